@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { roundCents } from './validation.js';
+
+export interface CustomerRecord {
+  /** Internal immutable id; `key` and `id` can change through updates. */
+  uid: string;
+  id: string | null;
+  key: string;
+  email: string | null;
+  name: string | null;
+  surname: string | null;
+  status: 'active' | 'deleted';
+  approved: boolean;
+  referrerUid: string | null;
+  dateOfBirth: string | null;
+  customFields: Record<string, unknown>;
+  clicks: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TransactionRecord {
+  key: string;
+  action: string;
+  amount: number;
+  amountUnits: string;
+  isCurrency: boolean;
+  productId: string | null;
+  productType: string | null;
+  /** The buyer (a referred customer). */
+  customerUid: string;
+  /** The referring customer who earns `credit`. */
+  referrerUid: string;
+  credit: number;
+  archived: boolean;
+  createdAt: string;
+}
+
+export interface CreditRecord {
+  id: string;
+  customerUid: string;
+  amount: number;
+  amountUnits: string;
+  isCurrency: boolean;
+  createdAt: string;
+}
+
+export interface SandboxState {
+  version: 1;
+  seq: number;
+  customers: CustomerRecord[];
+  transactions: TransactionRecord[];
+  credits: CreditRecord[];
+}
+
+export interface RequestCounters {
+  total: number;
+  byRoute: Record<string, number>;
+}
+
+const emptyState = (): SandboxState => ({ version: 1, seq: 0, customers: [], transactions: [], credits: [] });
+
+const KEY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+/** In-memory state of the sandbox, optionally mirrored to a JSON file after every mutation. */
+export class Store {
+  state: SandboxState;
+  requests: RequestCounters = { total: 0, byRoute: {} };
+
+  constructor(readonly file?: string) {
+    this.state = file && existsSync(file) ? Store.load(file) : emptyState();
+  }
+
+  private static load(file: string): SandboxState {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>;
+    if (parsed.version !== 1) throw new Error(`Unsupported sandbox state file: ${file}`);
+    return { ...emptyState(), ...parsed };
+  }
+
+  /** Persists the state (write to a temp file, then rename, so a crash never leaves half a file). */
+  commit(): void {
+    if (!this.file) return;
+    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state));
+    renameSync(tmp, this.file);
+  }
+
+  reset(): void {
+    this.state = emptyState();
+    this.resetRequests();
+    this.commit();
+  }
+
+  resetRequests(): void {
+    this.requests = { total: 0, byRoute: {} };
+  }
+
+  countRequest(label: string): void {
+    this.requests.total += 1;
+    this.requests.byRoute[label] = (this.requests.byRoute[label] ?? 0) + 1;
+  }
+
+  nextId(prefix: string): string {
+    this.state.seq += 1;
+    return `${prefix}_${this.state.seq}`;
+  }
+
+  generateKey(): string {
+    for (;;) {
+      const bytes = randomBytes(10);
+      const key = Array.from(bytes, (b) => KEY_ALPHABET[b % KEY_ALPHABET.length]).join('');
+      if (!this.byKey(key)) return key;
+    }
+  }
+
+  activeCustomers(): CustomerRecord[] {
+    return this.state.customers.filter((c) => c.status === 'active');
+  }
+
+  byUid(uid: string | null): CustomerRecord | undefined {
+    return uid === null ? undefined : this.state.customers.find((c) => c.uid === uid);
+  }
+
+  byKey(key: string): CustomerRecord | undefined {
+    return this.activeCustomers().find((c) => c.key === key);
+  }
+
+  byId(id: string): CustomerRecord | undefined {
+    return this.activeCustomers().find((c) => c.id === id);
+  }
+
+  byEmail(email: string): CustomerRecord | undefined {
+    const wanted = email.toLowerCase();
+    return this.activeCustomers().find((c) => c.email?.toLowerCase() === wanted);
+  }
+
+  /** `GET /customers/{id}` semantics: the private id first, then the public key. */
+  findCustomer(idOrKey: string): CustomerRecord | undefined {
+    return this.byId(idOrKey) ?? this.byKey(idOrKey);
+  }
+
+  referralsOf(uid: string): CustomerRecord[] {
+    return this.activeCustomers().filter((c) => c.referrerUid === uid);
+  }
+
+  transaction(key: string): TransactionRecord | undefined {
+    return this.state.transactions.find((t) => t.key === key);
+  }
+
+  balanceOf(uid: string): { balance: number; currency: string; rewards: number; credits: number } {
+    const rewards = this.state.transactions
+      .filter((t) => t.referrerUid === uid && !t.archived)
+      .reduce((sum, t) => sum + t.credit, 0);
+    const credits = this.state.credits
+      .filter((c) => c.customerUid === uid)
+      .reduce((sum, c) => sum + c.amount, 0);
+    return {
+      balance: roundCents(rewards + credits),
+      currency: 'usd',
+      rewards: roundCents(rewards),
+      credits: roundCents(credits),
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import type { z } from 'zod';
+import { type FieldErrors, validationError } from './http-error.js';
+
+/** Parses `input` with a zod schema, or throws a 400 that names every invalid field. */
+export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 'body'): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const name = issue.path.length ? issue.path.map(String).join('.') : root;
+    fields[name] = [...(fields[name] ?? []), issue.message];
+  }
+  throw validationError(fields);
+}

@@ -1,0 +1,213 @@
+import { PartneroError } from './errors.js';
+import { createExecutor, type HttpMethod } from './http.js';
+import {
+  asArray,
+  first,
+  toBalance,
+  toCustomer,
+  toCustomerStats,
+  toPage,
+  toTransaction,
+  unwrap,
+} from './normalize.js';
+import { encodePathSegment, isValidPathId } from './path.js';
+import type {
+  Balance,
+  CallOptions,
+  CreateCustomerInput,
+  CreateTransactionBatchInput,
+  CreateTransactionInput,
+  CreditBalanceInput,
+  Customer,
+  CustomerStats,
+  ListCustomersQuery,
+  ListTransactionsQuery,
+  Page,
+  PageQuery,
+  PartneroClientOptions,
+  Transaction,
+  UpdateCustomerInput,
+} from './types.js';
+
+export interface CustomersApi {
+  create(input: CreateCustomerInput, o?: CallOptions): Promise<Customer>;
+  get(id: string, o?: CallOptions): Promise<Customer>;
+  update(id: string, update: UpdateCustomerInput, o?: CallOptions): Promise<Customer>;
+  delete(id: string, o?: CallOptions): Promise<void>;
+  list(q?: ListCustomersQuery, o?: CallOptions): Promise<Page<Customer>>;
+  stats(id: string, o?: CallOptions): Promise<CustomerStats>;
+  balance(id: string, o?: CallOptions): Promise<Balance>;
+  referrals(id: string, q?: PageQuery, o?: CallOptions): Promise<Page<Customer>>;
+  /** Not idempotent: never resent once it may have reached Partnero (→ unknown_outcome). */
+  creditBalance(id: string, input: CreditBalanceInput, o?: CallOptions): Promise<Balance>;
+}
+
+export interface TransactionsApi {
+  /**
+   * Retried like an idempotent call: Partnero rejects a duplicate key, so a retry after a lost
+   * response surfaces as `conflict`, meaning the transaction is already recorded.
+   */
+  create(input: CreateTransactionInput, o?: CallOptions): Promise<Transaction>;
+  /** All-or-nothing on Partnero's side. */
+  createBatch(input: CreateTransactionBatchInput, o?: CallOptions): Promise<Transaction[]>;
+  /** Deletes and reverses the commission (refund). A retry after a lost response may see not_found. */
+  delete(key: string, o?: CallOptions): Promise<void>;
+  list(q?: ListTransactionsQuery, o?: CallOptions): Promise<Page<Transaction>>;
+}
+
+export interface PartneroClient {
+  customers: CustomersApi;
+  transactions: TransactionsApi;
+}
+
+const MAX_LIMIT = 250;
+
+function invalid(method: HttpMethod, path: string, message: string): PartneroError {
+  return new PartneroError({ code: 'validation', message, retryable: false, method, path });
+}
+
+/** `/customers/{id}/stats` with the id encoded; rejects unusable ids before any request. */
+function pathWith(method: HttpMethod, template: string, id: unknown): string {
+  if (!isValidPathId(id)) {
+    throw invalid(
+      method,
+      template,
+      `Partnero ${method} ${template}: id must be a non-empty string that is not '.' or '..'`,
+    );
+  }
+  return template.replace(/\{\w+\}/, encodePathSegment(id));
+}
+
+function pageParams(method: HttpMethod, path: string, q: PageQuery | undefined): URLSearchParams {
+  const params = new URLSearchParams();
+  if (q?.limit !== undefined) {
+    if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT) {
+      throw invalid(
+        method,
+        path,
+        `Partnero ${method} ${path}: limit must be an integer from 1 to ${MAX_LIMIT}`,
+      );
+    }
+    params.set('limit', String(q.limit));
+  }
+  if (q?.page !== undefined) {
+    if (!Number.isInteger(q.page) || q.page < 1) {
+      throw invalid(method, path, `Partnero ${method} ${path}: page must be a positive integer`);
+    }
+    params.set('page', String(q.page));
+  }
+  return params;
+}
+
+const customer = (body: unknown): Customer => toCustomer(first(unwrap(body)));
+const customerPage = (body: unknown): Page<Customer> => toPage(body, toCustomer);
+const none = (): void => undefined;
+
+export function createPartneroClient(opts: PartneroClientOptions): PartneroClient {
+  const execute = createExecutor(opts);
+
+  const customers: CustomersApi = {
+    create: async (input, o) =>
+      execute(
+        {
+          method: 'POST',
+          path: '/customers',
+          body: input,
+          // Without key, id or email Partnero generates a key, so a resend could create a second customer.
+          idempotent: Boolean(input.key || input.id || input.email),
+          unknownOutcome: 'the customer may or may not have been created',
+          parse: customer,
+        },
+        o,
+      ),
+    get: async (id, o) =>
+      execute({ method: 'GET', path: pathWith('GET', '/customers/{id}', id), parse: customer }, o),
+    update: async (id, update, o) =>
+      execute(
+        { method: 'PUT', path: pathWith('PUT', '/customers/{id}', id), body: { update }, parse: customer },
+        o,
+      ),
+    delete: async (id, o) =>
+      execute({ method: 'DELETE', path: pathWith('DELETE', '/customers/{id}', id), parse: none }, o),
+    list: async (q, o) => {
+      const query = pageParams('GET', '/customers', q);
+      if (q?.referStatus !== undefined) query.set('refer_status', q.referStatus);
+      return execute({ method: 'GET', path: '/customers', query, parse: customerPage }, o);
+    },
+    stats: async (id, o) =>
+      execute(
+        {
+          method: 'GET',
+          path: pathWith('GET', '/customers/{id}/stats', id),
+          parse: (body) => toCustomerStats(unwrap(body)),
+        },
+        o,
+      ),
+    balance: async (id, o) =>
+      execute(
+        {
+          method: 'GET',
+          path: pathWith('GET', '/customers/{id}/balance', id),
+          parse: (body) => toBalance(unwrap(body)),
+        },
+        o,
+      ),
+    referrals: async (id, q, o) => {
+      const path = pathWith('GET', '/customers/{id}/referrals', id);
+      return execute({ method: 'GET', path, query: pageParams('GET', path, q), parse: customerPage }, o);
+    },
+    creditBalance: async (id, input, o) => {
+      const path = pathWith('POST', '/customers/{id}/balance/credit', id);
+      if (!Number.isFinite(input.amount)) {
+        throw invalid('POST', path, `Partnero POST ${path}: amount must be a finite number`);
+      }
+      return execute(
+        {
+          method: 'POST',
+          path,
+          body: { amount: input.amount, amount_units: input.amount_units, is_currency: input.is_currency },
+          idempotent: false,
+          unknownOutcome: 'the balance credit may or may not have been applied',
+          parse: (body) => toBalance(unwrap(body)),
+        },
+        o,
+      );
+    },
+  };
+
+  const transactions: TransactionsApi = {
+    create: async (input, o) =>
+      execute(
+        {
+          method: 'POST',
+          path: '/transactions',
+          body: input,
+          parse: (body) => toTransaction(first(unwrap(body))),
+        },
+        o,
+      ),
+    createBatch: async (input, o) =>
+      execute(
+        {
+          method: 'POST',
+          path: '/transactions',
+          body: input,
+          parse: (body) => asArray(unwrap(body)).map(toTransaction),
+        },
+        o,
+      ),
+    delete: async (key, o) =>
+      execute({ method: 'DELETE', path: pathWith('DELETE', '/transactions/{key}', key), parse: none }, o),
+    list: async (q, o) => {
+      const query = pageParams('GET', '/transactions', q);
+      if (q?.customerKey !== undefined) query.set('customer.key', q.customerKey);
+      if (q?.key !== undefined) query.set('key', q.key);
+      return execute(
+        { method: 'GET', path: '/transactions', query, parse: (body) => toPage(body, toTransaction) },
+        o,
+      );
+    },
+  };
+
+  return { customers, transactions };
+}

@@ -1,0 +1,32 @@
+export type { CustomersApi, PartneroClient, TransactionsApi } from './client.js';
+export { createPartneroClient } from './client.js';
+export type { PartneroErrorCode } from './errors.js';
+export { isPartneroError, PartneroError } from './errors.js';
+export type {
+  ApiKeySource,
+  Balance,
+  CallOptions,
+  CreateCustomerInput,
+  CreateTransactionBatchInput,
+  CreateTransactionInput,
+  CreditBalanceInput,
+  Customer,
+  CustomerRef,
+  CustomerStats,
+  CustomerStatus,
+  CustomerSummary,
+  ListCustomersQuery,
+  ListTransactionsQuery,
+  Page,
+  PageLinks,
+  PageMeta,
+  PageQuery,
+  PartneroClientOptions,
+  ReferralLink,
+  ReferringCustomerRef,
+  RequestInfo,
+  Reward,
+  Transaction,
+  TransactionItem,
+  UpdateCustomerInput,
+} from './types.js';

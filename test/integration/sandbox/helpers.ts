@@ -1,0 +1,74 @@
+import type { RunningSandbox } from '../../../local/sandbox/index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: responses are inspected ad hoc in tests
+export type Json = any;
+
+export interface Reply {
+  status: number;
+  body: Json;
+  headers: Headers;
+}
+
+async function toReply(res: Response): Promise<Reply> {
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+/** Calls the sandbox API (`path` relative to /v1) with the sandbox's key unless another is given. */
+export function apiClient(sb: RunningSandbox, apiKey: string | null = sb.apiKey) {
+  return async (method: string, path: string, body?: unknown): Promise<Reply> => {
+    const headers: Record<string, string> = {};
+    if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${sb.apiUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return toReply(res);
+  };
+}
+
+/** Calls a test control under /__sandbox. */
+export async function control(
+  sb: RunningSandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Reply> {
+  const res = await fetch(`${sb.url}/__sandbox/${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return toReply(res);
+}
+
+/** Polls `check` until it returns a value other than undefined (at most `timeoutMs`). */
+export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('waitFor: timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Creates referrer `bob` and referred customer `alice` (referred by key). */
+export async function seedReferral(api: ReturnType<typeof apiClient>) {
+  const bob = await api('POST', '/customers', {
+    key: 'bob',
+    id: 'acct_7',
+    email: 'bob@example.com',
+    name: 'Bob',
+  });
+  const alice = await api('POST', '/customers', {
+    key: 'alice',
+    id: 'acct_42',
+    email: 'alice@example.com',
+    name: 'Alice',
+    referring_customer: { key: 'bob' },
+  });
+  return { bob: bob.body.data, alice: alice.body.data };
+}
