@@ -1,0 +1,2 @@
+export { InMemoryPersistenceLayer } from './memory-persistence.js';
+export { idempotencyStoreFromEnv } from './store.js';

@@ -1,0 +1,50 @@
+import { HttpError } from '../http/index.js';
+import { type CallOptions, isPartneroError, type PartneroClient } from '../partnero/index.js';
+import { customerView, friendView } from './customer-view.js';
+
+export const FRIENDS_PER_PAGE = 20;
+
+/**
+ * Everything the referral dashboard shows, fetched from Partnero in parallel so the page waits for
+ * one round trip, not four.
+ */
+export async function loadDashboard(
+  client: PartneroClient,
+  customerKey: string,
+  page: number,
+  call: CallOptions = {},
+) {
+  try {
+    const [customer, stats, balance, friends] = await Promise.all([
+      client.customers.get(customerKey, call),
+      client.customers.stats(customerKey, call),
+      client.customers.balance(customerKey, call),
+      client.customers.referrals(customerKey, { page, limit: FRIENDS_PER_PAGE }, call),
+    ]);
+    return {
+      customer: customerView(customer),
+      stats: {
+        clicks: stats.clicks ?? 0,
+        signups: stats.signups ?? 0,
+        referrals: stats.referrals ?? 0,
+        paid_referrals: stats.paid_referrals ?? 0,
+      },
+      balance: { amount: balance.balance ?? 0, currency: balance.currency ?? null },
+      referrals: {
+        data: friends.data.map(friendView),
+        page: friends.meta?.current_page ?? page,
+        last_page: friends.meta?.last_page ?? page,
+        total: friends.meta?.total ?? friends.data.length,
+      },
+    };
+  } catch (error) {
+    if (isPartneroError(error) && error.code === 'not_found') {
+      throw new HttpError(
+        404,
+        'not_enrolled',
+        'You have not joined the referral program yet: call POST /referrals/signup',
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../local/sandbox/index.js';
+
+export const TEST_SECRET_ID = 'test/partnero';
+
+/**
+ * Starts the Partnero sandbox on an ephemeral port and points the handlers at it: Partnero over
+ * real HTTP, Secrets Manager through aws-sdk-client-mock answering with the sandbox's key.
+ */
+export async function handlerSandbox(options: SandboxOptions = {}) {
+  const sandbox = await startSandbox({ port: 0, ...options });
+  const secretsManager = mockClient(SecretsManagerClient);
+  secretsManager
+    .on(GetSecretValueCommand)
+    .resolves({ SecretString: JSON.stringify({ apiKey: sandbox.apiKey, webhookSecret: 'whsec_test' }) });
+  process.env.PARTNERO_API_URL = sandbox.apiUrl;
+  process.env.PARTNERO_SECRET_ID = TEST_SECRET_ID;
+  return { sandbox, secretsManager, ...controls(sandbox) };
+}
+
+/** Calls to the sandbox's test controls and API, for arranging and asserting state. */
+export function controls(sandbox: RunningSandbox) {
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.apiUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${sandbox.apiKey}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.url}/__sandbox${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    api,
+    control,
+    reset: () => control('POST', '/reset'),
+    faults: (spec: Record<string, unknown>) => control('POST', '/faults', spec),
+    clearFaults: () => control('DELETE', '/faults'),
+    requests: () => control('GET', '/requests'),
+    resetRequests: () => control('POST', '/requests/reset'),
+    createCustomer: (body: Record<string, unknown>) => api('POST', '/customers', body),
+  };
+}

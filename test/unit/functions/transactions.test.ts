@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { handler as create } from '../../../functions/create-transactions.js';
+import { handler as refund } from '../../../functions/refund-transaction.js';
+import { answer, iamEvent, lambdaContext } from '../../support/events.js';
+import { handlerSandbox } from '../../support/sandbox.js';
+
+let env: Awaited<ReturnType<typeof handlerSandbox>>;
+beforeAll(async () => {
+  env = await handlerSandbox();
+});
+afterAll(() => env.sandbox.close());
+beforeEach(async () => {
+  await env.reset();
+  await env.createCustomer({ key: 'alice', email: 'alice@example.com' });
+  await env.createCustomer({ key: 'bob', email: 'bob@example.com', referring_customer: { key: 'alice' } });
+});
+
+const post = async (body: unknown, extra: Parameters<typeof iamEvent>[0] = {}) =>
+  answer(await create(iamEvent({ method: 'POST', path: '/transactions', body, ...extra }), lambdaContext()));
+const del = async (key: string) =>
+  answer(
+    await refund(
+      iamEvent({ method: 'DELETE', path: `/transactions/${key}`, pathParameters: { key } }),
+      lambdaContext(),
+    ),
+  );
+const balance = async (key: string) => (await env.api('GET', `/customers/${key}/balance`)).body.data.balance;
+
+describe('POST /transactions', () => {
+  it('records a single sale and rewards the referrer', async () => {
+    const res = await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'USD' });
+    expect(res.status).toBe(201);
+    expect(res.body.transactions).toEqual([{ key: 'order-1', status: 'recorded', reward: 10 }]);
+    expect(await balance('alice')).toBe(10);
+    const listed = await env.api('GET', '/transactions?key=order-1');
+    expect(listed.body.data[0]).toMatchObject({ action: 'sale', amount_units: 'usd' });
+  });
+
+  it('records a batch for one customer with one Partnero call', async () => {
+    await env.resetRequests();
+    const res = await post({
+      customer_key: 'bob',
+      transactions: [
+        { key: 'o-1', amount: 10, currency: 'usd' },
+        {
+          key: 'o-2',
+          amount: 20,
+          currency: 'usd',
+          action: 'upgrade',
+          product_id: 'pro',
+          product_type: 'plan',
+        },
+      ],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.transactions.map((t: { status: string }) => t.status)).toEqual(['recorded', 'recorded']);
+    const requests = await env.requests();
+    expect(requests.total).toBe(1);
+    expect(await balance('alice')).toBe(3);
+  });
+
+  it('answers 200 with duplicate for a resent transaction and counts it once', async () => {
+    await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'usd' });
+    const again = await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'usd' });
+    expect(again.status).toBe(200);
+    expect(again.body.transactions).toEqual([{ key: 'order-1', status: 'duplicate' }]);
+    expect(await balance('alice')).toBe(10);
+  });
+
+  it('records the new items of a resent batch and reports the old ones as duplicates', async () => {
+    await post({ customer_key: 'bob', key: 'o-1', amount: 10, currency: 'usd' });
+    const res = await post({
+      customer_key: 'bob',
+      transactions: [
+        { key: 'o-1', amount: 10, currency: 'usd' },
+        { key: 'o-2', amount: 20, currency: 'usd' },
+      ],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.transactions).toEqual(
+      expect.arrayContaining([
+        { key: 'o-1', status: 'duplicate' },
+        { key: 'o-2', status: 'recorded', reward: 2 },
+      ]),
+    );
+    expect(await balance('alice')).toBe(3);
+  });
+
+  it('answers 422 not_referred for a customer nobody referred', async () => {
+    const res = await post({ customer_key: 'alice', key: 'o-9', amount: 10, currency: 'usd' });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('not_referred');
+  });
+
+  it.each([
+    ['a missing body', undefined, ['body']],
+    ['a zero amount', { customer_key: 'bob', key: 'o', amount: 0, currency: 'usd' }, ['amount']],
+    ['a bad currency', { customer_key: 'bob', key: 'o', amount: 1, currency: 'dollars' }, ['currency']],
+    ['a hostile key', { customer_key: 'bob', key: '../customers', amount: 1, currency: 'usd' }, ['key']],
+    ['missing fields', { customer_key: 'bob' }, ['key', 'amount', 'currency']],
+    [
+      'a batch of 101',
+      {
+        customer_key: 'bob',
+        transactions: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, amount: 1, currency: 'usd' })),
+      },
+      ['transactions'],
+    ],
+  ])('answers 400 for %s, naming every field', async (_label, body, fields) => {
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    const named = Object.keys(res.body.error.fields).join(' ');
+    for (const f of fields) expect(named).toContain(f);
+  });
+
+  it('answers 413 for a body over 64 KiB', async () => {
+    const res = await post(undefined, {
+      rawBody: JSON.stringify({ customer_key: 'bob', pad: 'x'.repeat(70_000) }),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 503 with Retry-After when Partnero rate limits every attempt', async () => {
+    await env.faults({ rate: 1, kinds: ['429'], retryAfterSeconds: 0 });
+    const res = await post({ customer_key: 'bob', key: 'o-1', amount: 1, currency: 'usd' });
+    await env.clearFaults();
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+});
+
+describe('DELETE /transactions/{key}', () => {
+  it('deletes the transaction and reverses the reward', async () => {
+    await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'usd' });
+    const res = await del('order-1');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ key: 'order-1', status: 'refunded' });
+    expect(await balance('alice')).toBe(0);
+  });
+
+  it('answers 404 for an unknown transaction', async () => {
+    const res = await del('nope');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('transaction_not_found');
+  });
+
+  it('rejects a hostile key with 400 and never reaches another endpoint', async () => {
+    await env.resetRequests();
+    const res = await del('..');
+    expect(res.status).toBe(400);
+    expect((await env.requests()).total).toBe(0);
+  });
+});
