@@ -170,10 +170,17 @@ export function buildOpenApi() {
           summary: 'Partnero webhook receiver (HMAC-SHA256 signature of the raw body in `Signature`)',
           security: [],
           responses: {
-            '200': { description: 'Accepted (or a duplicate delivery, not published again)' },
-            '401': error('Missing or invalid signature, or a stale delivery'),
+            '202': { description: 'Verified and published on the EventBridge bus' },
+            '200': { description: 'A duplicate delivery: already published, not published again' },
+            '400': error(
+              '`invalid_json`, `validation`, or `stale_delivery` (timestamp outside the tolerance)',
+            ),
+            '401': error('Missing or invalid signature'),
+            '409': error('`delivery_in_progress`: the same delivery is being published (`Retry-After` set)'),
             '413': error('Body over the size limit'),
-            '502': error('Publishing to EventBridge failed; Partnero retries'),
+            '503': error(
+              '`publish_failed` (EventBridge) or the secret/dedup store is unavailable; Partnero retries',
+            ),
           },
         },
       },

@@ -1,0 +1,56 @@
+import { HttpError } from '../http/index.js';
+import { logger } from '../observability/logger.js';
+import type { RefreshableValue } from '../secrets/index.js';
+import { beforeDeadline } from './deadline.js';
+import { matchesSignature, parseSignature, signatureHeader } from './signature.js';
+
+/** The one answer for every signature failure: no hint of which check failed. */
+export const invalidSignature = () => new HttpError(401, 'unauthorized', 'Invalid signature');
+
+const secretTimeout = () =>
+  new HttpError(503, 'secret_unavailable', 'The webhook signing secret could not be read; retry later', {
+    headers: { 'retry-after': '1' },
+  });
+
+export interface DeliveryVerifierOptions {
+  /** The cached signing secret. */
+  secret: RefreshableValue;
+  /**
+   * A mismatch re-reads the secret (it may have rotated) unless it was re-read this recently: the
+   * freshly read value would be the same, and unsigned traffic must not turn into Secrets Manager calls.
+   * @default 5000
+   */
+  minRefreshIntervalMs?: number;
+  now?: () => number;
+}
+
+export type DeliveryVerifier = (
+  body: Buffer,
+  headers: Record<string, string | undefined> | undefined,
+  deadline: number,
+) => Promise<void>;
+
+/**
+ * Verifies the HMAC-SHA256 signature of the raw body; throws the 401 `invalidSignature()` when the
+ * header is missing, malformed or wrong. On a mismatch the cached secret is dropped and read once
+ * more before rejecting, so a rotated secret is picked up by the first delivery signed with it.
+ */
+export function createDeliveryVerifier(options: DeliveryVerifierOptions): DeliveryVerifier {
+  const { secret, minRefreshIntervalMs = 5_000, now = Date.now } = options;
+  let lastRefreshAt = Number.NEGATIVE_INFINITY;
+
+  return async (body, headers, deadline) => {
+    const signature = parseSignature(signatureHeader(headers));
+    if (!signature) throw invalidSignature();
+    if (matchesSignature(body, signature, await beforeDeadline(secret.get(), deadline, secretTimeout)))
+      return;
+
+    if (now() - lastRefreshAt < minRefreshIntervalMs) throw invalidSignature();
+    lastRefreshAt = now();
+    secret.invalidate();
+    if (!matchesSignature(body, signature, await beforeDeadline(secret.get(), deadline, secretTimeout))) {
+      throw invalidSignature();
+    }
+    logger.info('webhook signature matched after re-reading the signing secret (rotated)');
+  };
+}

@@ -1,0 +1,198 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../functions/partnero-webhook.js';
+import type { Delivery } from '../../../local/sandbox/index.js';
+import { httpEvent, lambdaContext } from '../../support/events.js';
+import { handlerSandbox } from '../../support/sandbox.js';
+
+/**
+ * End to end over real HTTP, minus AWS: the Partnero sandbox sends its signed webhooks to a tiny
+ * HTTP server that turns each request into an API Gateway v2 event (base64 body, as the gateway may
+ * deliver it) and calls the handler; EventBridge is aws-sdk-client-mock.
+ */
+const BUS = 'local-bus';
+const eb = mockClient(EventBridgeClient);
+let eventIds = 0;
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A stand-in for API Gateway in front of the webhook function. */
+function startGateway() {
+  const server: Server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const event = {
+      ...httpEvent({ method: req.method ?? 'POST', path: req.url ?? '/', headers }),
+      body: body.toString('base64'),
+      isBase64Encoded: true,
+    };
+    const result = (await handler(event, lambdaContext(5_000))) as APIGatewayProxyStructuredResultV2;
+    res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(result.body);
+  });
+  return new Promise<{ url: string; server: Server }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}/webhooks/partnero`, server });
+    });
+  });
+}
+
+async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('waitFor: timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+let env: Awaited<ReturnType<typeof handlerSandbox>>;
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+
+const deliveries = async (): Promise<Delivery[]> =>
+  (await env.control('GET', '/webhooks/deliveries')).deliveries;
+/** All `count` deliveries finished: delivered, or out of attempts. */
+const settled = (count: number, done: (d: Delivery) => boolean = (d) => d.delivered) =>
+  waitFor(async () => {
+    const list = await deliveries();
+    return list.length === count && list.every(done) ? list : undefined;
+  });
+const entries = () =>
+  eb
+    .commandCalls(PutEventsCommand)
+    .flatMap((call) => call.args[0].input.Entries ?? [])
+    .map((entry) => ({ ...entry, Detail: JSON.parse(entry.Detail ?? '{}') }));
+
+const configureWebhooks = (secret = 'whsec_test') =>
+  env.control('PUT', '/webhooks/config', { urls: [gateway.url], secret, maxAttempts: 4, baseDelayMs: 20 });
+
+const seedReferral = async () => {
+  await env.createCustomer({ key: 'bob', id: 'acct_7', email: 'bob@example.com', name: 'Bob' });
+  await env.createCustomer({
+    key: 'alice',
+    id: 'acct_42',
+    email: 'alice@example.com',
+    referring_customer: { key: 'bob' },
+  });
+};
+
+beforeAll(async () => {
+  process.env.IDEMPOTENCY_STORE = 'memory';
+  process.env.EVENT_BUS_NAME = BUS;
+  delete process.env.WEBHOOK_SECRET_ID;
+  delete process.env.WEBHOOK_EVENT_SOURCE;
+  env = await handlerSandbox();
+  gateway = await startGateway();
+});
+afterAll(async () => {
+  await env.sandbox.close();
+  await new Promise((resolve) => gateway.server.close(resolve));
+});
+beforeEach(async () => {
+  eb.reset();
+  eb.on(PutEventsCommand).callsFake(async () => ({
+    FailedEntryCount: 0,
+    Entries: [{ EventId: `evt-${++eventIds}` }],
+  }));
+  await env.reset();
+  await configureWebhooks();
+});
+
+describe('sandbox webhooks → handler → EventBridge', () => {
+  it('republishes a referral, a transaction, its reward and the refund as events on the bus', async () => {
+    await seedReferral();
+    const sale = await env.api('POST', '/transactions', {
+      customer: { key: 'alice' },
+      key: 'order-1',
+      amount: 20,
+      action: 'sale',
+    });
+    expect(sale.status).toBe(201);
+    await env.api('DELETE', '/transactions/order-1');
+
+    const list = await settled(5);
+    expect(list.every((d) => d.lastStatus === 202 && d.attempts === 1)).toBe(true);
+    const published = entries();
+    expect(published.map((e) => e.DetailType).sort()).toEqual(
+      [
+        'customer.created',
+        'customer.created',
+        'reward.created',
+        'transaction.created',
+        'transaction.deleted',
+      ].sort(),
+    );
+
+    for (const delivery of list) {
+      const entry = published.find((e) => e.Detail.partnero.delivery_id === delivery.id);
+      const sent = JSON.parse(delivery.body);
+      expect(entry).toEqual({
+        EventBusName: BUS,
+        Source: 'partnero',
+        DetailType: delivery.event,
+        Detail: {
+          ...sent.data,
+          partnero: { event: delivery.event, delivery_id: delivery.id, created_at: delivery.createdAt },
+        },
+      });
+    }
+    const reward = published.find((e) => e.DetailType === 'reward.created');
+    expect(reward?.Detail).toMatchObject({ customer_key: 'bob', amount: 2, transaction_key: 'order-1' });
+  });
+
+  it('answers a replayed delivery with 200 duplicate and publishes nothing more', async () => {
+    await env.createCustomer({ key: 'carol', email: 'carol@example.com' });
+    const [delivery] = await settled(1);
+    expect(entries()).toHaveLength(1);
+
+    const replayed = (await env.control('POST', `/webhooks/deliveries/${delivery?.id}/replay`)) as Delivery;
+    expect(replayed).toMatchObject({ id: delivery?.id, attempts: 2, lastStatus: 200, delivered: true });
+    expect(entries()).toHaveLength(1);
+  });
+
+  it('publishes on the sandbox retry after PutEvents failed (thrown, then partial), and only once', async () => {
+    eb.reset();
+    let calls = 0;
+    eb.on(PutEventsCommand).callsFake(async () => {
+      calls += 1;
+      if (calls === 1)
+        throw Object.assign(new Error('EventBridge is unavailable'), { name: 'InternalException' });
+      return calls === 2
+        ? { FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }] }
+        : { FailedEntryCount: 0, Entries: [{ EventId: 'evt-retry' }] };
+    });
+    await env.createCustomer({ key: 'dave', email: 'dave@example.com' });
+
+    const [delivery] = await settled(1);
+    expect(delivery).toMatchObject({ attempts: 3, lastStatus: 202, delivered: true });
+    expect(calls).toBe(3);
+    // Three PutEvents attempts for the one delivery; EventBridge accepted only the last.
+    expect(entries().map((e) => e.Detail.partnero.delivery_id)).toEqual([
+      delivery?.id,
+      delivery?.id,
+      delivery?.id,
+    ]);
+    await env.control('POST', `/webhooks/deliveries/${delivery?.id}/replay`);
+    expect(calls).toBe(3);
+  });
+
+  it('refuses deliveries signed with another secret: 401 on every attempt, nothing published', async () => {
+    await configureWebhooks('whsec_not_ours');
+    await env.createCustomer({ key: 'erin', email: 'erin@example.com' });
+    const [delivery] = await settled(1, (d) => d.attempts === 4);
+    expect(delivery).toMatchObject({ delivered: false, lastStatus: 401 });
+    expect(entries()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  isValidSignature,
+  parseSignature,
+  signatureHeader,
+  signBody,
+} from '../../../shared/webhooks/index.js';
+
+const body = Buffer.from('{"event":"customer.created","data":{"key":"alice"}}');
+const good = signBody('whsec_test', body);
+
+describe('webhook signatures', () => {
+  it('signs the raw bytes with HMAC-SHA256 as lower-case hex', () => {
+    // echo -n '{"event":"customer.created","data":{"key":"alice"}}' | openssl dgst -sha256 -hmac whsec_test
+    expect(good).toBe('bdf89517c3f0a8141ee719802e2c4f8767a2c55737f63a6d85900f26f9b608ca');
+    expect(signBody('whsec_test', body.toString('utf8'))).toBe(good);
+  });
+
+  it('accepts the right signature, upper-case hex and a sha256= prefix', () => {
+    expect(isValidSignature(body, good, 'whsec_test')).toBe(true);
+    expect(isValidSignature(body, good.toUpperCase(), 'whsec_test')).toBe(true);
+    expect(isValidSignature(body, `sha256=${good}`, 'whsec_test')).toBe(true);
+    expect(isValidSignature(body, ` ${good} `, 'whsec_test')).toBe(true);
+  });
+
+  it('rejects a wrong secret, a tampered body and malformed values', () => {
+    expect(isValidSignature(body, good, 'other')).toBe(false);
+    expect(isValidSignature(Buffer.from(`${body.toString()} `), good, 'whsec_test')).toBe(false);
+    expect(isValidSignature(body, undefined, 'whsec_test')).toBe(false);
+    expect(isValidSignature(body, '', 'whsec_test')).toBe(false);
+    expect(isValidSignature(body, good.slice(2), 'whsec_test')).toBe(false);
+    expect(isValidSignature(body, `${good}00`, 'whsec_test')).toBe(false);
+    expect(isValidSignature(body, `${good.slice(1)}z`, 'whsec_test')).toBe(false);
+    expect(isValidSignature(body, Buffer.from(good, 'hex').toString('base64'), 'whsec_test')).toBe(false);
+    expect(parseSignature('md5=abc')).toBeUndefined();
+  });
+
+  it('reads Signature first, then the older x-partnero-signature, in any casing', () => {
+    expect(signatureHeader({ Signature: 'a', 'x-partnero-signature': 'b' })).toBe('a');
+    expect(signatureHeader({ 'X-Partnero-Signature': 'b' })).toBe('b');
+    expect(signatureHeader({ signature: '', 'x-partnero-signature': 'b' })).toBe('b');
+    expect(signatureHeader({})).toBeUndefined();
+    expect(signatureHeader(undefined)).toBeUndefined();
+  });
+});
