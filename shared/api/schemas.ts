@@ -111,7 +111,9 @@ export const transactionsResponse = z.object({
   transactions: z.array(
     z.object({
       key: z.string(),
-      status: z.enum(['recorded', 'duplicate']),
+      status: z
+        .enum(['recorded', 'duplicate', 'already_refunded', 'not_referred'])
+        .describe('duplicate: recorded before; already_refunded: refunded before, not recorded again'),
       reward: z.number().optional().describe('Reward earned by the referrer for this transaction'),
     }),
   ),

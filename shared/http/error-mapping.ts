@@ -54,5 +54,11 @@ export function toHttpError(e: unknown): HttpError {
         })
       : new HttpError(503, 'not_configured', 'The Partnero API key is not configured');
   }
+  // An AWS SDK failure (e.g. DynamoDB) is a dependency outage the client may retry, not a bug.
+  if (typeof e === 'object' && e !== null && '$metadata' in e) {
+    return new HttpError(503, 'dependency_unavailable', 'A backing service is unavailable; retry later', {
+      headers: { 'retry-after': '1' },
+    });
+  }
   return new HttpError(500, 'internal', 'Internal error');
 }

@@ -21,6 +21,8 @@ export type Order = z.output<typeof orderSchema>;
 export type OrderOutcome =
   | { orderId: string; status: 'recorded'; reward: number }
   | { orderId: string; status: 'duplicate' }
+  /** The order was refunded before (its transaction deleted); recording it again would pay twice. */
+  | { orderId: string; status: 'already_refunded' }
   | { orderId: string; status: 'not_referred'; reason: string }
   | { orderId: string; status: 'failed'; error: unknown };
 

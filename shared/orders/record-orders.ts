@@ -6,6 +6,7 @@ import {
   type Transaction,
 } from '../partnero/index.js';
 import type { Order, OrderOutcome, RefundOutcome } from './order.js';
+import type { RefundLedger } from './refund-ledger.js';
 
 /** Partnero documents no batch limit; 100 keeps one request well inside any body limit. */
 const MAX_BATCH = 100;
@@ -130,15 +131,24 @@ function groupOrders(orders: Order[]): Order[][] {
 
 /**
  * Turns orders into Partnero transactions: the one code path behind `POST /transactions` and the
- * order-events consumer. An order id used twice in one call is recorded once (the rest are duplicates).
+ * order-events consumer. An order id used twice in one call is recorded once (the rest are duplicates);
+ * an order the ledger knows as refunded is not recorded again.
  * Returns one outcome per input order, in input order.
  */
-export async function recordOrders(client: PartneroClient, orders: Order[], call: CallOptions = {}) {
+export async function recordOrders(
+  client: PartneroClient,
+  orders: Order[],
+  call: CallOptions = {},
+  ledger?: RefundLedger,
+): Promise<OrderOutcome[]> {
+  const refunded =
+    ledger && orders.length ? await ledger.refundedAmong(orders.map((o) => o.orderId)) : new Set();
   const seen = new Set<string>();
   const unique: Order[] = [];
   const outcomes = new Map<Order, OrderOutcome>();
   for (const o of orders) {
-    if (seen.has(o.orderId)) outcomes.set(o, { orderId: o.orderId, status: 'duplicate' });
+    if (refunded.has(o.orderId)) outcomes.set(o, { orderId: o.orderId, status: 'already_refunded' });
+    else if (seen.has(o.orderId)) outcomes.set(o, { orderId: o.orderId, status: 'duplicate' });
     else {
       seen.add(o.orderId);
       unique.push(o);
@@ -151,12 +161,18 @@ export async function recordOrders(client: PartneroClient, orders: Order[], call
   return orders.map((o) => outcomes.get(o) ?? (byId.get(o.orderId) as OrderOutcome));
 }
 
-/** Deletes the order's transaction, which reverses its reward. An unknown order has nothing to reverse. */
+/**
+ * Deletes the order's transaction, which reverses its reward. An unknown order has nothing to reverse.
+ * The ledger entry is written first, so a placed event racing or replaying after this refund is
+ * never recorded; if the delete then fails, the retried refund finds the entry already there.
+ */
 export async function refundOrder(
   client: PartneroClient,
   orderId: string,
   call: CallOptions = {},
+  ledger?: RefundLedger,
 ): Promise<RefundOutcome> {
+  await ledger?.markRefunded(orderId);
   try {
     await client.transactions.delete(orderId, call);
     return { orderId, status: 'refunded' };

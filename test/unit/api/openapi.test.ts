@@ -6,14 +6,19 @@ describe('OpenAPI document', () => {
   const doc = buildOpenApi();
 
   it('is committed up to date (run `npm run openapi` after changing a schema)', () => {
-    const committed = JSON.parse(readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8'));
+    const committed = JSON.parse(
+      readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8'),
+    );
     expect(committed).toEqual(JSON.parse(JSON.stringify(doc)));
   });
 
   it('documents every route with its security scheme', () => {
     const security = Object.fromEntries(
       Object.entries(doc.paths).flatMap(([path, ops]) =>
-        Object.entries(ops).map(([method, op]) => [`${method.toUpperCase()} ${path}`, Object.keys(op.security[0] ?? {})]),
+        Object.entries(ops).map(([method, op]) => [
+          `${method.toUpperCase()} ${path}`,
+          Object.keys(op.security[0] ?? {}),
+        ]),
       ),
     );
     expect(security).toEqual({
@@ -27,7 +32,8 @@ describe('OpenAPI document', () => {
   });
 
   it('derives request bodies from the validation schemas', () => {
-    const credit = doc.paths['/customers/{key}/credit'].post.requestBody.content['application/json'].schema as {
+    const credit = doc.paths['/customers/{key}/credit'].post.requestBody.content['application/json']
+      .schema as {
       required: string[];
       properties: Record<string, { exclusiveMinimum?: number }>;
     };
