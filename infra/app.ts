@@ -13,7 +13,9 @@ try {
   config = loadConfig(app.node);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  console.error(`${error.message}\n(set them under "referrals" in cdk.json "context", or -c referrals.<key>=<value>)`);
+  console.error(
+    `${error.message}\n(set them under "referrals" in cdk.json "context", or -c referrals.<key>=<value>)`,
+  );
   process.exit(1);
 }
 

@@ -1,0 +1,55 @@
+/**
+ * THE bundling options of every Lambda function: the stack hands `referralBundling` to NodejsFunction,
+ * and the benchmark harness builds the very same bundles with esbuild through `toEsbuildOptions`,
+ * so the cold start it measures is the one Lambda will see.
+ */
+
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
+
+/** Lambda runtime the bundles target (Runtime.NODEJS_22_X). */
+export const BUNDLE_TARGET = 'node22';
+
+/**
+ * ESM has no `require`; some CommonJS dependencies call it for Node built-ins. Define it once at the top
+ * of the bundle (aliased import so it cannot clash with a bundled module's own `createRequire`).
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __referralsCreateRequire } from 'node:module'; const require = __referralsCreateRequire(import.meta.url);";
+
+/** Bundling options shared by every function (NodejsFunction `bundling`). */
+export const referralBundling = {
+  format: OutputFormat.ESM,
+  target: BUNDLE_TARGET,
+  minify: true,
+  sourceMap: false,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  // Bundle everything, AWS SDK v3 included: cold start is then our own tree-shaken bundle,
+  // not the runtime's full SDK, and the SDK version is the one the tests ran against.
+  externalModules: [],
+  bundleAwsSDK: true,
+  esbuildArgs: { '--tree-shaking': 'true' },
+} as const satisfies BundlingOptions;
+
+/** esbuild options equivalent to `bundling` (what NodejsFunction passes to esbuild), for one entry. */
+export function toEsbuildOptions(
+  entry: string,
+  outfile: string,
+  bundling: typeof referralBundling = referralBundling,
+): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: bundling.format === OutputFormat.ESM ? 'esm' : 'cjs',
+    target: bundling.target,
+    minify: bundling.minify,
+    sourcemap: bundling.sourceMap,
+    treeShaking: bundling.esbuildArgs['--tree-shaking'] === 'true',
+    mainFields: [...bundling.mainFields],
+    banner: { js: bundling.banner },
+    external: [...bundling.externalModules],
+  };
+}

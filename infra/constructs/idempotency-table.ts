@@ -1,0 +1,58 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, type ITable, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/** What Powertools idempotency does with its table. */
+export const IDEMPOTENCY_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
+export interface IdempotencyTableProps {
+  /**
+   * An existing table laid out for Powertools idempotency (partition key `id` string, TTL `expiration`).
+   * @default - a new table is created
+   */
+  readonly existingTable?: ITable;
+  /**
+   * Overrides for the table created when `existingTable` is not set.
+   * @default - on-demand, point-in-time recovery on, TTL on `expiration`, destroyed with the stack
+   */
+  readonly tableProps?: Partial<TableProps>;
+}
+
+/**
+ * Records of requests already handled (Powertools for AWS Lambda idempotency layout), shared by the
+ * functions that must not act twice: manual credit (Idempotency-Key header) and the Partnero webhook
+ * (duplicate deliveries). Only those functions get access, through `grantUse`.
+ */
+export class IdempotencyTable extends Construct {
+  /** The table. */
+  public readonly table: ITable;
+
+  constructor(scope: Construct, id: string, props: IdempotencyTableProps = {}) {
+    super(scope, id);
+    this.table =
+      props.existingTable ??
+      new Table(this, 'Table', {
+        partitionKey: { name: 'id', type: AttributeType.STRING },
+        timeToLiveAttribute: 'expiration',
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        // Records expire within hours (TTL); nothing of value is lost when the stack goes.
+        removalPolicy: RemovalPolicy.DESTROY,
+        ...props.tableProps,
+      });
+  }
+
+  /**
+   * The item operations of Powertools' DynamoDBPersistenceLayer on this table, and nothing else
+   * (narrower than grantReadWriteData: no Scan, Query or batch operations).
+   */
+  public grantUse(grantee: IGrantable) {
+    return this.table.grant(grantee, ...IDEMPOTENCY_ACTIONS);
+  }
+}

@@ -1,0 +1,103 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { HttpMethod, type HttpRoute, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { entryPath } from '../entries.js';
+import type { IdempotencyTable } from './idempotency-table.js';
+import type { ReferralApi } from './referral-api.js';
+import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
+
+/** Path of the webhook route. */
+export const WEBHOOK_PATH = '/webhooks/partnero';
+
+export interface PartneroWebhooksProps {
+  /** The API the route is added to. */
+  readonly api: ReferralApi;
+  /** Directory holding the entry files (docs/runtime-contract.md). */
+  readonly functionsDir: string;
+  /** Settings every function shares (common environment, log retention, bundling). */
+  readonly functionDefaults: ReferralFunctionDefaults;
+  /** The bus Partnero events are republished onto. */
+  readonly eventBus: IEventBus;
+  /** Duplicate deliveries are recorded here. */
+  readonly idempotencyTable: IdempotencyTable;
+  /**
+   * The secret holding the signing secret: a separate webhook secret, or the Partnero secret when its JSON
+   * carries `webhookSecret`. The function may read only this one.
+   */
+  readonly signingSecret: ISecret;
+  /**
+   * Name or ARN passed as `WEBHOOK_SECRET_ID` when `signingSecret` is a separate secret.
+   * @default - unset: the function reads `webhookSecret` from the Partnero secret (`PARTNERO_SECRET_ID`)
+   */
+  readonly signingSecretId?: string;
+  /**
+   * EventBridge `source` of republished events.
+   * @default 'partnero'
+   */
+  readonly eventSource?: string;
+  /**
+   * Accepted age of a signature timestamp.
+   * @default Duration.seconds(300)
+   */
+  readonly signatureTolerance?: Duration;
+  /**
+   * Throttle of the webhook route.
+   * @default { rateLimit: 10, burstLimit: 20 }
+   */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * Function timeout: Partnero waits 5 s, and the function answers before that.
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * `POST /webhooks/partnero`: no authorizer at the gateway (Partnero cannot sign with SigV4 or send a JWT);
+ * the function verifies the HMAC signature of the raw body, drops duplicates and republishes each event.
+ */
+export class PartneroWebhooks extends Construct {
+  /** The webhook function. */
+  public readonly handler: ReferralFunction;
+  /** The route. */
+  public readonly route: HttpRoute;
+  /** The URL to register in Partnero. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: PartneroWebhooksProps) {
+    super(scope, id);
+
+    this.handler = new ReferralFunction(this, 'Handler', {
+      ...props.functionDefaults,
+      entry: entryPath(props.functionsDir, 'partneroWebhook'),
+      description: `POST ${WEBHOOK_PATH} → EventBridge`,
+      timeout: props.timeout ?? Duration.seconds(5),
+      environment: {
+        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.table.tableName,
+        EVENT_BUS_NAME: props.eventBus.eventBusName,
+        WEBHOOK_EVENT_SOURCE: props.eventSource ?? 'partnero',
+        WEBHOOK_TOLERANCE_SECONDS: String((props.signatureTolerance ?? Duration.seconds(300)).toSeconds()),
+        ...(props.signingSecretId ? { WEBHOOK_SECRET_ID: props.signingSecretId } : {}),
+      },
+    });
+    this.handler.grantSecretRead(props.signingSecret);
+    props.idempotencyTable.grantUse(this.handler.function);
+    props.eventBus.grantPutEventsTo(this.handler.function);
+
+    this.route = props.api.addRoute({
+      path: WEBHOOK_PATH,
+      method: HttpMethod.POST,
+      handler: this.handler,
+      authorization: 'none',
+      throttle: props.throttle ?? { rateLimit: 10, burstLimit: 20 },
+    });
+    Validations.of(this.route).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Partnero webhooks carry no JWT or SigV4: the function authenticates each call by the HMAC signature of the raw body (timestamped, replay-checked); the route has its own throttle.',
+    });
+    this.url = `${props.api.url}${WEBHOOK_PATH.slice(1)}`;
+  }
+}

@@ -1,0 +1,145 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { ReferralConfig } from './config.js';
+import { IdempotencyTable } from './constructs/idempotency-table.js';
+import { ReferralMonitoring } from './constructs/monitoring.js';
+import { OrderEvents } from './constructs/order-events.js';
+import { PartneroSecret } from './constructs/partnero-secret.js';
+import { ReferralApi } from './constructs/referral-api.js';
+import type { ReferralFunctionDefaults } from './constructs/referral-function.js';
+import { RefundLedgerTable } from './constructs/refund-ledger-table.js';
+import { PartneroWebhooks } from './constructs/webhooks.js';
+import { DEFAULT_FUNCTIONS_DIR } from './entries.js';
+
+export interface ReferralStackProps extends StackProps {
+  /** Validated configuration (`loadConfig` in infra/config.ts). */
+  readonly config: ReferralConfig;
+  /**
+   * Directory holding the Lambda entry files.
+   * @default the repository's functions/
+   */
+  readonly functionsDir?: string;
+}
+
+/** The refer-a-friend backend: Partnero secret, HTTP API, order-events pipeline, webhooks, alarms. */
+export class ReferralStack extends Stack {
+  constructor(scope: Construct, id: string, props: ReferralStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const functionsDir = props.functionsDir ?? DEFAULT_FUNCTIONS_DIR;
+
+    const partnero = new PartneroSecret(this, 'PartneroSecret', {
+      existingSecretNameOrArn: config.partneroSecret,
+    });
+    const webhookSecret = config.webhookSecret
+      ? PartneroSecret.import(this, 'WebhookSecret', config.webhookSecret)
+      : undefined;
+    const functionDefaults: ReferralFunctionDefaults = {
+      logRetention: config.logRetentionDays,
+      commonEnvironment: {
+        PARTNERO_SECRET_ID: partnero.secretId,
+        PARTNERO_API_URL: config.partneroApiUrl,
+        SECRET_CACHE_TTL_SECONDS: String(config.secretCacheTtlSeconds),
+        POWERTOOLS_SERVICE_NAME: 'partnero-referrals',
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: 'PartneroReferrals',
+      },
+    };
+    const idempotency = new IdempotencyTable(this, 'Idempotency');
+    const refundLedger = new RefundLedgerTable(this, 'RefundLedger');
+
+    const api = new ReferralApi(this, 'Api', {
+      functionsDir,
+      functionDefaults,
+      partneroSecret: partnero.secret,
+      idempotencyTable: idempotency,
+      refundLedger,
+      corsOrigins: config.corsOrigins,
+      throttle: config.throttle,
+      accessLogRetention: config.logRetentionDays,
+      existingJwtIssuer: config.jwt,
+      customerKeyClaim: config.customerKeyClaim,
+      referralCookieDomain: config.referralCookieDomain,
+    });
+
+    const { orderEvents: orders } = config;
+    const orderEvents = new OrderEvents(this, 'OrderEvents', {
+      functionsDir,
+      functionDefaults,
+      partneroSecret: partnero.secret,
+      refundLedger,
+      existingEventBusInterface: orders.busName
+        ? EventBus.fromEventBusName(this, 'OrderBus', orders.busName)
+        : undefined,
+      source: orders.source,
+      placedDetailType: orders.placedDetailType,
+      refundedDetailType: orders.refundedDetailType,
+      mapping: orders.mapping,
+      consumerTimeout: Duration.seconds(orders.consumerTimeoutSeconds),
+      batchSize: orders.batchSize,
+      maxBatchingWindow: Duration.seconds(orders.maxBatchingWindowSeconds),
+      maxReceiveCount: orders.maxReceiveCount,
+      maxConcurrency: orders.maxConcurrency,
+    });
+
+    const webhooks = new PartneroWebhooks(this, 'Webhooks', {
+      api,
+      functionsDir,
+      functionDefaults,
+      eventBus: orderEvents.eventBus,
+      idempotencyTable: idempotency,
+      signingSecret: webhookSecret?.secret ?? partnero.secret,
+      signingSecretId: webhookSecret?.secretId,
+      eventSource: config.webhookEventSource,
+      signatureTolerance: Duration.seconds(config.webhookToleranceSeconds),
+      throttle: config.webhookThrottle,
+    });
+
+    new ReferralMonitoring(this, 'Monitoring', {
+      functions: {
+        ...Object.fromEntries(Object.entries(api.functions).map(([name, fn]) => [name, fn.function])),
+        orderConsumer: orderEvents.consumer.function,
+        partneroWebhook: webhooks.handler.function,
+      },
+      deadLetterQueues: { orderDeadLetterQueue: orderEvents.deadLetterQueue },
+      httpStage: api.stage,
+      alarmTopic: config.alarmTopicArn
+        ? Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn)
+        : undefined,
+    });
+
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('ApiUrl', api.url, 'Base URL of the HTTP API');
+    output('WebhookUrl', webhooks.url, 'Register this URL as the webhook endpoint in Partnero');
+    output('SecretName', partnero.secretName, 'Secret holding the Partnero API key');
+    if (partnero.created) {
+      output(
+        'PutSecretCommand',
+        `aws secretsmanager put-secret-value --secret-id ${partnero.secretId} --secret-string '<Partnero API key>'`,
+        'Put the Partnero API key in (or JSON {"apiKey":"...","webhookSecret":"..."})',
+      );
+    }
+    if (api.userPool && api.userPoolClient) {
+      output('UserPoolId', api.userPool.userPoolId, 'Cognito user pool of the customers');
+      output('UserPoolClientId', api.userPoolClient.userPoolClientId, 'App client for the web frontend');
+    }
+    output(
+      'EventBusName',
+      orderEvents.eventBus.eventBusName,
+      'Bus for order events and republished webhooks',
+    );
+    output('OrderQueueUrl', orderEvents.queue.queueUrl, 'Queue between the order rule and the consumer');
+    output('OrderDlqUrl', orderEvents.deadLetterQueue.queueUrl, 'Dead-letter queue of order events');
+    output('OrderDlqArn', orderEvents.deadLetterQueue.queueArn, 'Dead-letter queue ARN (redrive source)');
+    output(
+      'OrderDlqRedriveCommand',
+      `aws sqs start-message-move-task --source-arn ${orderEvents.deadLetterQueue.queueArn} --destination-arn ${orderEvents.queue.queueArn}`,
+      'After fixing the cause: move dead-lettered order events back to the queue',
+    );
+    output('IdempotencyTableName', idempotency.table.tableName, 'Idempotency records (credit, webhook)');
+    output('RefundLedgerTableName', refundLedger.table.tableName, 'Refunded order ids (replay protection)');
+  }
+}

@@ -1,0 +1,331 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { IDEMPOTENCY_ACTIONS } from '../../infra/constructs/idempotency-table.js';
+import { REFUND_LEDGER_ACTIONS } from '../../infra/constructs/refund-ledger-table.js';
+import {
+  FUNCTION_NAMES,
+  lambdaOf,
+  nagFindings,
+  resourceByPrefix,
+  routesOf,
+  type Synthesized,
+  statementsFor,
+  statementsOf,
+  synth,
+} from './synth.js';
+
+/** The stack as `npx cdk deploy` builds it with nothing configured (cdk.json defaults). */
+let defaults: Synthesized;
+beforeAll(() => {
+  defaults = synth();
+});
+
+/** jest matcher for `{ Ref: <logical id with this prefix> }`. */
+const ref = (logicalIdPrefix: string) => ({
+  Ref: expect.stringMatching(new RegExp(`^${logicalIdPrefix}[0-9A-F]{8}$`)),
+});
+
+describe('HTTP API routes', () => {
+  it('has exactly the six routes of the issue', () => {
+    expect(Object.keys(routesOf(defaults.template)).sort()).toEqual([
+      'DELETE /transactions/{key}',
+      'GET /referrals/me',
+      'POST /customers/{key}/credit',
+      'POST /referrals/signup',
+      'POST /transactions',
+      'POST /webhooks/partnero',
+    ]);
+  });
+
+  it('requires the customer JWT on the customer routes', () => {
+    const routes = routesOf(defaults.template);
+    for (const key of ['POST /referrals/signup', 'GET /referrals/me']) {
+      expect(routes[key]).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: ref('ApiHttpApiCognitoAuthorizer'),
+      });
+    }
+  });
+
+  it('requires IAM (SigV4) on the back-office routes', () => {
+    const routes = routesOf(defaults.template);
+    for (const key of ['POST /transactions', 'DELETE /transactions/{key}', 'POST /customers/{key}/credit']) {
+      expect(routes[key]).toMatchObject({ AuthorizationType: 'AWS_IAM' });
+    }
+  });
+
+  it('leaves only the webhook without a gateway authorizer', () => {
+    const open = Object.entries(routesOf(defaults.template))
+      .filter(([, route]) => route.AuthorizationType === 'NONE' || route.AuthorizationType === undefined)
+      .map(([key]) => key);
+    expect(open).toEqual(['POST /webhooks/partnero']);
+  });
+
+  it('sends each route to its own function', () => {
+    const integrations = Object.values(routesOf(defaults.template)).map((r) => JSON.stringify(r.Target));
+    expect(new Set(integrations).size).toBe(6);
+    const lambdaTargets = defaults.template.findResources('AWS::ApiGatewayV2::Integration');
+    const functionsBehind = Object.values(lambdaTargets).map((i) =>
+      JSON.stringify(i.Properties.IntegrationUri),
+    );
+    expect(new Set(functionsBehind).size).toBe(6);
+  });
+
+  it('allows the configured origins with credentials for the browser methods and headers', () => {
+    defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['http://localhost:3000'],
+        AllowCredentials: true,
+        AllowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        AllowHeaders: Match.arrayWith(['authorization', 'content-type', 'idempotency-key', 'x-amz-date']),
+      },
+    });
+  });
+
+  it('throttles the stage, and the webhook route on its own, and writes JSON access logs', () => {
+    defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: { 'POST /webhooks/partnero': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiAccessLogs'), 'Arn'] },
+      },
+    });
+    const stage = resourceByPrefix(defaults.template, 'AWS::ApiGatewayV2::Stage', 'ApiHttpApiDefaultStage');
+    const format = JSON.parse((stage.Properties.AccessLogSettings as { Format: string }).Format);
+    expect(Object.keys(format)).toEqual(
+      expect.arrayContaining(['requestId', 'ip', 'routeKey', 'status', 'latency', 'integrationError']),
+    );
+    defaults.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('creates a Cognito user pool and web client when no JWT issuer is configured', () => {
+    defaults.template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    defaults.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      MfaConfiguration: 'OPTIONAL',
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+      UserPoolAddOns: Match.absent(),
+    });
+    defaults.template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false });
+    defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Audience: [{ Ref: Match.stringLikeRegexp('^ApiUserPoolWebClient') }] },
+    });
+  });
+});
+
+describe('functions', () => {
+  it.each(FUNCTION_NAMES)('%s runs Node.js 22 on arm64 with active tracing and its own log group', (fn) => {
+    const props = lambdaOf(defaults.template, fn);
+    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(props.MemorySize).toBe(512);
+    const logGroupId = props.LoggingConfig.LogGroup.Ref;
+    expect(defaults.template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+  });
+
+  it('gives HTTP functions 10 s, the webhook 5 s (Partnero’s window) and the consumer 30 s', () => {
+    const timeouts = Object.fromEntries(
+      FUNCTION_NAMES.map((fn) => [fn, lambdaOf(defaults.template, fn).Timeout]),
+    );
+    expect(timeouts).toEqual({
+      signup: 10,
+      me: 10,
+      createTransactions: 10,
+      refundTransaction: 10,
+      creditCustomer: 10,
+      orderConsumer: 30,
+      partneroWebhook: 5,
+    });
+  });
+
+  it('uses no managed policy: each role may write only to its own log group', () => {
+    for (const role of Object.values(defaults.template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    for (const fn of FUNCTION_NAMES) {
+      const logs = statementsFor(statementsOf(defaults.template, fn), 'logs');
+      expect(logs).toEqual([
+        expect.objectContaining({
+          Resource: { 'Fn::GetAtt': [lambdaOf(defaults.template, fn).LoggingConfig.LogGroup.Ref, 'Arn'] },
+        }),
+      ]);
+    }
+  });
+
+  it('passes the common environment to every function', () => {
+    for (const fn of FUNCTION_NAMES) {
+      expect(lambdaOf(defaults.template, fn).Environment.Variables).toMatchObject({
+        PARTNERO_SECRET_ID: ref('PartneroSecret'),
+        PARTNERO_API_URL: 'https://api.partnero.com/v1',
+        SECRET_CACHE_TTL_SECONDS: '300',
+        POWERTOOLS_SERVICE_NAME: 'partnero-referrals',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'PartneroReferrals',
+      });
+    }
+  });
+});
+
+describe('secrets and data access', () => {
+  it('creates the Partnero secret, empty, with instructions, when none is configured', () => {
+    defaults.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    defaults.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'Test/partnero-api-key',
+      SecretString: '{"apiKey":""}',
+      Description: Match.stringLikeRegexp('put-secret-value'),
+    });
+  });
+
+  it('lets every function read the Partnero secret, by its exact ARN and nothing wider', () => {
+    for (const fn of FUNCTION_NAMES) {
+      expect(statementsFor(statementsOf(defaults.template, fn), 'secretsmanager')).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Resource: ref('PartneroSecret'),
+        },
+      ]);
+    }
+  });
+
+  it('keeps idempotency records in an on-demand table with TTL and point-in-time recovery', () => {
+    defaults.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('gives each function only the DynamoDB operations it uses, on its own table only', () => {
+    const ledgerUsers = ['createTransactions', 'refundTransaction', 'orderConsumer'];
+    for (const fn of FUNCTION_NAMES) {
+      const dynamo = statementsFor(statementsOf(defaults.template, fn), 'dynamodb');
+      const env = lambdaOf(defaults.template, fn).Environment.Variables;
+      if (fn === 'creditCustomer' || fn === 'partneroWebhook') {
+        expect(dynamo).toEqual([
+          {
+            Effect: 'Allow',
+            Action: [...IDEMPOTENCY_ACTIONS],
+            Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^IdempotencyTable/), 'Arn'] }],
+          },
+        ]);
+        expect(env.IDEMPOTENCY_TABLE_NAME).toEqual(
+          expect.objectContaining({ Ref: expect.stringMatching(/^IdempotencyTable/) }),
+        );
+      } else if (ledgerUsers.includes(fn)) {
+        expect(dynamo).toEqual([
+          {
+            Effect: 'Allow',
+            Action: [...REFUND_LEDGER_ACTIONS],
+            Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^RefundLedgerTable/), 'Arn'] }],
+          },
+        ]);
+        expect(env.REFUND_LEDGER_TABLE_NAME).toEqual(
+          expect.objectContaining({ Ref: expect.stringMatching(/^RefundLedgerTable/) }),
+        );
+      } else {
+        expect(dynamo).toEqual([]);
+      }
+    }
+  });
+
+  it('keeps the refund ledger when the stack is deleted', () => {
+    const tables = defaults.template.findResources('AWS::DynamoDB::Table');
+    const ledger = Object.entries(tables).find(([id]) => id.startsWith('RefundLedgerTable'));
+    expect(ledger?.[1]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('webhook', () => {
+  it('republishes onto the project bus: events:PutEvents on that bus only, and only from the webhook', () => {
+    const events = statementsFor(statementsOf(defaults.template, 'partneroWebhook'), 'events');
+    expect(events).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrderEventsBus/), 'Arn'] },
+      },
+    ]);
+    for (const fn of FUNCTION_NAMES.filter((f) => f !== 'partneroWebhook')) {
+      expect(statementsFor(statementsOf(defaults.template, fn), 'events')).toEqual([]);
+    }
+  });
+
+  it('tells the function its bus, event source, tolerance and table, and reads the signing secret from the Partnero secret', () => {
+    const env = lambdaOf(defaults.template, 'partneroWebhook').Environment.Variables;
+    expect(env).toMatchObject({
+      EVENT_BUS_NAME: { Ref: expect.stringMatching(/^OrderEventsBus/) },
+      WEBHOOK_EVENT_SOURCE: 'partnero',
+      WEBHOOK_TOLERANCE_SECONDS: '300',
+    });
+    expect(env.WEBHOOK_SECRET_ID).toBeUndefined();
+  });
+});
+
+describe('monitoring and outputs', () => {
+  it('alarms on every function’s errors, the API’s 5xx and the order DLQ', () => {
+    const alarms = Object.values(defaults.template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties,
+    );
+    const errors = alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda');
+    expect(errors).toHaveLength(FUNCTION_NAMES.length);
+    expect(alarms.filter((a) => a.MetricName === '5xx' && a.Namespace === 'AWS/ApiGateway')).toHaveLength(1);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(alarm.AlarmActions).toBeUndefined();
+    }
+  });
+
+  it('outputs what an operator needs after deploying', () => {
+    const outputs = defaults.template.toJSON().Outputs;
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        'ApiUrl',
+        'WebhookUrl',
+        'SecretName',
+        'PutSecretCommand',
+        'UserPoolId',
+        'UserPoolClientId',
+        'EventBusName',
+        'OrderQueueUrl',
+        'OrderDlqUrl',
+        'OrderDlqArn',
+        'OrderDlqRedriveCommand',
+        'IdempotencyTableName',
+        'RefundLedgerTableName',
+      ].sort(),
+    );
+    const webhookUrl = JSON.stringify(outputs.WebhookUrl.Value);
+    expect(webhookUrl).toContain('/webhooks/partnero');
+    expect(webhookUrl).toContain(JSON.stringify(outputs.ApiUrl.Value['Fn::Join'][1][0]));
+    expect(outputs.SecretName.Value).toBe('Test/partnero-api-key');
+    expect(JSON.stringify(outputs.OrderDlqRedriveCommand.Value)).toContain(
+      'aws sqs start-message-move-task --source-arn ',
+    );
+  });
+});
+
+describe('cdk-nag (AwsSolutions)', () => {
+  it('has no unacknowledged error or warning', () => {
+    expect(nagFindings(defaults.stack)).toEqual([]);
+  });
+
+  it('raises no CDK warning or error annotation', () => {
+    const annotations = Annotations.fromStack(defaults.stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { ENTRY_FILES } from '../../infra/entries.js';
+import { FUNCTION_NAMES, lambdaOf, synth } from './synth.js';
+
+/**
+ * docs/runtime-contract.md is the agreement between infra/, functions/ and local/: every entry the stack
+ * references is listed there, and each function gets exactly the variables its row names.
+ */
+const contract = readFileSync(new URL('../../docs/runtime-contract.md', import.meta.url), 'utf8');
+
+const namesIn = (text: string) => [...text.matchAll(/`([A-Z][A-Z0-9_]+)`(\??)/g)];
+const common = namesIn(contract.split(/^Common:/m)[1]?.split(/\n\s*\n/)[0] ?? '').map(
+  ([, name]) => name as string,
+);
+
+function contractRow(file: string): { required: string[]; optional: string[] } {
+  const row = contract.split('\n').find((line) => line.startsWith(`| \`functions/${file}\``));
+  if (!row) throw new Error(`functions/${file} is not in docs/runtime-contract.md`);
+  const envColumn = row.split('|').at(-2) ?? '';
+  const vars = namesIn(envColumn);
+  return {
+    required: [...common, ...vars.filter(([, , opt]) => opt === '').map(([, name]) => name as string)],
+    optional: vars.filter(([, , opt]) => opt === '?').map(([, name]) => name as string),
+  };
+}
+
+describe('docs/runtime-contract.md', () => {
+  it('lists the common variables', () => {
+    expect(common).toEqual(
+      expect.arrayContaining(['PARTNERO_SECRET_ID', 'PARTNERO_API_URL', 'SECRET_CACHE_TTL_SECONDS']),
+    );
+  });
+
+  it.each(Object.entries(ENTRY_FILES))('lists the entry of %s (%s)', (_, file) => {
+    expect(() => contractRow(file)).not.toThrow();
+  });
+
+  describe('each function gets the variables of its row', () => {
+    const minimal = synth().template;
+    const full = synth({
+      referralCookieDomain: 'example.com',
+      webhookSecret: 'partnero/webhook',
+    }).template;
+    it.each(FUNCTION_NAMES)('%s', (fn) => {
+      const { required, optional } = contractRow(ENTRY_FILES[fn]);
+      const allowed = [...required, ...optional];
+      for (const template of [minimal, full]) {
+        const names = Object.keys(lambdaOf(template, fn).Environment.Variables);
+        expect(names).toEqual(expect.arrayContaining(required));
+        expect(names.filter((n) => !allowed.includes(n))).toEqual([]);
+      }
+      const withOptional = Object.keys(lambdaOf(full, fn).Environment.Variables);
+      expect(withOptional).toEqual(expect.arrayContaining(optional));
+    });
+  });
+});
