@@ -40,34 +40,18 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { isJsonPath } from '../shared/order-events/json-path.js';
+import { ORDER_EVENT_FIELDS, type OrderEventField } from '../shared/order-events/mapping.js';
 
 /** The CDK context key holding the configuration object. */
 export const CONFIG_CONTEXT_KEY = 'referrals';
 
-/** Fields of the canonical order that `orderEvents.mapping` may point at (docs/runtime-contract.md). */
-export const ORDER_EVENT_FIELDS = [
-  'orderId',
-  'customerId',
-  'amount',
-  'currency',
-  'productId',
-  'productType',
-  'action',
-] as const;
-export type OrderEventField = (typeof ORDER_EVENT_FIELDS)[number];
-
-/** `$`-rooted dotted JSON path with optional array indexes: `$.detail.items[0].sku`. */
-const ORDER_EVENT_PATH = /^\$(\.[A-Za-z0-9_-]+(\[\d+\])*)+$/;
-const FORBIDDEN_SEGMENT = /\.(__proto__|constructor|prototype)(\[|\.|$)/;
 /**
- * Same subset as the consumer's parser (shared/order-events/json-path.ts): at most 256 characters,
- * indexes up to 100000, and no `__proto__` / `constructor` / `prototype` segment.
+ * Mapping paths are checked with the consumer's own parser (shared/order-events/json-path.ts), so a
+ * path the stack accepts is one the consumer can read.
  */
-export const isOrderEventPath = (path: string): boolean =>
-  path.length <= 256 &&
-  ORDER_EVENT_PATH.test(path) &&
-  !FORBIDDEN_SEGMENT.test(path) &&
-  [...path.matchAll(/\[(\d+)\]/g)].every(([, n]) => Number(n) <= 100_000);
+export const isOrderEventPath = (path: string): boolean => isJsonPath(path);
+export { ORDER_EVENT_FIELDS, type OrderEventField };
 
 const RETENTION_VALUES = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
 

@@ -3,7 +3,6 @@
  * `[n]` (`$.detail.items[0].sku`). Written by hand because the JSONPath libraries implement filters,
  * wildcards and script expressions this project must never evaluate; this subset is all a field
  * mapping needs, is parsed up front, and reads only own data properties (no getters, no prototype).
- * The syntax matches `isOrderEventPath` in infra/config.ts, so a path the stack accepts works here.
  */
 
 export type PathStep = { kind: 'name'; name: string } | { kind: 'index'; index: number };

@@ -140,15 +140,7 @@ export function parseOrderMessage(
     );
   }
 
-  const { values, problems } = readFields(record, mapping, [
-    'orderId',
-    'customerId',
-    'amount',
-    'currency',
-    'productId',
-    'productType',
-    'action',
-  ]);
+  const { values, problems } = readFields(record, mapping, ORDER_EVENT_FIELDS);
   const candidate = {
     orderId: values.orderId,
     customerKey: values.customerId,

@@ -1,5 +1,6 @@
+export { type CachedSecret, type CachedSecretOptions, createCachedSecret } from './cached-secret.js';
 export { isSecretError, SecretError, type SecretErrorCode } from './errors.js';
-export { type PartneroSecret, parsePartneroSecret } from './parse-secret.js';
+export { type PartneroSecret, parsePartneroSecret, readSecretValue, secretField } from './parse-secret.js';
 export {
   createSecretProvider,
   type PartneroSecretProvider,

@@ -7,10 +7,10 @@ export interface PartneroSecret {
 }
 
 /**
- * Accepts either the bare API key or JSON `{"apiKey": "...", "webhookSecret": "..."}`.
- * Messages name the secret but never echo its value.
+ * A secret's value as either a bare string or a JSON object. Messages name the secret but never echo
+ * its value.
  */
-export function parsePartneroSecret(secretId: string, raw: string | undefined): PartneroSecret {
+export function readSecretValue(secretId: string, raw: string | undefined): string | Record<string, unknown> {
   const text = raw?.trim() ?? '';
   if (text === '') {
     throw new SecretError(
@@ -19,11 +19,9 @@ export function parsePartneroSecret(secretId: string, raw: string | undefined): 
       `Secret "${secretId}" is empty: put the Partnero API key into it (see README, "Put your Partnero key in")`,
     );
   }
-  if (!text.startsWith('{')) return { apiKey: text };
-
-  let parsed: unknown;
+  if (!text.startsWith('{')) return text;
   try {
-    parsed = JSON.parse(text);
+    return (JSON.parse(text) ?? {}) as Record<string, unknown>;
   } catch {
     throw new SecretError(
       'secret_invalid',
@@ -31,12 +29,21 @@ export function parsePartneroSecret(secretId: string, raw: string | undefined): 
       `Secret "${secretId}" starts with "{" but is not valid JSON`,
     );
   }
-  const { apiKey, webhookSecret } = (parsed ?? {}) as Record<string, unknown>;
-  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+}
+
+/** A non-empty string field of a JSON secret, trimmed; undefined when absent or blank. */
+export const secretField = (value: Record<string, unknown>, field: string): string | undefined => {
+  const v = value[field];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+};
+
+/** Accepts either the bare API key or JSON `{"apiKey": "...", "webhookSecret": "..."}`. */
+export function parsePartneroSecret(secretId: string, raw: string | undefined): PartneroSecret {
+  const value = readSecretValue(secretId, raw);
+  if (typeof value === 'string') return { apiKey: value };
+  const apiKey = secretField(value, 'apiKey');
+  if (!apiKey)
     throw new SecretError('secret_invalid', secretId, `Secret "${secretId}" has no non-empty "apiKey" field`);
-  }
-  const secret: PartneroSecret = { apiKey: apiKey.trim() };
-  if (typeof webhookSecret === 'string' && webhookSecret.trim() !== '')
-    secret.webhookSecret = webhookSecret.trim();
-  return secret;
+  const webhookSecret = secretField(value, 'webhookSecret');
+  return webhookSecret ? { apiKey, webhookSecret } : { apiKey };
 }

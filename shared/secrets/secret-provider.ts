@@ -1,4 +1,5 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createCachedSecret } from './cached-secret.js';
 import { SecretError } from './errors.js';
 import { type PartneroSecret, parsePartneroSecret } from './parse-secret.js';
 
@@ -29,62 +30,21 @@ export interface PartneroSecretProvider {
   readonly reads: number;
 }
 
-/**
- * Reads the Partnero secret once per TTL per container. Concurrent first calls share one request
- * (single flight); a failed read is not cached, so the next call tries again.
- */
+/** The Partnero secret (API key and optional webhook signing secret), cached per container. */
 export function createSecretProvider(options: SecretProviderOptions): PartneroSecretProvider {
-  const { client, secretId, ttlMs = 300_000, now = Date.now } = options;
-  let pending: Promise<PartneroSecret> | undefined;
-  let expiresAt = 0;
-  let reads = 0;
-
-  const read = async (): Promise<PartneroSecret> => {
-    reads += 1;
-    let raw: string | undefined;
-    try {
-      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      raw =
-        out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
-    } catch (e) {
-      const name = (e as { name?: string }).name ?? 'Error';
-      if (name === 'ResourceNotFoundException') {
-        throw new SecretError('secret_invalid', secretId, `Secret "${secretId}" does not exist`);
-      }
-      throw new SecretError('secret_unavailable', secretId, `Could not read secret "${secretId}" (${name})`);
-    }
-    return parsePartneroSecret(secretId, raw);
-  };
-
-  const getSecret = (): Promise<PartneroSecret> => {
-    if (pending && now() < expiresAt) return pending;
-    expiresAt = now() + ttlMs;
-    const attempt = read();
-    pending = attempt;
-    attempt.catch(() => {
-      if (pending === attempt) {
-        pending = undefined;
-        expiresAt = 0;
-      }
-    });
-    return attempt;
-  };
-
-  const invalidate = () => {
-    pending = undefined;
-    expiresAt = 0;
-  };
-
+  const { secretId } = options;
+  const cache = createCachedSecret({ ...options, parse: parsePartneroSecret });
+  const invalidate = () => cache.invalidate();
   return {
-    getSecret,
+    getSecret: () => cache.get(),
     invalidate,
     get reads() {
-      return reads;
+      return cache.reads;
     },
-    apiKey: { get: async () => (await getSecret()).apiKey, invalidate },
+    apiKey: { get: async () => (await cache.get()).apiKey, invalidate },
     webhookSecret: {
       get: async () => {
-        const { webhookSecret } = await getSecret();
+        const { webhookSecret } = await cache.get();
         if (!webhookSecret) {
           throw new SecretError(
             'secret_invalid',

@@ -1,6 +1,13 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { numberEnv, requiredEnv } from '../config/env.js';
-import { createSecretProvider, type RefreshableValue, SecretError } from '../secrets/index.js';
+import {
+  createCachedSecret,
+  createSecretProvider,
+  type RefreshableValue,
+  readSecretValue,
+  SecretError,
+  secretField,
+} from '../secrets/index.js';
 
 type SecretsClient = Pick<SecretsManagerClient, 'send'>;
 
@@ -19,28 +26,17 @@ export function withReadTimeout(client: SecretsClient, timeoutMs = SECRET_READ_T
  * `webhookSecret` field (so the Partnero secret's format also works here). Never echoes the value.
  */
 export function parseWebhookSecret(secretId: string, raw: string | undefined): string {
-  const text = raw?.trim() ?? '';
-  if (text === '') throw new SecretError('secret_invalid', secretId, `Secret "${secretId}" is empty`);
-  if (!text.startsWith('{')) return text;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new SecretError(
-      'secret_invalid',
-      secretId,
-      `Secret "${secretId}" starts with "{" but is not valid JSON`,
-    );
-  }
-  const value = (parsed as Record<string, unknown> | null)?.webhookSecret;
-  if (typeof value !== 'string' || value.trim() === '') {
+  const value = readSecretValue(secretId, raw);
+  if (typeof value === 'string') return value;
+  const secret = secretField(value, 'webhookSecret');
+  if (!secret) {
     throw new SecretError(
       'secret_invalid',
       secretId,
       `Secret "${secretId}" has no non-empty "webhookSecret" field`,
     );
   }
-  return value.trim();
+  return secret;
 }
 
 export interface DedicatedSecretOptions {
@@ -52,44 +48,7 @@ export interface DedicatedSecretOptions {
 
 /** A dedicated signing secret, cached per container for `ttlMs`; concurrent reads share one request. */
 export function createDedicatedWebhookSecret(options: DedicatedSecretOptions): RefreshableValue {
-  const { client, secretId, ttlMs = 300_000, now = Date.now } = options;
-  let pending: Promise<string> | undefined;
-  let expiresAt = 0;
-
-  const read = async (): Promise<string> => {
-    let raw: string | undefined;
-    try {
-      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      raw =
-        out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
-    } catch (e) {
-      const name = (e as { name?: string }).name ?? 'Error';
-      if (name === 'ResourceNotFoundException') {
-        throw new SecretError('secret_invalid', secretId, `Secret "${secretId}" does not exist`);
-      }
-      throw new SecretError('secret_unavailable', secretId, `Could not read secret "${secretId}" (${name})`);
-    }
-    return parseWebhookSecret(secretId, raw);
-  };
-
-  const invalidate = () => {
-    pending = undefined;
-    expiresAt = 0;
-  };
-
-  return {
-    get: () => {
-      if (pending && now() < expiresAt) return pending;
-      expiresAt = now() + ttlMs;
-      const attempt = read();
-      pending = attempt;
-      attempt.catch(() => {
-        if (pending === attempt) invalidate();
-      });
-      return attempt;
-    },
-    invalidate,
-  };
+  return createCachedSecret({ ...options, parse: parseWebhookSecret });
 }
 
 /**
