@@ -7,6 +7,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { isOrderEventPath, ORDER_EVENT_FIELDS, type OrderEventMapping } from '../config.js';
 import { entryPath } from '../entries.js';
+import { orderRulePattern } from '../order-rule.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
 import type { RefundLedgerTable } from './refund-ledger-table.js';
 
@@ -119,10 +120,11 @@ export class OrderEvents extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
 
+    const pattern = orderRulePattern({ source, placedDetailType: placed, refundedDetailType: refunded });
     this.rule = new Rule(this, 'Rule', {
       eventBus: this.eventBus,
       description: `Orders (${source}: ${placed} / ${refunded}) → Partnero transactions`,
-      eventPattern: { source: [source], detailType: [placed, refunded] },
+      eventPattern: { source: pattern.source, detailType: pattern['detail-type'] },
     });
     this.rule.addTarget(
       new SqsQueue(this.queue, {

@@ -75,10 +75,7 @@ export async function signup(
       if (isPartneroError(e) && e.code === 'not_found') throw error;
       throw e;
     });
-    return {
-      customer: existing,
-      created: false,
-      ...(referrerKey ? { referralDropped: 'already_enrolled' } : {}),
-    };
+    const dropped = referralDropped ?? (referrerKey ? 'already_enrolled' : undefined);
+    return { customer: existing, created: false, ...(dropped ? { referralDropped: dropped } : {}) };
   }
 }

@@ -89,6 +89,14 @@ describe('POST /referrals/signup', () => {
     expect(res.body.referral_dropped).toBe('self_referral');
   });
 
+  it('reports a self-referral of an existing customer too, and changes nothing', async () => {
+    await call(alice);
+    const res = await call(alice, { cookies: ['partnero_referral=alice-sub'] });
+    expect(res.status).toBe(200);
+    expect(res.body.referral_dropped).toBe('self_referral');
+    expect(res.body.customer).toMatchObject({ referred_by: null, referrals_count: 0 });
+  });
+
   it('drops an unknown referrer (a stale link) and still creates the customer', async () => {
     const res = await call(bob, { cookies: ['partnero_referral=nobody-here'] });
     expect(res.status).toBe(201);

@@ -1,0 +1,93 @@
+import { DEFAULT_PORTS } from './config.js';
+
+export interface CliOptions {
+  help: boolean;
+  host: string;
+  port: number;
+  sandboxPort: number;
+  awsPort: number;
+  stateFile?: string;
+  quiet: boolean;
+}
+
+export const DEFAULT_STATE_FILE = '.local-state/sandbox.json';
+
+export const USAGE = `Usage: npm start -- [options]
+
+Runs the whole referral system locally: demo shop + API gateway, Partnero sandbox, local AWS endpoint.
+
+Options (environment variable in brackets):
+  --port <n>           demo page and API gateway            [PORT]          default ${DEFAULT_PORTS.gateway}
+  --sandbox-port <n>   Partnero sandbox                     [SANDBOX_PORT]  default ${DEFAULT_PORTS.sandbox}
+  --aws-port <n>       local Secrets Manager/EventBridge/SQS [AWS_PORT]      default ${DEFAULT_PORTS.aws}
+  --host <address>     interface to listen on                               default 127.0.0.1
+  --persist [file]     keep the sandbox state in a file     [SANDBOX_STATE_FILE] (default file ${DEFAULT_STATE_FILE})
+  --quiet              do not print each request
+  -h, --help           show this help
+Port 0 picks a free port.`;
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+function port(value: string | undefined, name: string): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new CliError(`${name} must be a port number (0–65535), got ${JSON.stringify(value ?? '')}`);
+  }
+  return n;
+}
+
+/** Flags win over environment variables, which win over the defaults. */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
+  const options: CliOptions = {
+    help: false,
+    host: '127.0.0.1',
+    port: env.PORT ? port(env.PORT, 'PORT') : DEFAULT_PORTS.gateway,
+    sandboxPort: env.SANDBOX_PORT ? port(env.SANDBOX_PORT, 'SANDBOX_PORT') : DEFAULT_PORTS.sandbox,
+    awsPort: env.AWS_PORT ? port(env.AWS_PORT, 'AWS_PORT') : DEFAULT_PORTS.aws,
+    quiet: false,
+    ...(env.SANDBOX_STATE_FILE?.trim() ? { stateFile: env.SANDBOX_STATE_FILE.trim() } : {}),
+  };
+  const args = [...argv];
+  while (args.length) {
+    const arg = args.shift() as string;
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
+    const value = () => inline ?? args.shift();
+    switch (flag) {
+      case '-h':
+      case '--help':
+        options.help = true;
+        break;
+      case '--port':
+        options.port = port(value(), '--port');
+        break;
+      case '--sandbox-port':
+        options.sandboxPort = port(value(), '--sandbox-port');
+        break;
+      case '--aws-port':
+        options.awsPort = port(value(), '--aws-port');
+        break;
+      case '--host': {
+        const host = value();
+        if (!host) throw new CliError('--host needs an address');
+        options.host = host;
+        break;
+      }
+      case '--persist': {
+        const next = inline ?? (args[0] !== undefined && !args[0].startsWith('-') ? args.shift() : undefined);
+        options.stateFile = next ?? DEFAULT_STATE_FILE;
+        break;
+      }
+      case '--quiet':
+        options.quiet = true;
+        break;
+      default:
+        throw new CliError(`Unknown option ${arg} (see --help)`);
+    }
+  }
+  return options;
+}

@@ -1,0 +1,57 @@
+/**
+ * Defaults of the local system. Values that mirror the stack (infra/config.ts defaults, function
+ * timeouts, the order rule) are checked against infra by test/integration/local/parity.test.ts.
+ */
+
+/** Account id of every local ARN (the conventional all-zero local account). */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+/** Credentials the local AWS endpoint and the IAM routes of the gateway accept. Not secret: local only. */
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'AKIALOCALREFERRALS00',
+  secretAccessKey: 'local-referrals-secret-key-do-not-use-on-aws',
+} as const;
+
+export const DEFAULT_REGION = 'us-east-1';
+
+export const DEFAULT_PORTS = { gateway: 3000, sandbox: 4010, aws: 4566 } as const;
+
+/** The local Secrets Manager secret holding `{apiKey, webhookSecret}` (PARTNERO_SECRET_ID). */
+export const LOCAL_SECRET_NAME = 'referrals/partnero';
+export const LOCAL_WEBHOOK_SECRET = 'whsec_local_demo';
+
+/** The project's bus (EVENT_BUS_NAME); order systems and the webhook function put events on it. */
+export const LOCAL_BUS_NAME = 'referrals-local';
+export const ORDER_QUEUE_NAME = 'referrals-local-order-events';
+export const ORDER_DLQ_NAME = 'referrals-local-order-events-dlq';
+
+/** Audience of the tokens the local issuer signs (the API's JWT authorizer accepts only this). */
+export const LOCAL_JWT_AUDIENCE = 'referrals-local-web';
+
+/** Mirrors infra/config.ts defaults (`orderEvents`, `webhookEventSource`, `corsOrigins`). */
+export const STACK_DEFAULTS = {
+  corsOrigins: ['http://localhost:3000'],
+  customerKeyClaim: 'sub',
+  webhookEventSource: 'partnero',
+  webhookToleranceSeconds: 300,
+  secretCacheTtlSeconds: 300,
+  orderEvents: {
+    source: 'shop.orders',
+    placedDetailType: 'Order Placed',
+    refundedDetailType: 'Order Refunded',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 2,
+    maxReceiveCount: 5,
+    maxConcurrency: 2,
+    consumerTimeoutSeconds: 30,
+  },
+  /** Route function timeout (infra/constructs/referral-api.ts) and the webhook's (Partnero's 5 s window). */
+  routeTimeoutSeconds: 10,
+  webhookTimeoutSeconds: 5,
+} as const;
+
+/** Demo users shown at start-up and on the demo page. */
+export const DEMO_USERS = [
+  { user_id: 'alice', email: 'alice@example.com', name: 'Alice' },
+  { user_id: 'bob', email: 'bob@example.com', name: 'Bob' },
+] as const;

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import { LOCAL_ACCOUNT_ID, STACK_DEFAULTS } from './config.js';
+
+/** A Lambda handler as the entry files export it (middy handlers take the event and a context). */
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+interface LocalFunction {
+  /** Function name in logs and the Lambda context. */
+  name: string;
+  timeoutSeconds: number;
+  /** The entry module of docs/runtime-contract.md, imported on first use (as a Lambda cold start). */
+  load: () => Promise<{ handler: unknown }>;
+}
+
+const route = STACK_DEFAULTS.routeTimeoutSeconds;
+
+/** Every Lambda entry, with the timeout the stack gives it. */
+export const LOCAL_FUNCTIONS = {
+  signup: { name: 'signup', timeoutSeconds: route, load: () => import('../functions/signup.js') },
+  me: { name: 'me', timeoutSeconds: route, load: () => import('../functions/me.js') },
+  createTransactions: {
+    name: 'create-transactions',
+    timeoutSeconds: route,
+    load: () => import('../functions/create-transactions.js'),
+  },
+  refundTransaction: {
+    name: 'refund-transaction',
+    timeoutSeconds: route,
+    load: () => import('../functions/refund-transaction.js'),
+  },
+  creditCustomer: {
+    name: 'credit-customer',
+    timeoutSeconds: route,
+    load: () => import('../functions/credit-customer.js'),
+  },
+  orderConsumer: {
+    name: 'order-consumer',
+    timeoutSeconds: STACK_DEFAULTS.orderEvents.consumerTimeoutSeconds,
+    load: () => import('../functions/order-consumer.js'),
+  },
+  partneroWebhook: {
+    name: 'partnero-webhook',
+    timeoutSeconds: STACK_DEFAULTS.webhookTimeoutSeconds,
+    load: () => import('../functions/partnero-webhook.js'),
+  },
+} satisfies Record<string, LocalFunction>;
+
+export type FunctionName = keyof typeof LOCAL_FUNCTIONS;
+
+/** Raised when an invocation fails as Lambda would report it (an unhandled error or a timeout). */
+export class InvocationError extends Error {
+  override readonly name = 'InvocationError';
+  constructor(
+    readonly kind: 'error' | 'timeout',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export function lambdaContext(functionName: string, timeoutMs: number, region: string): Context {
+  const deadline = Date.now() + timeoutMs;
+  const fullName = `referrals-local-${functionName}`;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: fullName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${fullName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${fullName}`,
+    logStreamName: `local/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+const loaded = new Map<FunctionName, Promise<LambdaHandler>>();
+
+async function loadHandler(name: FunctionName): Promise<LambdaHandler> {
+  const mod = await LOCAL_FUNCTIONS[name].load();
+  if (typeof mod.handler !== 'function')
+    throw new Error(`functions/${LOCAL_FUNCTIONS[name].name}.ts exports no handler`);
+  return mod.handler as LambdaHandler;
+}
+
+/**
+ * Invokes a function as Lambda would: one module instance per process (a warm container), a context
+ * whose remaining time counts down from the function's timeout, and a timeout that fails the call
+ * (the handler's promise is then abandoned, as Lambda freezes it).
+ */
+export async function invokeFunction(name: FunctionName, event: unknown, region: string): Promise<unknown> {
+  const fn = LOCAL_FUNCTIONS[name];
+  let handler = loaded.get(name);
+  if (!handler) {
+    handler = loadHandler(name);
+    loaded.set(name, handler);
+    handler.catch(() => loaded.delete(name));
+  }
+  const timeoutMs = fn.timeoutSeconds * 1000;
+  const context = lambdaContext(fn.name, timeoutMs, region);
+  const fnHandler = await handler;
+  const run = Promise.resolve().then(() => fnHandler(event, context));
+  // After a timeout nobody awaits `run`; its late failure must not become an unhandled rejection.
+  run.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new InvocationError('timeout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([run, timeout]);
+  } catch (e) {
+    if (e instanceof InvocationError) throw e;
+    throw new InvocationError('error', e instanceof Error ? `${e.name}: ${e.message}` : String(e), {
+      cause: e,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}

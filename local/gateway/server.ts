@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ActivityLog } from '../bus/activity-log.js';
+import { type FunctionName, InvocationError, invokeFunction } from '../functions.js';
+import { BodyTooLargeError, readRequestBody } from '../http-util.js';
+import { type HttpRequestInfo, httpApiEvent } from './api-event.js';
+import { type AuthResult, authorizeIam, authorizeJwt } from './authorizers.js';
+import { Cors } from './cors.js';
+import type { LocalIssuer } from './jwt-issuer.js';
+import { sendGatewayError, writeLambdaResult } from './lambda-response.js';
+import { handleLocalRoute } from './local-routes.js';
+import type { LocalOrders } from './orders.js';
+import { matchRoute } from './routes.js';
+import type { Credentials } from './sigv4.js';
+import { isStaticPath, serveStatic } from './static-files.js';
+
+/** API Gateway's payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface AccessEntry {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  /** Why the authorizer refused, or why the function failed (never shown to the client). */
+  note?: string;
+}
+
+export interface GatewayOptions {
+  region: string;
+  credentials: Credentials;
+  corsOrigins: string[];
+  log: ActivityLog;
+  onAccess?: (entry: AccessEntry) => void;
+  /** Every event handed to a function (tests and debugging). */
+  onInvoke?: (fn: FunctionName, event: unknown) => void;
+}
+
+/** What the gateway needs once every port is known (the issuer URL contains the gateway's own port). */
+export interface GatewayRuntime {
+  issuer: LocalIssuer;
+  orders: LocalOrders;
+  port: number;
+  /** Replacements in the demo page (`%SANDBOX_URL%`). */
+  pageVars: Record<string, string>;
+  pageConfig: Record<string, unknown>;
+}
+
+/**
+ * The local API Gateway: every route of the HTTP API becomes a payload-2.0 event for the same handler
+ * module Lambda runs, behind the same authorizers (JWT against the local issuer, SigV4 for IAM routes)
+ * and CORS; plus `/local/*` and the demo page on the same origin.
+ */
+export class LocalGateway {
+  readonly server: Server;
+  private runtime: GatewayRuntime | undefined;
+  private readonly cors: Cors;
+  private readonly origins: Set<string>;
+
+  constructor(private readonly options: GatewayOptions) {
+    this.origins = new Set(options.corsOrigins);
+    this.cors = new Cors(this.origins);
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => {
+        console.error('[gateway] unexpected error', e);
+        if (!res.headersSent) sendGatewayError(res, 500, 'Internal Server Error');
+        else res.destroy();
+      });
+    });
+  }
+
+  activate(runtime: GatewayRuntime): void {
+    this.runtime = runtime;
+  }
+
+  /** Adds an origin to the CORS allow-list (the demo page's own, known once the port is). */
+  allowOrigin(origin: string): void {
+    this.origins.add(origin);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const rawQuery = q === -1 ? '' : url.slice(q + 1);
+    let note: string | undefined;
+    res.on('finish', () => {
+      this.options.onAccess?.({
+        method,
+        path: rawPath,
+        status: res.statusCode,
+        ms: Date.now() - started,
+        ...(note ? { note } : {}),
+      });
+    });
+
+    const runtime = this.runtime;
+    if (!runtime) return sendGatewayError(res, 503, 'Service Unavailable');
+    if (this.cors.isPreflight(req)) {
+      req.resume();
+      res.writeHead(204, this.cors.preflightHeaders(req));
+      res.end();
+      return;
+    }
+    const corsHeaders = this.cors.responseHeaders(req);
+    const requestId = randomUUID();
+
+    const isLocal = rawPath.startsWith('/local/');
+    const match = isLocal ? undefined : matchRoute(method, rawPath);
+    if (!isLocal && !match) {
+      req.resume();
+      if ((method === 'GET' || method === 'HEAD') && isStaticPath(rawPath)) {
+        await serveStatic(res, rawPath, runtime.pageVars, method === 'HEAD');
+        return;
+      }
+      return sendGatewayError(res, 404, 'Not Found', corsHeaders);
+    }
+
+    let body: Buffer;
+    try {
+      body = await readRequestBody(req, MAX_BODY_BYTES);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError)
+        return sendGatewayError(res, 413, 'Request Entity Too Large', corsHeaders);
+      throw e;
+    }
+    const request: HttpRequestInfo = {
+      method,
+      rawPath,
+      rawQuery,
+      headers: req.headers,
+      body,
+      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId,
+    };
+    if (isLocal) {
+      return handleLocalRoute(req, request, res, { ...runtime, log: this.options.log }, corsHeaders);
+    }
+    if (!match) return;
+
+    let auth: AuthResult | undefined;
+    if (match.route.auth === 'jwt') auth = await authorizeJwt(request, runtime.issuer);
+    else if (match.route.auth === 'iam')
+      auth = await authorizeIam(request, this.options.credentials, this.options.region);
+    if (auth && !auth.ok) {
+      note = `${match.route.auth} authorizer: ${auth.reason}`;
+      return sendGatewayError(res, auth.status, auth.message, { ...auth.headers, ...corsHeaders });
+    }
+
+    const event = httpApiEvent(request, {
+      routeKey: match.routeKey,
+      pathParameters: match.pathParameters,
+      ...(auth?.ok ? { authorizer: auth.authorizer } : {}),
+      domainName: (req.headers.host ?? 'localhost').replace(/:\d+$/, ''),
+      port: runtime.port,
+    });
+    this.options.onInvoke?.(match.route.fn, event);
+    let result: unknown;
+    try {
+      result = await invokeFunction(match.route.fn, event, this.options.region);
+    } catch (e) {
+      note = e instanceof InvocationError ? `${match.route.fn}: ${e.message}` : String(e);
+      console.error(`[gateway] ${match.routeKey} → ${note}`);
+      return sendGatewayError(res, 500, 'Internal Server Error', {
+        'apigw-requestid': requestId,
+        ...corsHeaders,
+      });
+    }
+    writeLambdaResult(res, result, { 'apigw-requestid': requestId, ...corsHeaders });
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The environment the stack gives the functions (docs/runtime-contract.md), pointed at the local
+ * pieces. It is set on this process before the first handler module is imported, because the
+ * handlers run in-process and their SDK clients read `AWS_ENDPOINT_URL_*` when first used.
+ */
+export interface HandlerEnvInput {
+  awsUrl: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  sandboxApiUrl: string;
+  secretName: string;
+  busName: string;
+  dlqUrl: string;
+  customerKeyClaim: string;
+  webhookEventSource: string;
+  webhookToleranceSeconds: number;
+  secretCacheTtlSeconds: number;
+  orderEventsMapping: string;
+}
+
+export function handlerEnvironment(input: HandlerEnvInput): Record<string, string> {
+  return {
+    AWS_REGION: input.region,
+    AWS_DEFAULT_REGION: input.region,
+    AWS_ACCESS_KEY_ID: input.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: input.credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: input.awsUrl,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: input.awsUrl,
+    AWS_ENDPOINT_URL_SQS: input.awsUrl,
+    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+    PARTNERO_SECRET_ID: input.secretName,
+    PARTNERO_API_URL: input.sandboxApiUrl,
+    SECRET_CACHE_TTL_SECONDS: String(input.secretCacheTtlSeconds),
+    CUSTOMER_KEY_CLAIM: input.customerKeyClaim,
+    IDEMPOTENCY_STORE: 'memory',
+    IDEMPOTENCY_TABLE_NAME: 'referrals-local-idempotency',
+    EVENT_BUS_NAME: input.busName,
+    WEBHOOK_EVENT_SOURCE: input.webhookEventSource,
+    WEBHOOK_TOLERANCE_SECONDS: String(input.webhookToleranceSeconds),
+    ORDER_DLQ_URL: input.dlqUrl,
+    ORDER_EVENTS_MAPPING: input.orderEventsMapping,
+    POWERTOOLS_SERVICE_NAME: 'partnero-referrals-local',
+    POWERTOOLS_METRICS_NAMESPACE: 'PartneroReferralsLocal',
+  };
+}
+
+/** Variables removed while the local system runs (they would send the local SDK calls elsewhere). */
+const CLEARED = ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'WEBHOOK_SECRET_ID'];
+
+/** Applies `vars` to process.env; the returned function puts back what was there before. */
+export function applyEnvironment(
+  vars: Record<string, string>,
+  defaults: Record<string, string> = {},
+): () => void {
+  const names = [...Object.keys(vars), ...Object.keys(defaults), ...CLEARED];
+  const saved = new Map(names.map((n) => [n, process.env[n]]));
+  for (const name of CLEARED) delete process.env[name];
+  for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
+  Object.assign(process.env, vars);
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}

@@ -1,0 +1,74 @@
+// `npm start`: the whole system in one process. See docs/local.md.
+import { resolve } from 'node:path';
+import { banner } from './banner.js';
+import { CliError, parseCli, USAGE } from './cli.js';
+import { PortInUseError } from './listen.js';
+import { type LocalSystem, startLocalSystem } from './system.js';
+
+// The SDK warns once per process that its 2027 releases need Node 22; that is not news during a demo.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+async function main(): Promise<void> {
+  let cli: ReturnType<typeof parseCli>;
+  try {
+    cli = parseCli(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    console.error(`${e.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (cli.help) {
+    console.log(USAGE);
+    return;
+  }
+  const stateFile = cli.stateFile ? resolve(cli.stateFile) : undefined;
+
+  let system: LocalSystem;
+  try {
+    system = await startLocalSystem({
+      host: cli.host,
+      port: cli.port,
+      sandboxPort: cli.sandboxPort,
+      awsPort: cli.awsPort,
+      ...(stateFile ? { stateFile } : {}),
+      ...(cli.quiet
+        ? {}
+        : {
+            onAccess: (e) =>
+              console.log(
+                dim(`  ${e.method} ${e.path} → ${e.status} (${e.ms} ms)${e.note ? ` — ${e.note}` : ''}`),
+              ),
+          }),
+    });
+  } catch (e) {
+    if (e instanceof PortInUseError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  console.log(banner(system, stateFile));
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`\n${signal}: stopping the local system…`);
+    system.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error('The local system could not start:', e);
+  process.exit(1);
+});
