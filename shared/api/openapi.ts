@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type * as z from 'zod/mini';
+import { toJSONSchema } from 'zod/v4/core';
 import {
   batchTransactionBody,
   creditBody,
@@ -13,10 +14,10 @@ import {
   transactionsResponse,
 } from './schemas.js';
 
-type Schema = z.ZodType;
+type Schema = z.ZodMiniType;
 
 const json = (schema: Schema, io: 'input' | 'output') => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
+  const { $schema: _drop, ...rest } = toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
     string,
     unknown
   >;

@@ -1,38 +1,46 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { customerKeySchema } from '../referrals/customer-key.js';
+import { text } from '../schema/z.js';
 
 /**
  * Request and response schemas of the HTTP API. The handlers validate with them and
  * `npm run openapi` generates docs/openapi.json from them, so the two cannot disagree.
  */
 
-export const signupBody = z
-  .strictObject({
-    email: z.email().max(254).optional(),
-    name: z.string().trim().min(1).max(100).optional(),
-    surname: z.string().trim().min(1).max(100).optional(),
-    referral_key: z
-      .string()
-      .max(256)
-      .optional()
-      .describe('Referrer key, when the partnero_referral cookie cannot reach the API (another domain)'),
-  })
-  .optional();
+const describe = <T extends z.ZodMiniType>(schema: T, description: string) =>
+  schema.check(z.describe(description));
 
-export const meQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
+export const signupBody = z.optional(
+  z.strictObject({
+    email: z.optional(z.email().check(z.maxLength(254))),
+    name: z.optional(text(1, 100)),
+    surname: z.optional(text(1, 100)),
+    referral_key: z.optional(
+      describe(
+        z.string().check(z.maxLength(256)),
+        'Referrer key, when the partnero_referral cookie cannot reach the API (another domain)',
+      ),
+    ),
+  }),
+);
 
-const currency = z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code');
-const amount = z.number().positive('must be greater than 0').max(1e9);
+export const meQuery = z.object({
+  page: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 1),
+});
+
+const currency = z.string().check(z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code'));
+const amount = z.number().check(z.positive('must be greater than 0'), z.maximum(1e9));
 
 const transactionItem = {
-  key: customerKeySchema.describe(
+  key: describe(
+    customerKeySchema,
     'Unique transaction id: use the order or invoice id (refunds find it by this key)',
   ),
   amount,
   currency,
-  action: z.string().trim().min(1).max(64).default('sale'),
-  product_id: z.string().trim().min(1).max(128).optional(),
-  product_type: z.string().trim().min(1).max(64).optional(),
+  action: z._default(text(1, 64), 'sale'),
+  product_id: z.optional(text(1, 128)),
+  product_type: z.optional(text(1, 64)),
 };
 
 export const MAX_TRANSACTIONS_PER_BATCH = 100;
@@ -40,7 +48,9 @@ export const MAX_TRANSACTIONS_PER_BATCH = 100;
 export const singleTransactionBody = z.strictObject({ customer_key: customerKeySchema, ...transactionItem });
 export const batchTransactionBody = z.strictObject({
   customer_key: customerKeySchema,
-  transactions: z.array(z.strictObject(transactionItem)).min(1).max(MAX_TRANSACTIONS_PER_BATCH),
+  transactions: z
+    .array(z.strictObject(transactionItem))
+    .check(z.minLength(1), z.maxLength(MAX_TRANSACTIONS_PER_BATCH)),
 });
 export const transactionsBody = z.union([batchTransactionBody, singleTransactionBody]);
 
@@ -49,25 +59,28 @@ export const transactionKeyPath = z.object({ key: customerKeySchema });
 export const creditBody = z.strictObject({
   amount,
   currency,
-  is_currency: z.boolean().describe('true: amount is money in `currency`; false: amount is points'),
+  is_currency: describe(z.boolean(), 'true: amount is money in `currency`; false: amount is points'),
 });
 export const customerKeyPath = z.object({ key: customerKeySchema });
 export const idempotencyKeyHeader = z
   .string()
-  .trim()
-  .min(8, 'must be at least 8 characters (use a UUID)')
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+  .check(
+    z.trim(),
+    z.minLength(8, 'must be at least 8 characters (use a UUID)'),
+    z.maxLength(255),
+    z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  );
 
 // Response shapes (documentation only: handlers build these objects, tests check them).
 
 export const errorResponse = z.object({
   error: z.object({
-    code: z
-      .string()
-      .describe('Stable machine-readable code, e.g. validation, not_enrolled, partnero_unavailable'),
+    code: describe(
+      z.string(),
+      'Stable machine-readable code, e.g. validation, not_enrolled, partnero_unavailable',
+    ),
     message: z.string(),
-    fields: z.record(z.string(), z.array(z.string())).optional().describe('Reasons per invalid field'),
+    fields: z.optional(describe(z.record(z.string(), z.array(z.string())), 'Reasons per invalid field')),
   }),
 });
 
@@ -75,13 +88,13 @@ export const customerResponse = z.object({
   key: z.string(),
   referral_link: z.string(),
   referral_links: z.array(z.string()),
-  referred_by: z.string().nullable(),
-  referrals_count: z.number().int(),
+  referred_by: z.nullable(z.string()),
+  referrals_count: z.int(),
 });
 
 export const signupResponse = z.object({
   customer: customerResponse,
-  referral_dropped: z.enum(['self_referral', 'unknown_referrer', 'already_enrolled']).optional(),
+  referral_dropped: z.optional(z.enum(['self_referral', 'unknown_referrer', 'already_enrolled'])),
 });
 
 export const dashboardResponse = z.object({
@@ -92,18 +105,18 @@ export const dashboardResponse = z.object({
     referrals: z.number(),
     paid_referrals: z.number(),
   }),
-  balance: z.object({ amount: z.number(), currency: z.string().nullable() }),
+  balance: z.object({ amount: z.number(), currency: z.nullable(z.string()) }),
   referrals: z.object({
     data: z.array(
       z.object({
-        name: z.string().nullable(),
-        email: z.string().nullable(),
-        joined_at: z.string().nullable(),
+        name: z.nullable(z.string()),
+        email: z.nullable(z.string()),
+        joined_at: z.nullable(z.string()),
       }),
     ),
-    page: z.number().int(),
-    last_page: z.number().int(),
-    total: z.number().int(),
+    page: z.int(),
+    last_page: z.int(),
+    total: z.int(),
   }),
 });
 
@@ -111,10 +124,11 @@ export const transactionsResponse = z.object({
   transactions: z.array(
     z.object({
       key: z.string(),
-      status: z
-        .enum(['recorded', 'duplicate', 'already_refunded', 'not_referred'])
-        .describe('duplicate: recorded before; already_refunded: refunded before, not recorded again'),
-      reward: z.number().optional().describe('Reward earned by the referrer for this transaction'),
+      status: describe(
+        z.enum(['recorded', 'duplicate', 'already_refunded', 'not_referred']),
+        'duplicate: recorded before; already_refunded: refunded before, not recorded again',
+      ),
+      reward: z.optional(describe(z.number(), 'Reward earned by the referrer for this transaction')),
     }),
   ),
 });
@@ -124,5 +138,5 @@ export const refundResponse = z.object({ key: z.string(), status: z.literal('ref
 export const creditResponse = z.object({
   customer_key: z.string(),
   credited: z.object({ amount: z.number(), currency: z.string(), is_currency: z.boolean() }),
-  balance: z.object({ amount: z.number().nullable(), currency: z.string().nullable() }),
+  balance: z.object({ amount: z.nullable(z.number()), currency: z.nullable(z.string()) }),
 });

@@ -1,8 +1,8 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { type FieldErrors, validationError } from './http-error.js';
 
 /** Parses `input` with a zod schema, or throws a 400 that names every invalid field. */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 'body'): z.output<S> {
+export function validate<S extends z.ZodMiniType>(schema: S, input: unknown, root = 'body'): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields: FieldErrors = {};

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { text } from '../schema/z.js';
 import { type JsonPath, parseJsonPath } from './json-path.js';
 
 /** Fields of the canonical order an event mapping points at (docs/runtime-contract.md). */
@@ -45,34 +46,40 @@ export class OrderEventsMappingError extends Error {
   }
 }
 
-const pathSchema = z.string().transform((value, ctx) => {
-  try {
-    return parseJsonPath(value);
-  } catch (e) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${(e as Error).message} (got ${JSON.stringify(value.slice(0, 60))})`,
-    });
-    return z.NEVER;
-  }
-});
+const pathSchema = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx) => {
+    try {
+      return parseJsonPath(value);
+    } catch (e) {
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: `${(e as Error).message} (got ${JSON.stringify(value.slice(0, 60))})`,
+      });
+      return z.NEVER;
+    }
+  }),
+);
 
-const detailType = z.string().trim().min(1).max(128);
+const detailType = text(1, 128);
 
 const mappingSchema = z
   .strictObject({
-    placed: detailType.optional(),
-    refunded: detailType.optional(),
-    fields: z
-      .strictObject(Object.fromEntries(ORDER_EVENT_FIELDS.map((f) => [f, pathSchema.optional()])))
-      .optional(),
+    placed: z.optional(detailType),
+    refunded: z.optional(detailType),
+    fields: z.optional(
+      z.strictObject(Object.fromEntries(ORDER_EVENT_FIELDS.map((f) => [f, z.optional(pathSchema)]))),
+    ),
   })
-  .superRefine((m, ctx) => {
-    const placed = m.placed ?? DEFAULT_ORDER_EVENTS_MAPPING_SPEC.placed;
-    const refunded = m.refunded ?? DEFAULT_ORDER_EVENTS_MAPPING_SPEC.refunded;
-    if (placed === refunded)
-      ctx.addIssue({ code: 'custom', path: ['refunded'], message: 'must differ from placed' });
-  });
+  .check(
+    z.superRefine((m, ctx) => {
+      const placed = m.placed ?? DEFAULT_ORDER_EVENTS_MAPPING_SPEC.placed;
+      const refunded = m.refunded ?? DEFAULT_ORDER_EVENTS_MAPPING_SPEC.refunded;
+      if (placed === refunded)
+        ctx.addIssue({ code: 'custom', path: ['refunded'], input: m, message: 'must differ from placed' });
+    }),
+  );
 
 function build(parsed: z.output<typeof mappingSchema>): OrderEventMapping {
   const given = (parsed.fields ?? {}) as Partial<Record<OrderEventField, JsonPath>>;

@@ -1,18 +1,18 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { customerKeySchema } from '../referrals/customer-key.js';
+import { text } from '../schema/z.js';
 
 /** One order as this project understands it, whatever shape the order system sent. */
 export const orderSchema = z.object({
   orderId: customerKeySchema,
   customerKey: customerKeySchema,
-  amount: z.number().positive().max(1e9),
+  amount: z.number().check(z.positive(), z.maximum(1e9)),
   currency: z
     .string()
-    .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code')
-    .transform((c) => c.toLowerCase()),
-  action: z.string().trim().min(1).max(64).default('sale'),
-  productId: z.string().trim().min(1).max(128).optional(),
-  productType: z.string().trim().min(1).max(64).optional(),
+    .check(z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code'), z.toLowerCase()),
+  action: z._default(text(1, 64), 'sale'),
+  productId: z.optional(text(1, 128)),
+  productType: z.optional(text(1, 64)),
 });
 
 export type Order = z.output<typeof orderSchema>;

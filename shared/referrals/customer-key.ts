@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema/z.js';
 
 /**
  * Customer, referral and order keys travel in URLs, cookies and Partnero paths. They come from
@@ -7,10 +8,10 @@ import { z } from 'zod';
  */
 export const KEY_PATTERN = /^[A-Za-z0-9_.:@|+-]{1,128}$/;
 
-export const customerKeySchema = z
-  .string()
-  .trim()
-  .regex(KEY_PATTERN, 'must be 1–128 characters of letters, digits and _ . : @ | + -')
-  .refine((key) => !/^\.+$/.test(key), 'must not consist of dots only');
+export const customerKeySchema = z.string().check(
+  z.trim(),
+  z.regex(KEY_PATTERN, 'must be 1–128 characters of letters, digits and _ . : @ | + -'),
+  z.refine((key) => !/^\.+$/.test(key), 'must not consist of dots only'),
+);
 
 export const isValidKey = (value: string): boolean => customerKeySchema.safeParse(value).success;

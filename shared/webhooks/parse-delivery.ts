@@ -1,21 +1,23 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { HttpError, validate } from '../http/index.js';
 import { logger } from '../observability/logger.js';
+import '../schema/z.js';
 import { deliveryIdOf } from './delivery-id.js';
 
 /** `customer.created`, `reward.approved`, `partner.*`…: dot-separated lower-case words. */
 export const EVENT_NAME = /^[a-z_]+(\.[a-z_]+)+$/;
 
-const timestamp = z.union([z.string().max(64), z.number()]).nullish();
+const upTo = (max: number) => z.string().check(z.maxLength(max));
+const timestamp = z.nullish(z.union([upTo(64), z.number()]));
 
 /** A Partnero webhook payload. Unknown top-level fields are ignored. */
 export const deliverySchema = z.object({
-  event: z.string().max(128).regex(EVENT_NAME, 'must be a Partnero event name such as "reward.approved"'),
+  event: upTo(128).check(z.regex(EVENT_NAME, 'must be a Partnero event name such as "reward.approved"')),
   data: z.record(z.string(), z.unknown()),
   created_at: timestamp,
   timestamp,
-  webhook_key: z.string().max(256).nullish(),
-  id: z.union([z.string().max(256), z.number()]).nullish(),
+  webhook_key: z.nullish(upTo(256)),
+  id: z.nullish(z.union([upTo(256), z.number()])),
 });
 
 /** A verified, parsed delivery. */
