@@ -10,6 +10,7 @@ export default {
   collectCoverageFrom: ['shared/**/*.ts', 'functions/**/*.ts', '!shared/api/write-openapi.ts'],
   coverageThreshold: { global: { lines: 90 } },
   coverageReporters: ['text-summary', 'json-summary'],
+  reporters: ['default', '<rootDir>/test/support/json-result-reporter.js'],
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
   testTimeout: 30000,
 };

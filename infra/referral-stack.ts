@@ -73,6 +73,8 @@ export class ReferralStack extends Stack {
       existingEventBusInterface: orders.busName
         ? EventBus.fromEventBusName(this, 'OrderBus', orders.busName)
         : undefined,
+      // Bus names are unique per account and region: one per stage.
+      eventBusProps: { eventBusName: `partnero-referrals-${config.stageName}` },
       source: orders.source,
       placedDetailType: orders.placedDetailType,
       refundedDetailType: orders.refundedDetailType,
@@ -118,8 +120,8 @@ export class ReferralStack extends Stack {
     if (partnero.created) {
       output(
         'PutSecretCommand',
-        `aws secretsmanager put-secret-value --secret-id ${partnero.secretId} --secret-string '<Partnero API key>'`,
-        'Put the Partnero API key in (or JSON {"apiKey":"...","webhookSecret":"..."})',
+        `aws secretsmanager put-secret-value --secret-id ${partnero.secretId} --secret-string '{"apiKey":"<Partnero API key>","webhookSecret":"<Partnero webhook signing secret>"}'`,
+        'Put the Partnero API key (and webhook signing secret) in',
       );
     }
     if (api.userPool && api.userPoolClient) {

@@ -136,7 +136,7 @@ export class ReferralApi extends Construct {
   public readonly httpApi: HttpApi;
   /** Its `$default` stage. */
   public readonly stage: HttpStage;
-  /** Base URL, ending in `/`. */
+  /** Base URL, without a trailing slash (`https://<id>.execute-api.<region>.amazonaws.com`). */
   public readonly url: string;
   /** Access log group of the stage. */
   public readonly accessLogGroup: LogGroup;
@@ -209,7 +209,7 @@ export class ReferralApi extends Construct {
     (this.stage.node.defaultChild as CfnStage).routeSettings = Lazy.any({
       produce: () => (Object.keys(this.routeSettings).length ? this.routeSettings : undefined),
     });
-    this.url = this.stage.url;
+    this.url = this.httpApi.apiEndpoint;
 
     if (props.existingJwtIssuer) {
       this.jwtAuthorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.existingJwtIssuer.issuer, {
@@ -220,6 +220,8 @@ export class ReferralApi extends Construct {
       this.userPoolClient = this.userPool.addClient('WebClient', {
         authFlows: { userSrp: true },
         generateSecret: false,
+        // The frontend signs in with SRP (e.g. Amplify Auth); no hosted-UI OAuth flows or placeholder callbacks.
+        disableOAuth: true,
         preventUserExistenceErrors: true,
       });
       this.jwtAuthorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {

@@ -98,6 +98,6 @@ export class PartneroWebhooks extends Construct {
       reason:
         'Partnero webhooks carry no JWT or SigV4: the function authenticates each call by the HMAC signature of the raw body (timestamped, replay-checked); the route has its own throttle.',
     });
-    this.url = `${props.api.url}${WEBHOOK_PATH.slice(1)}`;
+    this.url = `${props.api.url}${WEBHOOK_PATH}`;
   }
 }

@@ -28,7 +28,12 @@ export const meQuery = z.object({
   page: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 1),
 });
 
-const currency = z.string().check(z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code'));
+/** ISO 4217 codes as the runtime's Intl knows them (Node 20 and 22 ship the full list). */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+const currency = z.string().check(
+  z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code'),
+  z.refine((c) => CURRENCIES.has(c.toUpperCase()), 'is not an ISO 4217 currency code'),
+);
 const amount = z.number().check(z.positive('must be greater than 0'), z.maximum(1e9));
 
 const transactionItem = {
@@ -48,9 +53,11 @@ export const MAX_TRANSACTIONS_PER_BATCH = 100;
 export const singleTransactionBody = z.strictObject({ customer_key: customerKeySchema, ...transactionItem });
 export const batchTransactionBody = z.strictObject({
   customer_key: customerKeySchema,
-  transactions: z
-    .array(z.strictObject(transactionItem))
-    .check(z.minLength(1), z.maxLength(MAX_TRANSACTIONS_PER_BATCH)),
+  transactions: z.array(z.strictObject(transactionItem)).check(
+    z.minLength(1),
+    z.maxLength(MAX_TRANSACTIONS_PER_BATCH),
+    z.refine((items) => new Set(items.map((t) => t.key)).size === items.length, 'keys must be unique'),
+  ),
 });
 export const transactionsBody = z.union([batchTransactionBody, singleTransactionBody]);
 

@@ -308,10 +308,11 @@ describe('monitoring and outputs', () => {
         'RefundLedgerTableName',
       ].sort(),
     );
-    const webhookUrl = JSON.stringify(outputs.WebhookUrl.Value);
-    expect(webhookUrl).toContain('/webhooks/partnero');
-    expect(webhookUrl).toContain(JSON.stringify(outputs.ApiUrl.Value['Fn::Join'][1][0]));
+    // ApiUrl has no trailing slash, so `${API}/referrals/signup` in the README is a valid URL.
+    expect(JSON.stringify(outputs.ApiUrl.Value)).toContain('ApiEndpoint');
+    expect(outputs.WebhookUrl.Value['Fn::Join'][1]).toEqual([outputs.ApiUrl.Value, '/webhooks/partnero']);
     expect(outputs.SecretName.Value).toBe('Test/partnero-api-key');
+    expect(outputs.PutSecretCommand.Value['Fn::Join'][1].join('')).toContain('"webhookSecret"');
     expect(JSON.stringify(outputs.OrderDlqRedriveCommand.Value)).toContain(
       'aws sqs start-message-move-task --source-arn ',
     );
@@ -327,5 +328,24 @@ describe('cdk-nag (AwsSolutions)', () => {
     const annotations = Annotations.fromStack(defaults.stack);
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);
     expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('stages side by side', () => {
+  it('names the bus after the stage, so dev and prod can share an account and region', () => {
+    const names = ['dev', 'prod'].map((stageName) => {
+      const { template } = synth({ stageName });
+      const buses = Object.values(template.findResources('AWS::Events::EventBus'));
+      return buses.map((b) => (b as { Properties: { Name: string } }).Properties.Name);
+    });
+    expect(names).toEqual([['partnero-referrals-dev'], ['partnero-referrals-prod']]);
+  });
+
+  it('creates a web client without hosted-UI OAuth flows or placeholder callbacks', () => {
+    const clients = Object.values(defaults.template.findResources('AWS::Cognito::UserPoolClient'));
+    expect(clients).toHaveLength(1);
+    const props = (clients[0] as { Properties: Record<string, unknown> }).Properties;
+    expect(props.AllowedOAuthFlows).toBeUndefined();
+    expect(props.CallbackURLs).toBeUndefined();
   });
 });

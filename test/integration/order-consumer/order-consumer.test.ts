@@ -2,7 +2,6 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../functions/order-consumer.js';
 import { logger } from '../../../shared/observability/logger.js';
 import { lambdaContext } from '../../support/events.js';
 import { handlerSandbox } from '../../support/sandbox.js';
@@ -18,6 +17,11 @@ import {
   sqsEvent,
   sqsRecord,
 } from './helpers.js';
+
+// Metrics are off in tests (setup-env); this file asserts them, so it turns them on before the
+// handler module creates its Metrics instance.
+process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+const { handler } = await import('../../../functions/order-consumer.js');
 
 let env: Awaited<ReturnType<typeof handlerSandbox>>;
 let emf: ReturnType<typeof captureMetrics>;

@@ -3,7 +3,6 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../functions/order-consumer.js';
 import { lambdaContext } from '../../support/events.js';
 import { handlerSandbox } from '../../support/sandbox.js';
 import {
@@ -16,6 +15,10 @@ import {
   sqsEvent,
   sqsRecord,
 } from './helpers.js';
+
+// Metrics are off in tests (setup-env); this file asserts them.
+process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+const { handler } = await import('../../../functions/order-consumer.js');
 
 // A file of its own: the container's first read of the secret is the one that fails (a fresh module
 // registry means no cached key from other tests).

@@ -164,10 +164,17 @@ describe('POST /referrals/signup', () => {
     expect(res.body.customer.referred_by).toBe('alice-sub');
   });
 
-  it('treats an undecodable referral cookie as absent', async () => {
+  it('rejects an undecodable referral cookie with 400 like any malformed one', async () => {
     const res = await call(bob, { cookies: ['partnero_referral=%E0%A4%A'] });
-    expect(res.status).toBe(201);
-    expect(res.body.customer.referred_by).toBeNull();
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toHaveProperty(['cookie.partnero_referral']);
+  });
+
+  it('finds the referral cookie behind many other cookies', async () => {
+    await call(alice);
+    const others = Array.from({ length: 150 }, (_, i) => `c${i}=v${i}`);
+    const res = await call(bob, { cookies: [...others, 'partnero_referral=alice-sub'] });
+    expect(res.body.customer.referred_by).toBe('alice-sub');
   });
 
   it('rejects an invalid body referral_key with 400 naming the field', async () => {

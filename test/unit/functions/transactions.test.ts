@@ -96,6 +96,18 @@ describe('POST /transactions', () => {
     ['a missing body', undefined, ['body']],
     ['a zero amount', { customer_key: 'bob', key: 'o', amount: 0, currency: 'usd' }, ['amount']],
     ['a bad currency', { customer_key: 'bob', key: 'o', amount: 1, currency: 'dollars' }, ['currency']],
+    ['an unknown currency', { customer_key: 'bob', key: 'o', amount: 1, currency: 'XYZ' }, ['currency']],
+    [
+      'a batch with the same key twice',
+      {
+        customer_key: 'bob',
+        transactions: [
+          { key: 'k1', amount: 1, currency: 'usd' },
+          { key: 'k1', amount: 2, currency: 'usd' },
+        ],
+      },
+      ['transactions'],
+    ],
     ['a hostile key', { customer_key: 'bob', key: '../customers', amount: 1, currency: 'usd' }, ['key']],
     ['missing fields', { customer_key: 'bob' }, ['key', 'amount', 'currency']],
     [
