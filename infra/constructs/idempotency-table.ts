@@ -1,7 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type ITable, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable, TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ttlTable } from './ttl-table.js';
 
 /** What Powertools idempotency does with its table. */
 export const IDEMPOTENCY_ACTIONS = [
@@ -37,15 +38,8 @@ export class IdempotencyTable extends Construct {
     super(scope, id);
     this.table =
       props.existingTable ??
-      new Table(this, 'Table', {
-        partitionKey: { name: 'id', type: AttributeType.STRING },
-        timeToLiveAttribute: 'expiration',
-        billingMode: BillingMode.PAY_PER_REQUEST,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        // Records expire within hours (TTL); nothing of value is lost when the stack goes.
-        removalPolicy: RemovalPolicy.DESTROY,
-        ...props.tableProps,
-      });
+      // Records expire within hours (TTL); nothing of value is lost when the stack goes.
+      ttlTable(this, 'Table', RemovalPolicy.DESTROY, props.tableProps);
   }
 
   /**

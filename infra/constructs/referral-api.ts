@@ -2,7 +2,7 @@ import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
-  CorsHttpMethod,
+  type CorsHttpMethod,
   HttpApi,
   HttpMethod,
   type HttpRoute,
@@ -29,6 +29,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../cors.js';
 import { type EntryName, entryPath } from '../entries.js';
 import type { IdempotencyTable } from './idempotency-table.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
@@ -174,23 +175,9 @@ export class ReferralApi extends Construct {
       corsPreflight: {
         allowOrigins: props.corsOrigins,
         allowCredentials: true,
-        allowMethods: [
-          CorsHttpMethod.GET,
-          CorsHttpMethod.POST,
-          CorsHttpMethod.DELETE,
-          CorsHttpMethod.OPTIONS,
-        ],
-        allowHeaders: [
-          'authorization',
-          'content-type',
-          'idempotency-key',
-          // SigV4 headers (HTTP API takes no `x-amz-*` pattern, so they are listed)
-          'x-amz-date',
-          'x-amz-security-token',
-          'x-amz-content-sha256',
-          'x-amz-user-agent',
-        ],
-        maxAge: Duration.hours(1),
+        allowMethods: CORS_ALLOW_METHODS.map((m) => m as CorsHttpMethod),
+        allowHeaders: [...CORS_ALLOW_HEADERS],
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       },
     });
 

@@ -1,7 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ttlTable } from './ttl-table.js';
 
 /** What shared/orders/refund-ledger.ts does with its table. */
 export const REFUND_LEDGER_ACTIONS = ['dynamodb:PutItem', 'dynamodb:BatchGetItem'] as const;
@@ -27,14 +28,8 @@ export class RefundLedgerTable extends Construct {
     super(scope, id);
     this.table =
       props.existingTable ??
-      new Table(this, 'Table', {
-        partitionKey: { name: 'id', type: AttributeType.STRING },
-        timeToLiveAttribute: 'expiration',
-        billingMode: BillingMode.PAY_PER_REQUEST,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        // Losing it would let replays of refunded orders through: keep it when the stack goes.
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
+      // Losing it would let replays of refunded orders through: keep it when the stack goes.
+      ttlTable(this, 'Table', RemovalPolicy.RETAIN);
   }
 
   /** PutItem and BatchGetItem on this table only. */

@@ -1,17 +1,11 @@
 import type { IncomingMessage } from 'node:http';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../../infra/cors.js';
 
-/** The stack's CORS settings (infra/constructs/referral-api.ts `corsPreflight`). */
-export const CORS_ALLOW_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'];
-export const CORS_ALLOW_HEADERS = [
-  'authorization',
-  'content-type',
-  'idempotency-key',
-  'x-amz-date',
-  'x-amz-security-token',
-  'x-amz-content-sha256',
-  'x-amz-user-agent',
-];
-const MAX_AGE_SECONDS = 3600;
+export { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS };
+
+const MAX_AGE_SECONDS = CORS_MAX_AGE_SECONDS;
+const allowedMethods: ReadonlySet<string> = new Set(CORS_ALLOW_METHODS);
+const allowedHeaders: ReadonlySet<string> = new Set(CORS_ALLOW_HEADERS);
 
 /** API Gateway's CORS for an HTTP API: an origin allow-list, credentials allowed. */
 export class Cors {
@@ -44,8 +38,8 @@ export class Cors {
       .split(',')
       .map((h) => h.trim().toLowerCase())
       .filter((h) => h !== '');
-    if (!this.allows(origin) || !CORS_ALLOW_METHODS.includes(method)) return {};
-    if (!requested.every((h) => CORS_ALLOW_HEADERS.includes(h))) return {};
+    if (!this.allows(origin) || !allowedMethods.has(method)) return {};
+    if (!requested.every((h) => allowedHeaders.has(h))) return {};
     return {
       'access-control-allow-origin': origin,
       'access-control-allow-credentials': 'true',
