@@ -253,8 +253,9 @@ export async function processOrderBatch(
   );
   counts.retried = batchItemFailures.length;
 
+  // Only what happened: zero counts would add bytes to every EMF record and nothing to the graphs.
   for (const [counter, name] of Object.entries(ORDER_BATCH_METRICS) as [keyof OrderBatchCounts, string][]) {
-    deps.metrics?.addMetric(name, 'Count', counts[counter]);
+    if (counts[counter] > 0) deps.metrics?.addMetric(name, 'Count', counts[counter]);
   }
   log.info('order batch processed', { records: records.length, ...counts });
   return { batchItemFailures, counts };
