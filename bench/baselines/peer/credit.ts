@@ -1,0 +1,28 @@
+/**
+ * Peer — POST /customers/{key}/credit as an Express route. The guide has no idempotency: a retried
+ * request credits twice. This peer therefore does less work than the project (no DynamoDB).
+ */
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import serverless from 'serverless-http';
+import { partnero } from '../partnero.js';
+
+const app = express();
+app.use(cookieParser());
+app.use(express.json());
+
+app.post('/customers/:key/credit', async (req, res) => {
+  const { amount, currency, is_currency } = req.body;
+  const answer = await partnero('POST', `/customers/${encodeURIComponent(req.params.key)}/balance/credit`, {
+    amount,
+    amount_units: String(currency).toLowerCase(),
+    is_currency,
+  });
+  if (answer.status >= 300) {
+    res.status(502).json({ error: 'Partnero request failed' });
+    return;
+  }
+  res.status(201).json({ customer_key: req.params.key, balance: answer.body.data });
+});
+
+export const handler = serverless(app);
