@@ -3,7 +3,7 @@
  * restored from a snapshot before each measured chunk (so the sandbox answers equally fast for every
  * variant, however many customers earlier runs created).
  */
-import type { RunningSandbox } from '../../local/sandbox/index.js';
+import { type RunningSandbox, sandboxClient } from '../../local/sandbox/index.js';
 
 export const REFERRERS = Array.from({ length: 20 }, (_, i) => `ref-${i + 1}`);
 export const BUYERS = Array.from({ length: 200 }, (_, i) => ({
@@ -25,28 +25,7 @@ export interface Fixture {
 }
 
 export async function seedFixture(sandbox: RunningSandbox): Promise<Fixture> {
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${sandbox.apiKey}`,
-        'content-type': 'application/json',
-        accept: 'application/json',
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-  };
-  const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.url}/__sandbox${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  };
+  const { api, control } = sandboxClient(sandbox);
   const must = async (method: string, path: string, body?: unknown) => {
     const res = await api(method, path, body);
     if (res.status >= 300)

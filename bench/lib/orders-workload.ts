@@ -12,6 +12,7 @@
  *   after its refund.
  * - About `refundRate` of the sales are refunded later, always in a later batch than the sale.
  */
+import { seededRandom } from '../../local/sandbox/random.js';
 import { orderEvent } from './events.js';
 
 export interface WorkloadOptions {
@@ -58,17 +59,8 @@ export interface Workload {
   };
 }
 
-/** mulberry32: a tiny seeded PRNG, so every run sends the same stream. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so every run sends the same stream. */
+export const prng = seededRandom;
 
 /** The sandbox's rounding (local/sandbox/validation.ts `roundCents`). */
 export const roundCents = (value: number): number => Math.round(Number((value * 100).toFixed(6))) / 100;

@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { Faults } from './controls.js';
 import type { Sandbox, SandboxConfig } from './http.js';
+import { seededRandom } from './random.js';
 import { createSandboxServer } from './server.js';
 import { Store } from './store.js';
 import { type WebhookOptions, Webhooks } from './webhooks.js';
 
+export { sandboxClient } from './client.js';
+export { seededRandom } from './random.js';
 export { Store } from './store.js';
 export type { Delivery, WebhookOptions } from './webhooks.js';
 export { sign as signWebhookBody } from './webhooks.js';
@@ -31,18 +34,6 @@ export interface RunningSandbox {
   close(): Promise<void>;
 }
 
-/** mulberry32: tiny deterministic PRNG so fault runs can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function displayHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
@@ -59,7 +50,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   };
   const store = new Store(opts.stateFile);
   const webhooks = new Webhooks(opts.webhooks);
-  const faults = new Faults(opts.seed === undefined ? Math.random : seeded(opts.seed));
+  const faults = new Faults(opts.seed === undefined ? Math.random : seededRandom(opts.seed));
   const sb: Sandbox = {
     store,
     config,

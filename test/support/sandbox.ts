@@ -1,6 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../local/sandbox/index.js';
+import {
+  type RunningSandbox,
+  type SandboxOptions,
+  sandboxClient,
+  startSandbox,
+} from '../../local/sandbox/index.js';
 
 export const TEST_SECRET_ID = 'test/partnero';
 
@@ -21,28 +26,7 @@ export async function handlerSandbox(options: SandboxOptions = {}) {
 
 /** Calls to the sandbox's test controls and API, for arranging and asserting state. */
 export function controls(sandbox: RunningSandbox) {
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${sandbox.apiKey}`,
-        'content-type': 'application/json',
-        accept: 'application/json',
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.url}/__sandbox${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return text ? JSON.parse(text) : undefined;
-  };
+  const { api, control } = sandboxClient(sandbox);
   return {
     api,
     control,

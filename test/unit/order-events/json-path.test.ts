@@ -1,4 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { seededRandom } from '../../../local/sandbox/random.js';
 import {
   isJsonPath,
   type JsonPath,
@@ -9,17 +10,8 @@ import {
 
 const read = (root: unknown, path: string) => readJsonPath(root, parseJsonPath(path));
 
-/** mulberry32, so a failing property run can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing property run can be replayed from its seed. */
+const prng = seededRandom;
 
 describe('parseJsonPath', () => {
   it('parses dotted names with optional indexes into steps', () => {
