@@ -1,18 +1,14 @@
 import type * as z from 'zod/mini';
 import { toJSONSchema } from 'zod/v4/core';
 import {
-  batchTransactionBody,
-  creditBody,
   creditResponse,
   dashboardResponse,
   errorResponse,
-  meQuery,
   refundResponse,
-  signupBody,
   signupResponse,
-  singleTransactionBody,
   transactionsResponse,
-} from './schemas.js';
+} from './response-schemas.js';
+import { batchTransactionBody, creditBody, meQuery, signupBody, singleTransactionBody } from './schemas.js';
 
 type Schema = z.ZodMiniType;
 

@@ -28,11 +28,12 @@ export const meQuery = z.object({
   page: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 1),
 });
 
-/** ISO 4217 codes as the runtime's Intl knows them (Node 20 and 22 ship the full list). */
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/** ISO 4217 codes as the runtime's Intl knows them (Node 20 and 22 ship the full list); built on first use. */
+let currencies: ReadonlySet<string> | undefined;
+const isCurrency = (code: string) => (currencies ??= new Set(Intl.supportedValuesOf('currency'))).has(code);
 const currency = z.string().check(
   z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code'),
-  z.refine((c) => CURRENCIES.has(c.toUpperCase()), 'is not an ISO 4217 currency code'),
+  z.refine((c) => isCurrency(c.toUpperCase()), 'is not an ISO 4217 currency code'),
 );
 const amount = z.number().check(z.positive('must be greater than 0'), z.maximum(1e9));
 
@@ -77,73 +78,3 @@ export const idempotencyKeyHeader = z
     z.maxLength(255),
     z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
   );
-
-// Response shapes (documentation only: handlers build these objects, tests check them).
-
-export const errorResponse = z.object({
-  error: z.object({
-    code: describe(
-      z.string(),
-      'Stable machine-readable code, e.g. validation, not_enrolled, partnero_unavailable',
-    ),
-    message: z.string(),
-    fields: z.optional(describe(z.record(z.string(), z.array(z.string())), 'Reasons per invalid field')),
-  }),
-});
-
-export const customerResponse = z.object({
-  key: z.string(),
-  referral_link: z.string(),
-  referral_links: z.array(z.string()),
-  referred_by: z.nullable(z.string()),
-  referrals_count: z.int(),
-});
-
-export const signupResponse = z.object({
-  customer: customerResponse,
-  referral_dropped: z.optional(z.enum(['self_referral', 'unknown_referrer', 'already_enrolled'])),
-});
-
-export const dashboardResponse = z.object({
-  customer: customerResponse,
-  stats: z.object({
-    clicks: z.number(),
-    signups: z.number(),
-    referrals: z.number(),
-    paid_referrals: z.number(),
-  }),
-  balance: z.object({ amount: z.number(), currency: z.nullable(z.string()) }),
-  referrals: z.object({
-    data: z.array(
-      z.object({
-        name: z.nullable(z.string()),
-        email: z.nullable(z.string()),
-        joined_at: z.nullable(z.string()),
-      }),
-    ),
-    page: z.int(),
-    last_page: z.int(),
-    total: z.int(),
-  }),
-});
-
-export const transactionsResponse = z.object({
-  transactions: z.array(
-    z.object({
-      key: z.string(),
-      status: describe(
-        z.enum(['recorded', 'duplicate', 'already_refunded', 'not_referred']),
-        'duplicate: recorded before; already_refunded: refunded before, not recorded again',
-      ),
-      reward: z.optional(describe(z.number(), 'Reward earned by the referrer for this transaction')),
-    }),
-  ),
-});
-
-export const refundResponse = z.object({ key: z.string(), status: z.literal('refunded') });
-
-export const creditResponse = z.object({
-  customer_key: z.string(),
-  credited: z.object({ amount: z.number(), currency: z.string(), is_currency: z.boolean() }),
-  balance: z.object({ amount: z.nullable(z.number()), currency: z.nullable(z.string()) }),
-});
