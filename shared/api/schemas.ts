@@ -30,7 +30,10 @@ export const meQuery = z.object({
 
 /** ISO 4217 codes as the runtime's Intl knows them (Node 20 and 22 ship the full list); built on first use. */
 let currencies: ReadonlySet<string> | undefined;
-const isCurrency = (code: string) => (currencies ??= new Set(Intl.supportedValuesOf('currency'))).has(code);
+function isCurrency(code: string): boolean {
+  if (!currencies) currencies = new Set(Intl.supportedValuesOf('currency'));
+  return currencies.has(code);
+}
 const currency = z.string().check(
   z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code'),
   z.refine((c) => isCurrency(c.toUpperCase()), 'is not an ISO 4217 currency code'),
