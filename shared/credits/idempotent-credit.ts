@@ -1,6 +1,7 @@
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
   IdempotencyValidationError,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
@@ -96,6 +97,15 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
           {
             headers: { 'retry-after': '1' },
           },
+        );
+      }
+      if (error instanceof IdempotencyPersistenceLayerError && /success record/i.test(error.message)) {
+        // Partnero credited, but the answer could not be stored: a retry after the in-progress record
+        // expires would credit again, so the client must check the balance rather than retry.
+        throw new HttpError(
+          502,
+          'unknown_outcome',
+          'The credit was sent to Partnero but its outcome could not be recorded. Check the balance before retrying.',
         );
       }
       throw cause ?? error;

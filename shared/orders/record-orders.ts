@@ -157,8 +157,30 @@ export async function recordOrders(
   const results = (
     await Promise.all(groupOrders(unique).map((g) => recordCustomerOrders(client, g, call)))
   ).flat();
+  if (ledger) await reverseLateRefunds(client, results, call, ledger);
   const byId = new Map(results.map((r) => [r.orderId, r]));
   return orders.map((o) => outcomes.get(o) ?? (byId.get(o.orderId) as OrderOutcome));
+}
+
+/**
+ * A refund handled while its order was being recorded (another consumer, or the HTTP route) found
+ * nothing to delete yet. Its ledger entry was written first, so looking again after recording finds
+ * it: such orders are deleted here and reported as already refunded, instead of staying paid.
+ */
+async function reverseLateRefunds(
+  client: PartneroClient,
+  results: OrderOutcome[],
+  call: CallOptions,
+  ledger: RefundLedger,
+) {
+  const recorded = results.filter((r) => r.status === 'recorded');
+  if (recorded.length === 0) return;
+  const late = await ledger.refundedAmong(recorded.map((r) => r.orderId));
+  for (const [i, r] of results.entries()) {
+    if (r.status !== 'recorded' || !late.has(r.orderId)) continue;
+    await refundOrder(client, r.orderId, call);
+    results[i] = { orderId: r.orderId, status: 'already_refunded' };
+  }
 }
 
 /**

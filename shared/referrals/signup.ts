@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { HttpError } from '../http/index.js';
 import { type CallOptions, type Customer, isPartneroError, type PartneroClient } from '../partnero/index.js';
 import type { Identity } from './identity.js';
 
@@ -71,8 +72,15 @@ export async function signup(
   } catch (error) {
     if (!isPartneroError(error) || error.code !== 'conflict') throw error;
     const existing = await client.customers.get(identity.customerKey, call).catch((e: unknown) => {
-      // The conflict was on another field (e.g. the email belongs to a different customer).
-      if (isPartneroError(e) && e.code === 'not_found') throw error;
+      // The conflict was on another field (the email belongs to a different customer). Say so without
+      // naming the field, so sign-up cannot be used to probe which emails are enrolled.
+      if (isPartneroError(e) && e.code === 'not_found') {
+        throw new HttpError(
+          409,
+          'conflict',
+          'This account conflicts with an existing customer; contact support',
+        );
+      }
       throw e;
     });
     const dropped = referralDropped ?? (referrerKey ? 'already_enrolled' : undefined);

@@ -217,6 +217,9 @@ describe('POST /referrals/signup', () => {
     const res = await call({ sub: 'other', email: 'alice@example.com' });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('conflict');
+    // Nothing that tells a caller which field (and so which email) is taken.
+    expect(res.body.error.fields).toBeUndefined();
+    expect(JSON.stringify(res.body)).not.toMatch(/email/i);
   });
 
   it('answers 503 with Retry-After when Partnero keeps rate limiting, without leaking the key', async () => {
