@@ -19,8 +19,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { toEsbuildOptions } from '../infra/bundling.js';
-import { startSandbox } from '../local/sandbox/index.js';
+import { toEsbuildOptions } from '#infra/bundling.js';
+import { startSandbox } from '#local/sandbox/index.js';
 import { buildAll, OUT_DIR, packageOf, ROOT, type Variant } from './build.js';
 import { killAllChildren, lambdaEnv, SECRET_PREFIX, WarmChild } from './lib/children.js';
 import { seedFixture } from './lib/fixture.js';

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox } from '../local/sandbox/index.js';
+import { startSandbox } from '#local/sandbox/index.js';
 import { BENCH_DIR, type BundleInfo, buildAll, OUT_DIR, type Variant } from './build.js';
 import {
   type ColdResult,

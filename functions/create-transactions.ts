@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
-import { batchTransactionBody, singleTransactionBody } from '../shared/api/schemas.js';
-import { deadlineOf, httpRoute, jsonResponse, readJsonBody, validate } from '../shared/http/index.js';
-import { type Order, outcomesToResponse, recordOrders, refundLedgerFromEnv } from '../shared/orders/index.js';
-import { createPartneroRuntime, lazy } from '../shared/runtime/partnero-runtime.js';
+import { batchTransactionBody, singleTransactionBody } from '#shared/api/schemas.js';
+import { deadlineOf, httpRoute, jsonResponse, readJsonBody, validate } from '#shared/http/index.js';
+import { type Order, outcomesToResponse, recordOrders, refundLedgerFromEnv } from '#shared/orders/index.js';
+import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
 
 /** POST /transactions (IAM) — record sales for a referred customer; resending is safe. */
 const runtime = lazy(() => createPartneroRuntime());

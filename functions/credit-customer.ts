@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
-import { creditBody, customerKeyPath, idempotencyKeyHeader } from '../shared/api/schemas.js';
-import { createIdempotentCredit } from '../shared/credits/idempotent-credit.js';
+import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/api/schemas.js';
+import { createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
 import {
   deadlineOf,
   HttpError,
@@ -9,9 +9,9 @@ import {
   jsonResponse,
   readJsonBody,
   validate,
-} from '../shared/http/index.js';
-import { idempotencyStoreFromEnv } from '../shared/idempotency/index.js';
-import { createPartneroRuntime, lazy } from '../shared/runtime/partnero-runtime.js';
+} from '#shared/http/index.js';
+import { idempotencyStoreFromEnv } from '#shared/idempotency/index.js';
+import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
 
 /** POST /customers/{key}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */
 const runtime = lazy(() => createPartneroRuntime());

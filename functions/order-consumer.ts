@@ -4,15 +4,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { deadlineOf } from '../shared/http/index.js';
-import { logger } from '../shared/observability/logger.js';
-import {
-  createDlqParker,
-  orderEventsMappingFromEnv,
-  processOrderBatch,
-} from '../shared/order-events/index.js';
-import { refundLedgerFromEnv } from '../shared/orders/index.js';
-import { createPartneroRuntime, lazy } from '../shared/runtime/partnero-runtime.js';
+import { deadlineOf } from '#shared/http/index.js';
+import { logger } from '#shared/observability/logger.js';
+import { createDlqParker, orderEventsMappingFromEnv, processOrderBatch } from '#shared/order-events/index.js';
+import { refundLedgerFromEnv } from '#shared/orders/index.js';
+import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
 
 /**
  * SQS (order events) — EventBridge `Order Placed` / `Order Refunded` → Partnero transactions.

@@ -1,6 +1,6 @@
-import { httpRoute } from '../shared/http/index.js';
-import { lazy } from '../shared/runtime/partnero-runtime.js';
-import { createWebhookRuntime, handleDelivery } from '../shared/webhooks/index.js';
+import { httpRoute } from '#shared/http/index.js';
+import { lazy } from '#shared/runtime/partnero-runtime.js';
+import { createWebhookRuntime, handleDelivery } from '#shared/webhooks/index.js';
 
 /**
  * POST /webhooks/partnero (no authorizer: authenticated by the HMAC signature of the raw body) —

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
-import { transactionKeyPath } from '../shared/api/schemas.js';
-import { deadlineOf, HttpError, httpRoute, jsonResponse, validate } from '../shared/http/index.js';
-import { refundLedgerFromEnv, refundOrder } from '../shared/orders/index.js';
-import { createPartneroRuntime, lazy } from '../shared/runtime/partnero-runtime.js';
+import { transactionKeyPath } from '#shared/api/schemas.js';
+import { deadlineOf, HttpError, httpRoute, jsonResponse, validate } from '#shared/http/index.js';
+import { refundLedgerFromEnv, refundOrder } from '#shared/orders/index.js';
+import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
 
 /** DELETE /transactions/{key} (IAM) — a refund: deletes the transaction, which reverses its reward. */
 const runtime = lazy(() => createPartneroRuntime());

@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { signupBody } from '../shared/api/schemas.js';
-import { deadlineOf, httpRoute, jsonResponse, readJsonBody, validate } from '../shared/http/index.js';
-import { logger } from '../shared/observability/logger.js';
-import { customerView } from '../shared/referrals/customer-view.js';
-import { identityFromEvent } from '../shared/referrals/identity.js';
-import { expireReferralCookie, referrerKeyOf } from '../shared/referrals/referral-source.js';
-import { signup } from '../shared/referrals/signup.js';
-import { createPartneroRuntime, lazy } from '../shared/runtime/partnero-runtime.js';
+import { signupBody } from '#shared/api/schemas.js';
+import { deadlineOf, httpRoute, jsonResponse, readJsonBody, validate } from '#shared/http/index.js';
+import { logger } from '#shared/observability/logger.js';
+import { customerView } from '#shared/referrals/customer-view.js';
+import { identityFromEvent } from '#shared/referrals/identity.js';
+import { expireReferralCookie, referrerKeyOf } from '#shared/referrals/referral-source.js';
+import { signup } from '#shared/referrals/signup.js';
+import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
 
 /** POST /referrals/signup — enrol the signed-in user; call it after every sign-in, it is idempotent. */
 const runtime = lazy(() => createPartneroRuntime());

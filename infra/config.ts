@@ -40,8 +40,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { isJsonPath } from '../shared/order-events/json-path.js';
-import { ORDER_EVENT_FIELDS, type OrderEventField } from '../shared/order-events/mapping.js';
+import { isJsonPath } from '#shared/order-events/json-path.js';
+import { ORDER_EVENT_FIELDS, type OrderEventField } from '#shared/order-events/mapping.js';
 
 /** The CDK context key holding the configuration object. */
 export const CONFIG_CONTEXT_KEY = 'referrals';

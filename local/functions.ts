@@ -17,32 +17,32 @@ const route = STACK_DEFAULTS.routeTimeoutSeconds;
 
 /** Every Lambda entry, with the timeout the stack gives it. */
 export const LOCAL_FUNCTIONS = {
-  signup: { name: 'signup', timeoutSeconds: route, load: () => import('../functions/signup.js') },
-  me: { name: 'me', timeoutSeconds: route, load: () => import('../functions/me.js') },
+  signup: { name: 'signup', timeoutSeconds: route, load: () => import('#functions/signup.js') },
+  me: { name: 'me', timeoutSeconds: route, load: () => import('#functions/me.js') },
   createTransactions: {
     name: 'create-transactions',
     timeoutSeconds: route,
-    load: () => import('../functions/create-transactions.js'),
+    load: () => import('#functions/create-transactions.js'),
   },
   refundTransaction: {
     name: 'refund-transaction',
     timeoutSeconds: route,
-    load: () => import('../functions/refund-transaction.js'),
+    load: () => import('#functions/refund-transaction.js'),
   },
   creditCustomer: {
     name: 'credit-customer',
     timeoutSeconds: route,
-    load: () => import('../functions/credit-customer.js'),
+    load: () => import('#functions/credit-customer.js'),
   },
   orderConsumer: {
     name: 'order-consumer',
     timeoutSeconds: STACK_DEFAULTS.orderEvents.consumerTimeoutSeconds,
-    load: () => import('../functions/order-consumer.js'),
+    load: () => import('#functions/order-consumer.js'),
   },
   partneroWebhook: {
     name: 'partnero-webhook',
     timeoutSeconds: STACK_DEFAULTS.webhookTimeoutSeconds,
-    load: () => import('../functions/partnero-webhook.js'),
+    load: () => import('#functions/partnero-webhook.js'),
   },
 } satisfies Record<string, LocalFunction>;
 

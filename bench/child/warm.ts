@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { lambdaContext, sqsRecord } from '../lib/events.js';
-import { SimulatedQueue } from '../lib/sqs-queue.js';
+import { lambdaContext, sqsRecord } from '#bench/lib/events.js';
+import { SimulatedQueue } from '#bench/lib/sqs-queue.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 

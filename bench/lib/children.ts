@@ -7,8 +7,8 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { OUT_DIR } from '../build.js';
-import type { WarmCommand } from '../child/warm.js';
+import { OUT_DIR } from '#bench/build.js';
+import type { WarmCommand } from '#bench/child/warm.js';
 
 export interface Endpoints {
   partneroApiUrl: string;

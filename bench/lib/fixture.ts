@@ -3,7 +3,7 @@
  * restored from a snapshot before each measured chunk (so the sandbox answers equally fast for every
  * variant, however many customers earlier runs created).
  */
-import { type RunningSandbox, sandboxClient } from '../../local/sandbox/index.js';
+import { type RunningSandbox, sandboxClient } from '#local/sandbox/index.js';
 
 export const REFERRERS = Array.from({ length: 20 }, (_, i) => `ref-${i + 1}`);
 export const BUYERS = Array.from({ length: 200 }, (_, i) => ({

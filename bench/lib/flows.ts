@@ -3,7 +3,7 @@
  * as a JSON template in which `__SEQ__` is replaced by a unique id per invocation (new user, new
  * Idempotency-Key, new order ids), so no invocation takes a shortcut because of an earlier one.
  */
-import type { Variant } from '../build.js';
+import type { Variant } from '#bench/build.js';
 import { cognitoClaims, iamEvent, jwtEvent, orderEvent, sqsRecord } from './events.js';
 import { BUYERS, CREDIT_USER, DASHBOARD_USER, SIGNUP_REFERRER } from './fixture.js';
 

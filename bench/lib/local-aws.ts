@@ -10,10 +10,10 @@
  * reads are counted per SecretId: "Secrets Manager calls per warm container" is a plain lookup.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { AwsError, type AwsService } from '../../local/aws/json-protocol.js';
-import { LocalSecrets, secretsManagerService } from '../../local/aws/secrets-manager.js';
-import { createAwsEndpoint } from '../../local/aws/server.js';
-import { closeServer, listen } from '../../local/listen.js';
+import { AwsError, type AwsService } from '#local/aws/json-protocol.js';
+import { LocalSecrets, secretsManagerService } from '#local/aws/secrets-manager.js';
+import { createAwsEndpoint } from '#local/aws/server.js';
+import { closeServer, listen } from '#local/listen.js';
 import {
   type AttributeValue,
   applyUpdate,

@@ -2,8 +2,8 @@
  * Turns the measurements into budget verdicts (design.md, "Performance budgets") and the Markdown
  * table printed on stdout and written to bench/results/latest.md. Pure: no I/O.
  */
-import type { BundleInfo, InputSize, Variant } from '../build.js';
-import { FLOOR_OF_ENTRY } from '../build.js';
+import type { BundleInfo, InputSize, Variant } from '#bench/build.js';
+import { FLOOR_OF_ENTRY } from '#bench/build.js';
 import { allOf, atMost, kib, ratio, round, type Summary, times, type Verdict } from './stats.js';
 
 /** The budgets, as design.md states them. */

@@ -5,9 +5,9 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { isOrderEventPath, ORDER_EVENT_FIELDS, type OrderEventMapping } from '../config.js';
-import { entryPath } from '../entries.js';
-import { orderRulePattern } from '../order-rule.js';
+import { isOrderEventPath, ORDER_EVENT_FIELDS, type OrderEventMapping } from '#infra/config.js';
+import { entryPath } from '#infra/entries.js';
+import { orderRulePattern } from '#infra/order-rule.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
 import type { RefundLedgerTable } from './refund-ledger-table.js';
 

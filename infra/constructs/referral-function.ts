@@ -6,8 +6,8 @@ import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nod
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { referralBundling } from '../bundling.js';
-import { PROJECT_ROOT } from '../entries.js';
+import { referralBundling } from '#infra/bundling.js';
+import { PROJECT_ROOT } from '#infra/entries.js';
 
 /** What every function of the stack shares; built once by the stack and spread into each function's props. */
 export interface ReferralFunctionDefaults {

@@ -3,7 +3,7 @@ import { HttpMethod, type HttpRoute, type ThrottleSettings } from 'aws-cdk-lib/a
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { entryPath } from '../entries.js';
+import { entryPath } from '#infra/entries.js';
 import type { IdempotencyTable } from './idempotency-table.js';
 import type { ReferralApi } from './referral-api.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';

@@ -1,4 +1,4 @@
-import type { LocalEventBus, PutEventsEntry } from '../bus/event-bus.js';
+import type { LocalEventBus, PutEventsEntry } from '#local/bus/event-bus.js';
 import { type AwsService, validationError } from './json-protocol.js';
 
 /** PutEvents onto the local bus: `{FailedEntryCount, Entries: [{EventId} | {ErrorCode, ErrorMessage}]}`. */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { LOCAL_ACCOUNT_ID } from '../config.js';
+import { LOCAL_ACCOUNT_ID } from '#local/config.js';
 import { AwsError, type AwsService, requireString } from './json-protocol.js';
 
 interface StoredSecret {

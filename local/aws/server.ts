@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { BodyTooLargeError, readRequestBody, sendJson } from '../http-util.js';
+import { BodyTooLargeError, readRequestBody, sendJson } from '#local/http-util.js';
 import { AwsError, type AwsService } from './json-protocol.js';
 
 /** Calls per `X-Amz-Target` (e.g. `secretsmanager.GetSecretValue`), failed ones included. */

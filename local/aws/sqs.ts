@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LocalQueue, MessageAttribute, QueueMessage } from '../bus/queue.js';
+import type { LocalQueue, MessageAttribute, QueueMessage } from '#local/bus/queue.js';
 import { AwsError, type AwsService, requireString } from './json-protocol.js';
 
 const nonExistentQueue = () =>

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LOCAL_ACCOUNT_ID } from '../config.js';
+import { LOCAL_ACCOUNT_ID } from '#local/config.js';
 import type { ActivityLog } from './activity-log.js';
 import { type EventPattern, matchesPattern } from './pattern.js';
 

@@ -1,4 +1,4 @@
-import { orderRulePattern as deployedPattern, type OrderRuleSettings } from '../../infra/order-rule.js';
+import { orderRulePattern as deployedPattern, type OrderRuleSettings } from '#infra/order-rule.js';
 import type { EventPattern } from './pattern.js';
 
 export type { OrderRuleSettings };

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { LOCAL_ACCOUNT_ID } from '../config.js';
+import { LOCAL_ACCOUNT_ID } from '#local/config.js';
 
 /** A message attribute as SQS stores it (SendMessage's `MessageAttributes` shape). */
 export interface MessageAttribute {

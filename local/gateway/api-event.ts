@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LOCAL_ACCOUNT_ID } from '../config.js';
+import { LOCAL_ACCOUNT_ID } from '#local/config.js';
 
 export type Authorizer =
   | { jwt: { claims: Record<string, string>; scopes: string[] | null } }

@@ -1,4 +1,4 @@
-import { LOCAL_ACCOUNT_ID } from '../config.js';
+import { LOCAL_ACCOUNT_ID } from '#local/config.js';
 import type { Authorizer, HttpRequestInfo } from './api-event.js';
 import { bearerToken, claimsForEvent, type LocalIssuer } from './jwt-issuer.js';
 import { type Credentials, verifySigV4 } from './sigv4.js';

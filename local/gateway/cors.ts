@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../../infra/cors.js';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '#infra/cors.js';
 
 export { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS };
 

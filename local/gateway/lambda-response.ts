@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson } from '../http-util.js';
+import { sendJson } from '#local/http-util.js';
 
 interface StructuredResult {
   statusCode: number;

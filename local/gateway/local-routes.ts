@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActivityLog } from '../bus/activity-log.js';
-import { sendJson } from '../http-util.js';
+import type { ActivityLog } from '#local/bus/activity-log.js';
+import { sendJson } from '#local/http-util.js';
 import type { HttpRequestInfo } from './api-event.js';
 import { authorizeJwt } from './authorizers.js';
 import type { LocalIssuer } from './jwt-issuer.js';

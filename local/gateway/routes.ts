@@ -1,4 +1,4 @@
-import type { FunctionName } from '../functions.js';
+import type { FunctionName } from '#local/functions.js';
 
 /** How API Gateway authorizes a route (infra/constructs/referral-api.ts `RouteAuthorization`). */
 export type RouteAuth = 'jwt' | 'iam' | 'none';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { ActivityLog } from '../bus/activity-log.js';
-import { type FunctionName, InvocationError, invokeFunction } from '../functions.js';
-import { BodyTooLargeError, readRequestBody } from '../http-util.js';
+import type { ActivityLog } from '#local/bus/activity-log.js';
+import { type FunctionName, InvocationError, invokeFunction } from '#local/functions.js';
+import { BodyTooLargeError, readRequestBody } from '#local/http-util.js';
 import { type HttpRequestInfo, httpApiEvent } from './api-event.js';
 import { type AuthResult, authorizeIam, authorizeJwt } from './authorizers.js';
 import { Cors } from './cors.js';

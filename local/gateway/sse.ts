@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActivityLog, ActivityRecord } from '../bus/activity-log.js';
+import type { ActivityLog, ActivityRecord } from '#local/bus/activity-log.js';
 
 const HEARTBEAT_MS = 15_000;
 

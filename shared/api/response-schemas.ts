@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import '../schema/z.js';
+import '#shared/schema/z.js';
 
 const describe = <T extends z.ZodMiniType>(schema: T, description: string) =>
   schema.check(z.describe(description));

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { customerKeySchema } from '../referrals/customer-key.js';
-import { text } from '../schema/z.js';
+import { customerKeySchema } from '#shared/referrals/customer-key.js';
+import { text } from '#shared/schema/z.js';
 
 /**
  * Request and response schemas of the HTTP API. The handlers validate with them and

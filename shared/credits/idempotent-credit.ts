@@ -7,8 +7,8 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import { HttpError, toHttpError } from '../http/index.js';
-import { type CallOptions, isPartneroError, type PartneroClient } from '../partnero/index.js';
+import { HttpError, toHttpError } from '#shared/http/index.js';
+import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
 
 export interface CreditRequest {
   customerKey: string;

@@ -1,5 +1,5 @@
-import { isPartneroError, type PartneroError } from '../partnero/index.js';
-import { isSecretError } from '../secrets/index.js';
+import { isPartneroError, type PartneroError } from '#shared/partnero/index.js';
+import { isSecretError } from '#shared/secrets/index.js';
 import { HttpError, isHttpError } from './http-error.js';
 
 const retryAfter = (ms: number | undefined): Record<string, string> | undefined =>

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { logger } from '../observability/logger.js';
+import { logger } from '#shared/observability/logger.js';
 import { toHttpError } from './error-mapping.js';
 import { jsonResponse } from './response.js';
 

@@ -1,6 +1,6 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { requiredEnv } from '../config/env.js';
+import { requiredEnv } from '#shared/config/env.js';
 import { InMemoryPersistenceLayer } from './memory-persistence.js';
 
 /**

@@ -1,4 +1,4 @@
-import { type Order, orderSchema } from '../orders/index.js';
+import { type Order, orderSchema } from '#shared/orders/index.js';
 import { readJsonPath } from './json-path.js';
 import {
   DEFAULT_ORDER_EVENTS_MAPPING,

@@ -1,15 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSRecord } from 'aws-lambda';
-import { logger as defaultLogger } from '../observability/logger.js';
+import { logger as defaultLogger } from '#shared/observability/logger.js';
 import {
   type Order,
   type OrderOutcome,
   type RefundLedger,
   recordOrders,
   refundOrder,
-} from '../orders/index.js';
-import { type CallOptions, isPartneroError, type PartneroClient } from '../partnero/index.js';
+} from '#shared/orders/index.js';
+import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
 import type { ParkInDlq, ParkReason } from './dlq.js';
 import { DEFAULT_ORDER_EVENTS_MAPPING, type OrderEventMapping } from './mapping.js';
 import { isPoisonMessageError, type OrderMessage, parseOrderMessage } from './parse-message.js';

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/index.js';
+import { HttpError } from '#shared/http/index.js';
 import type { OrderOutcome } from './order.js';
 
 /**

@@ -4,7 +4,7 @@ import {
   type PartneroClient,
   type PartneroError,
   type Transaction,
-} from '../partnero/index.js';
+} from '#shared/partnero/index.js';
 import type { Order, OrderOutcome, RefundOutcome } from './order.js';
 import type { RefundLedger } from './refund-ledger.js';
 

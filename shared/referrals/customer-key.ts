@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import '../schema/z.js';
+import '#shared/schema/z.js';
 
 /**
  * Customer, referral and order keys travel in URLs, cookies and Partnero paths. They come from

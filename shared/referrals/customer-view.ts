@@ -1,4 +1,4 @@
-import type { Customer } from '../partnero/index.js';
+import type { Customer } from '#shared/partnero/index.js';
 
 /** The customer as the frontend sees it: what it needs to show and share, nothing private. */
 export function customerView(c: Customer) {

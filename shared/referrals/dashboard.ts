@@ -1,5 +1,5 @@
-import { HttpError } from '../http/index.js';
-import { type CallOptions, isPartneroError, type PartneroClient } from '../partnero/index.js';
+import { HttpError } from '#shared/http/index.js';
+import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
 import { customerView, friendView } from './customer-view.js';
 
 export const FRIENDS_PER_PAGE = 20;

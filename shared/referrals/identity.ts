@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { HttpError } from '../http/index.js';
+import { HttpError } from '#shared/http/index.js';
 import { isValidKey } from './customer-key.js';
 
 export interface Identity {

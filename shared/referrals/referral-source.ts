@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { readCookie, validationError } from '../http/index.js';
+import { readCookie, validationError } from '#shared/http/index.js';
 import { isValidKey } from './customer-key.js';
 
 export const REFERRAL_COOKIE = 'partnero_referral';

@@ -1,6 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { HttpError } from '../http/index.js';
-import { type CallOptions, type Customer, isPartneroError, type PartneroClient } from '../partnero/index.js';
+import { HttpError } from '#shared/http/index.js';
+import {
+  type CallOptions,
+  type Customer,
+  isPartneroError,
+  type PartneroClient,
+} from '#shared/partnero/index.js';
 import type { Identity } from './identity.js';
 
 export interface SignupInput {

@@ -1,7 +1,11 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { numberEnv, requiredEnv } from '../config/env.js';
-import { createPartneroClient, type PartneroClient, type PartneroClientOptions } from '../partnero/index.js';
-import { createSecretProvider, type PartneroSecretProvider } from '../secrets/index.js';
+import { numberEnv, requiredEnv } from '#shared/config/env.js';
+import {
+  createPartneroClient,
+  type PartneroClient,
+  type PartneroClientOptions,
+} from '#shared/partnero/index.js';
+import { createSecretProvider, type PartneroSecretProvider } from '#shared/secrets/index.js';
 
 /** What every Partnero-calling function needs: the cached secret and a client that uses it. */
 export interface PartneroRuntime {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { assertBodySize, deadlineOf, HttpError, jsonResponse, rawBody } from '../http/index.js';
-import { logger } from '../observability/logger.js';
-import { isSecretError } from '../secrets/index.js';
+import { assertBodySize, deadlineOf, HttpError, jsonResponse, rawBody } from '#shared/http/index.js';
+import { logger } from '#shared/observability/logger.js';
+import { isSecretError } from '#shared/secrets/index.js';
 import { parseDelivery } from './parse-delivery.js';
 import { eventEntry, isPublishError } from './publish.js';
 import type { WebhookRuntime } from './runtime.js';

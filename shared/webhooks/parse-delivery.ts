@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { HttpError, validate } from '../http/index.js';
-import { logger } from '../observability/logger.js';
-import '../schema/z.js';
+import { HttpError, validate } from '#shared/http/index.js';
+import { logger } from '#shared/observability/logger.js';
+import '#shared/schema/z.js';
 import { deliveryIdOf } from './delivery-id.js';
 
 /** `customer.created`, `reward.approved`, `partner.*`…: dot-separated lower-case words. */

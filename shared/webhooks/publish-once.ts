@@ -7,8 +7,8 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
-import { HttpError } from '../http/index.js';
-import { logger } from '../observability/logger.js';
+import { HttpError } from '#shared/http/index.js';
+import { logger } from '#shared/observability/logger.js';
 
 /** Dedup records live a week: Partnero's retries are long over by then. */
 export const DEDUP_TTL_SECONDS = 7 * 24 * 60 * 60;

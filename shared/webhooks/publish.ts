@@ -4,7 +4,7 @@ import {
   type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { HttpError } from '../http/index.js';
+import { HttpError } from '#shared/http/index.js';
 import { msUntil } from './deadline.js';
 import type { Delivery } from './parse-delivery.js';
 

@@ -1,8 +1,8 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { numberEnv, requiredEnv } from '../config/env.js';
-import { idempotencyStoreFromEnv } from '../idempotency/index.js';
+import { numberEnv, requiredEnv } from '#shared/config/env.js';
+import { idempotencyStoreFromEnv } from '#shared/idempotency/index.js';
 import { type PublishTarget, publishEntry } from './publish.js';
 import { createPublishOnce } from './publish-once.js';
 import { createDeliveryVerifier, type DeliveryVerifier } from './verify-delivery.js';

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { headerValue } from '../http/index.js';
+import { headerValue } from '#shared/http/index.js';
 
 /** Where Partnero puts the signature: `Signature`, or `x-partnero-signature` in older docs. */
 export const SIGNATURE_HEADERS = ['signature', 'x-partnero-signature'] as const;

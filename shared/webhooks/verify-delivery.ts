@@ -1,6 +1,6 @@
-import { HttpError } from '../http/index.js';
-import { logger } from '../observability/logger.js';
-import type { RefreshableValue } from '../secrets/index.js';
+import { HttpError } from '#shared/http/index.js';
+import { logger } from '#shared/observability/logger.js';
+import type { RefreshableValue } from '#shared/secrets/index.js';
 import { beforeDeadline } from './deadline.js';
 import { matchesSignature, parseSignature, signatureHeader } from './signature.js';
 

@@ -1,5 +1,5 @@
 import type { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { numberEnv, requiredEnv } from '../config/env.js';
+import { numberEnv, requiredEnv } from '#shared/config/env.js';
 import {
   createCachedSecret,
   createSecretProvider,
@@ -7,7 +7,7 @@ import {
   readSecretValue,
   SecretError,
   secretField,
-} from '../secrets/index.js';
+} from '#shared/secrets/index.js';
 
 type SecretsClient = Pick<SecretsManagerClient, 'send'>;
 

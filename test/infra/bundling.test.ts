@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
-import { referralBundling, toEsbuildOptions } from '../../infra/bundling.js';
+import { referralBundling, toEsbuildOptions } from '#infra/bundling.js';
 
 describe('referralBundling', () => {
   it('builds minified, tree-shaken ESM for Node 22 with the AWS SDK inside the bundle', () => {

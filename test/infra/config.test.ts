@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import { ConfigError, loadConfig, parseConfig } from '../../infra/config.js';
+import { ConfigError, loadConfig, parseConfig } from '#infra/config.js';
 
 const configFrom = (context: Record<string, unknown>) => loadConfig(new App({ context }).node);
 

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
-import type { ReferralApi } from '../../infra/constructs/referral-api.js';
+import type { ReferralApi } from '#infra/constructs/referral-api.js';
 import {
   FUNCTION_NAMES,
   lambdaOf,

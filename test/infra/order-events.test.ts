@@ -1,8 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { OrderEvents } from '../../infra/constructs/order-events.js';
-import { RefundLedgerTable } from '../../infra/constructs/refund-ledger-table.js';
+import { OrderEvents } from '#infra/constructs/order-events.js';
+import { RefundLedgerTable } from '#infra/constructs/refund-ledger-table.js';
 import { FIXTURE_FUNCTIONS_DIR, lambdaOf, resourceByPrefix, statementsOf, synth } from './synth.js';
 
 const MAPPING = {

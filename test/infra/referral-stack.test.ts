@@ -1,6 +1,6 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { IDEMPOTENCY_ACTIONS } from '../../infra/constructs/idempotency-table.js';
-import { REFUND_LEDGER_ACTIONS } from '../../infra/constructs/refund-ledger-table.js';
+import { IDEMPOTENCY_ACTIONS } from '#infra/constructs/idempotency-table.js';
+import { REFUND_LEDGER_ACTIONS } from '#infra/constructs/refund-ledger-table.js';
 import {
   FUNCTION_NAMES,
   lambdaOf,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ENTRY_FILES } from '../../infra/entries.js';
+import { ENTRY_FILES } from '#infra/entries.js';
 import { FUNCTION_NAMES, lambdaOf, synth } from './synth.js';
 
 /**

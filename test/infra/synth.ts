@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONFIG_CONTEXT_KEY, loadConfig } from '../../infra/config.js';
-import type { EntryName } from '../../infra/entries.js';
-import { ReferralStack } from '../../infra/referral-stack.js';
+import { CONFIG_CONTEXT_KEY, loadConfig } from '#infra/config.js';
+import type { EntryName } from '#infra/entries.js';
+import { ReferralStack } from '#infra/referral-stack.js';
 
 /** Stand-in entry files, so the stack synthesizes whatever state functions/ is in. */
 export const FIXTURE_FUNCTIONS_DIR = join(

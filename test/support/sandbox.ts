@@ -5,7 +5,7 @@ import {
   type SandboxOptions,
   sandboxClient,
   startSandbox,
-} from '../../local/sandbox/index.js';
+} from '#local/sandbox/index.js';
 
 export const TEST_SECRET_ID = 'test/partnero';
 

@@ -11,7 +11,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { json, partnero } from '../partnero.js';
+import { json, partnero } from '#bench/baselines/partnero.js';
 
 const ddb = new DynamoDBClient({});
 const TableName = process.env.IDEMPOTENCY_TABLE_NAME;

@@ -1,6 +1,6 @@
 /** Floor — GET /referrals/me: customer, stats, balance and referred friends in parallel. */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { json, partnero } from '../partnero.js';
+import { json, partnero } from '#bench/baselines/partnero.js';
 
 export const handler = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
   const key = encodeURIComponent(event.requestContext.authorizer.jwt.claims.sub as string);

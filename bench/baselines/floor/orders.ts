@@ -5,8 +5,8 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { markRefunded, refundedAmong } from '../ledger.js';
-import { partnero } from '../partnero.js';
+import { markRefunded, refundedAmong } from '#bench/baselines/ledger.js';
+import { partnero } from '#bench/baselines/partnero.js';
 
 let sqs: SQSClient | undefined;
 const park = (r: SQSRecord) => {

@@ -1,7 +1,7 @@
 /** Floor — DELETE /transactions/{key} (IAM): note the refund in the ledger, delete the transaction. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { markRefunded } from '../ledger.js';
-import { json, partnero } from '../partnero.js';
+import { markRefunded } from '#bench/baselines/ledger.js';
+import { json, partnero } from '#bench/baselines/partnero.js';
 
 export const handler = async (event: APIGatewayProxyEventV2) => {
   const key = event.pathParameters?.key as string;

@@ -1,6 +1,6 @@
 /** Floor — POST /referrals/signup: create the customer, attributed to the `partnero_referral` cookie. */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { json, partnero } from '../partnero.js';
+import { json, partnero } from '#bench/baselines/partnero.js';
 
 export const handler = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
   const claims = event.requestContext.authorizer.jwt.claims as Record<string, string>;

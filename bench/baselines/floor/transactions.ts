@@ -1,7 +1,7 @@
 /** Floor — POST /transactions (IAM): skip refunded orders (ledger), forward the sale(s) to Partnero. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { refundedAmong } from '../ledger.js';
-import { json, partnero } from '../partnero.js';
+import { refundedAmong } from '#bench/baselines/ledger.js';
+import { json, partnero } from '#bench/baselines/partnero.js';
 
 export const handler = async (event: APIGatewayProxyEventV2) => {
   const body = JSON.parse(event.body ?? '{}');

@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { json, partneroSecret } from '../partnero.js';
+import { json, partneroSecret } from '#bench/baselines/partnero.js';
 
 const ddb = new DynamoDBClient({});
 const events = new EventBridgeClient({});

@@ -5,7 +5,7 @@
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import serverless from 'serverless-http';
-import { partnero } from '../partnero.js';
+import { partnero } from '#bench/baselines/partnero.js';
 
 const app = express();
 app.use(cookieParser());

@@ -2,7 +2,7 @@
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import serverless from 'serverless-http';
-import { partnero } from '../partnero.js';
+import { partnero } from '#bench/baselines/partnero.js';
 import { claimsOf } from './claims.js';
 
 const app = express();

@@ -4,7 +4,7 @@
  * `Order Placed` and one `DELETE /transactions/{key}` per `Order Refunded`, one message at a time.
  */
 import type { SQSEvent } from 'aws-lambda';
-import { partnero } from '../partnero.js';
+import { partnero } from '#bench/baselines/partnero.js';
 
 export const handler = async (event: SQSEvent) => {
   const batchItemFailures: { itemIdentifier: string }[] = [];

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ActivityLog } from '../../../local/bus/activity-log.js';
-import { LocalEventBus } from '../../../local/bus/event-bus.js';
-import { EventSourceMapping } from '../../../local/bus/event-source-mapping.js';
-import { orderRulePattern } from '../../../local/bus/order-rule.js';
-import { matchesPattern, UnsupportedPatternError } from '../../../local/bus/pattern.js';
-import { LocalQueue } from '../../../local/bus/queue.js';
+import { ActivityLog } from '#local/bus/activity-log.js';
+import { LocalEventBus } from '#local/bus/event-bus.js';
+import { EventSourceMapping } from '#local/bus/event-source-mapping.js';
+import { orderRulePattern } from '#local/bus/order-rule.js';
+import { matchesPattern, UnsupportedPatternError } from '#local/bus/pattern.js';
+import { LocalQueue } from '#local/bus/queue.js';
 import { waitFor } from './helpers.js';
 
 const event = (overrides: Record<string, unknown> = {}) => ({

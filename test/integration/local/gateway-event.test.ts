@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { httpApiEvent, isTextContentType } from '../../../local/gateway/api-event.js';
-import { writeLambdaResult } from '../../../local/gateway/lambda-response.js';
-import { matchRoute } from '../../../local/gateway/routes.js';
+import { httpApiEvent, isTextContentType } from '#local/gateway/api-event.js';
+import { writeLambdaResult } from '#local/gateway/lambda-response.js';
+import { matchRoute } from '#local/gateway/routes.js';
 import { call, type EventContext, login, send, signedRequest, startTestSystem } from './helpers.js';
 
 let env: Awaited<ReturnType<typeof startTestSystem>>;

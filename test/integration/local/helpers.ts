@@ -1,7 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { FunctionName } from '../../../local/functions.js';
-import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../../../local/system.js';
+import type { FunctionName } from '#local/functions.js';
+import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '#local/system.js';
 
 /** The parts of an API Gateway event's requestContext the tests read. */
 export interface EventContext extends Record<string, unknown> {

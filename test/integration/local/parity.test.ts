@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { parseConfig } from '../../../infra/config.js';
-import { ENTRY_FILES } from '../../../infra/entries.js';
-import { DEFAULT_REGION, STACK_DEFAULTS } from '../../../local/config.js';
-import { LOCAL_FUNCTIONS } from '../../../local/functions.js';
-import { API_ROUTES } from '../../../local/gateway/routes.js';
+import { parseConfig } from '#infra/config.js';
+import { ENTRY_FILES } from '#infra/entries.js';
+import { DEFAULT_REGION, STACK_DEFAULTS } from '#local/config.js';
+import { LOCAL_FUNCTIONS } from '#local/functions.js';
+import { API_ROUTES } from '#local/gateway/routes.js';
 
 /** The local system mirrors the stack's defaults; these fail when one side changes without the other. */
 describe('local defaults match the stack', () => {

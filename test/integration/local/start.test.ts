@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CliError, DEFAULT_STATE_FILE, parseCli } from '../../../local/cli.js';
-import { PortInUseError } from '../../../local/listen.js';
-import { startLocalSystem } from '../../../local/system.js';
+import { CliError, DEFAULT_STATE_FILE, parseCli } from '#local/cli.js';
+import { PortInUseError } from '#local/listen.js';
+import { startLocalSystem } from '#local/system.js';
 import { call, login } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

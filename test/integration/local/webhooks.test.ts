@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ActivityRecord } from '../../../local/bus/activity-log.js';
-import type { Delivery } from '../../../local/sandbox/index.js';
+import type { ActivityRecord } from '#local/bus/activity-log.js';
+import type { Delivery } from '#local/sandbox/index.js';
 import { call, login, startTestSystem, waitFor } from './helpers.js';
 
 let env: Awaited<ReturnType<typeof startTestSystem>>;

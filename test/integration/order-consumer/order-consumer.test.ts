@@ -2,9 +2,9 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { logger } from '../../../shared/observability/logger.js';
-import { lambdaContext } from '../../support/events.js';
-import { handlerSandbox } from '../../support/sandbox.js';
+import { logger } from '#shared/observability/logger.js';
+import { lambdaContext } from '#test/support/events.js';
+import { handlerSandbox } from '#test/support/sandbox.js';
 import {
   captureMetrics,
   DLQ_URL,
@@ -21,7 +21,7 @@ import {
 // Metrics are off in tests (setup-env); this file asserts them, so it turns them on before the
 // handler module creates its Metrics instance.
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-const { handler } = await import('../../../functions/order-consumer.js');
+const { handler } = await import('#functions/order-consumer.js');
 
 let env: Awaited<ReturnType<typeof handlerSandbox>>;
 let emf: ReturnType<typeof captureMetrics>;

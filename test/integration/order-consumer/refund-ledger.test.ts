@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { handler } from '../../../functions/order-consumer.js';
-import { memoryRefundLedger } from '../../../shared/orders/index.js';
-import { lambdaContext } from '../../support/events.js';
-import { handlerSandbox } from '../../support/sandbox.js';
+import { handler } from '#functions/order-consumer.js';
+import { memoryRefundLedger } from '#shared/orders/index.js';
+import { lambdaContext } from '#test/support/events.js';
+import { handlerSandbox } from '#test/support/sandbox.js';
 import { DLQ_URL, drain, orderPlaced, orderRefunded, sqsEvent, sqsRecord } from './helpers.js';
 
 let env: Awaited<ReturnType<typeof handlerSandbox>>;

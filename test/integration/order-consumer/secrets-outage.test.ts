@@ -3,8 +3,8 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { lambdaContext } from '../../support/events.js';
-import { handlerSandbox } from '../../support/sandbox.js';
+import { lambdaContext } from '#test/support/events.js';
+import { handlerSandbox } from '#test/support/sandbox.js';
 import {
   captureMetrics,
   DLQ_URL,
@@ -18,7 +18,7 @@ import {
 
 // Metrics are off in tests (setup-env); this file asserts them.
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-const { handler } = await import('../../../functions/order-consumer.js');
+const { handler } = await import('#functions/order-consumer.js');
 
 // A file of its own: the container's first read of the secret is the one that fails (a fresh module
 // registry means no cached key from other tests).

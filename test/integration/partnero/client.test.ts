@@ -1,10 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type RunningSandbox, startSandbox } from '../../../local/sandbox/index.js';
-import { createPartneroClient, type PartneroClient, PartneroError } from '../../../shared/partnero/index.js';
-import { createSecretProvider } from '../../../shared/secrets/index.js';
-import { controls } from '../../support/sandbox.js';
+import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
+import { createPartneroClient, type PartneroClient, PartneroError } from '#shared/partnero/index.js';
+import { createSecretProvider } from '#shared/secrets/index.js';
+import { controls } from '#test/support/sandbox.js';
 
 let sandbox: RunningSandbox;
 let client: PartneroClient;

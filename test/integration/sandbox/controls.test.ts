@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { type RunningSandbox, startSandbox } from '../../../local/sandbox/index.js';
+import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
 import { apiClient, control, seedReferral } from './helpers.js';
 
 let sb: RunningSandbox;

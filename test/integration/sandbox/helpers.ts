@@ -1,4 +1,4 @@
-import type { RunningSandbox } from '../../../local/sandbox/index.js';
+import type { RunningSandbox } from '#local/sandbox/index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: responses are inspected ad hoc in tests
 export type Json = any;

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSandbox } from '../../../local/sandbox/index.js';
+import { startSandbox } from '#local/sandbox/index.js';
 import { apiClient, seedReferral } from './helpers.js';
 
 let dir: string;

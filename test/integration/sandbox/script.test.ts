@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { type RunningSandbox, startSandbox } from '../../../local/sandbox/index.js';
+import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
 import { apiClient, control } from './helpers.js';
 
 let sb: RunningSandbox;

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { type Delivery, type RunningSandbox, startSandbox } from '../../../local/sandbox/index.js';
+import { type Delivery, type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
 import { apiClient, control, seedReferral, waitFor } from './helpers.js';
 
 const SECRET = 'whsec_test';

@@ -4,10 +4,10 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../functions/partnero-webhook.js';
-import type { Delivery } from '../../../local/sandbox/index.js';
-import { httpEvent, lambdaContext } from '../../support/events.js';
-import { handlerSandbox } from '../../support/sandbox.js';
+import { handler } from '#functions/partnero-webhook.js';
+import type { Delivery } from '#local/sandbox/index.js';
+import { httpEvent, lambdaContext } from '#test/support/events.js';
+import { handlerSandbox } from '#test/support/sandbox.js';
 
 /**
  * End to end over real HTTP, minus AWS: the Partnero sandbox sends its signed webhooks to a tiny

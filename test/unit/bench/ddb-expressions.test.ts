@@ -1,4 +1,4 @@
-import { applyUpdate, evaluateCondition } from '../../../bench/lib/ddb-expressions.js';
+import { applyUpdate, evaluateCondition } from '#bench/lib/ddb-expressions.js';
 
 describe('DynamoDB stand-in expressions', () => {
   // The condition Powertools' DynamoDBPersistenceLayer sends with PutItem.

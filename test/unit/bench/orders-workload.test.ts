@@ -1,5 +1,5 @@
-import { checkState, generateWorkload } from '../../../bench/lib/orders-workload.js';
-import { SimulatedQueue } from '../../../bench/lib/sqs-queue.js';
+import { checkState, generateWorkload } from '#bench/lib/orders-workload.js';
+import { SimulatedQueue } from '#bench/lib/sqs-queue.js';
 
 const buyers = Array.from({ length: 40 }, (_, i) => ({ key: `buyer-${i}`, referrer: `ref-${i % 5}` }));
 const detailOf = (body: string) => JSON.parse(body) as { 'detail-type': string; detail: { orderId: string } };

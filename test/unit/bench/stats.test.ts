@@ -1,14 +1,4 @@
-import {
-  allOf,
-  atMost,
-  median,
-  p90,
-  p99,
-  quantile,
-  ratio,
-  summarize,
-  times,
-} from '../../../bench/lib/stats.js';
+import { allOf, atMost, median, p90, p99, quantile, ratio, summarize, times } from '#bench/lib/stats.js';
 
 describe('benchmark statistics', () => {
   it('takes the median of odd and even samples, in any order', () => {

@@ -1,10 +1,10 @@
 import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { describe, expect, it } from '@jest/globals';
-import { createIdempotentCredit } from '../../../shared/credits/idempotent-credit.js';
-import { HttpError } from '../../../shared/http/index.js';
-import { InMemoryPersistenceLayer } from '../../../shared/idempotency/index.js';
-import type { PartneroClient } from '../../../shared/partnero/index.js';
-import { lambdaContext } from '../../support/events.js';
+import { createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
+import { HttpError } from '#shared/http/index.js';
+import { InMemoryPersistenceLayer } from '#shared/idempotency/index.js';
+import type { PartneroClient } from '#shared/partnero/index.js';
+import { lambdaContext } from '#test/support/events.js';
 
 /** A store that accepts the in-progress record but fails to save the success record. */
 class FailingSuccessStore extends InMemoryPersistenceLayer {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { handler } from '../../../functions/credit-customer.js';
-import { answer, iamEvent, lambdaContext } from '../../support/events.js';
-import { handlerSandbox } from '../../support/sandbox.js';
+import { handler } from '#functions/credit-customer.js';
+import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
+import { handlerSandbox } from '#test/support/sandbox.js';
 
 let env: Awaited<ReturnType<typeof handlerSandbox>>;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { handler as create } from '../../../functions/create-transactions.js';
-import { handler as refund } from '../../../functions/refund-transaction.js';
-import { answer, iamEvent, lambdaContext } from '../../support/events.js';
-import { handlerSandbox } from '../../support/sandbox.js';
+import { handler as create } from '#functions/create-transactions.js';
+import { handler as refund } from '#functions/refund-transaction.js';
+import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
+import { handlerSandbox } from '#test/support/sandbox.js';
 
 let env: Awaited<ReturnType<typeof handlerSandbox>>;
 beforeAll(async () => {

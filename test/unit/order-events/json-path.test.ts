@@ -1,12 +1,12 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { seededRandom } from '../../../local/sandbox/random.js';
+import { seededRandom } from '#local/sandbox/random.js';
 import {
   isJsonPath,
   type JsonPath,
   JsonPathError,
   parseJsonPath,
   readJsonPath,
-} from '../../../shared/order-events/index.js';
+} from '#shared/order-events/index.js';
 
 const read = (root: unknown, path: string) => readJsonPath(root, parseJsonPath(path));
 

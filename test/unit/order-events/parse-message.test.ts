@@ -3,7 +3,7 @@ import {
   PoisonMessageError,
   parseOrderEventsMapping,
   parseOrderMessage,
-} from '../../../shared/order-events/index.js';
+} from '#shared/order-events/index.js';
 
 /** An EventBridge event as the rule delivers it into SQS. */
 const envelope = (detailType: string, detail: unknown) =>

@@ -5,9 +5,9 @@ import {
   type OrderBatchDeps,
   type ParkReason,
   processOrderBatch,
-} from '../../../shared/order-events/index.js';
-import { PartneroError, type PartneroErrorCode, type Transaction } from '../../../shared/partnero/index.js';
-import { SecretError } from '../../../shared/secrets/index.js';
+} from '#shared/order-events/index.js';
+import { PartneroError, type PartneroErrorCode, type Transaction } from '#shared/partnero/index.js';
+import { SecretError } from '#shared/secrets/index.js';
 
 let seq = 0;
 const record = (body: string): SQSRecord => {

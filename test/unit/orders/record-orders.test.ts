@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { type Order, type RefundLedger, recordOrders } from '../../../shared/orders/index.js';
-import type { PartneroClient } from '../../../shared/partnero/index.js';
+import { type Order, type RefundLedger, recordOrders } from '#shared/orders/index.js';
+import type { PartneroClient } from '#shared/partnero/index.js';
 
 const order = (orderId: string): Order => ({
   orderId,

@@ -1,7 +1,7 @@
 import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoRefundLedger, LEDGER_TTL_SECONDS, refundLedgerFromEnv } from '../../../shared/orders/index.js';
+import { DynamoRefundLedger, LEDGER_TTL_SECONDS, refundLedgerFromEnv } from '#shared/orders/index.js';
 
 describe('DynamoDB refund ledger', () => {
   it('writes a refund entry with a TTL', async () => {

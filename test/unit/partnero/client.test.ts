@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { createPartneroClient, isPartneroError, type PartneroError } from '../../../shared/partnero/index.js';
+import { createPartneroClient, isPartneroError, type PartneroError } from '#shared/partnero/index.js';
 import { BASE, failure, fakeFetch, json, KEY, noContent, ok, setup } from './fake-fetch.js';
 
 const sandboxCustomer = {

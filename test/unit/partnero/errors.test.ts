@@ -5,7 +5,7 @@ import {
   createPartneroClient,
   isPartneroError,
   PartneroError,
-} from '../../../shared/partnero/index.js';
+} from '#shared/partnero/index.js';
 import { failure, fakeFetch, json, KEY, setup } from './fake-fetch.js';
 
 async function errorFor(reply: Response): Promise<PartneroError> {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { createPartneroClient, type PartneroClientOptions } from '../../../shared/partnero/index.js';
+import { createPartneroClient, type PartneroClientOptions } from '#shared/partnero/index.js';
 
 export const KEY = 'sk_test_SECRET_0123456789';
 export const BASE = 'https://api.partnero.com/v1';

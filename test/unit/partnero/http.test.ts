@@ -1,10 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { createExecutor } from '../../../shared/partnero/http.js';
-import {
-  type ApiKeySource,
-  createPartneroClient,
-  type PartneroError,
-} from '../../../shared/partnero/index.js';
+import { createExecutor } from '#shared/partnero/http.js';
+import { type ApiKeySource, createPartneroClient, type PartneroError } from '#shared/partnero/index.js';
 import { failure, fakeFetch, hang, json, KEY, ok, setup } from './fake-fetch.js';
 
 const customer = { key: 'alice' };

@@ -5,7 +5,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   retryDelay,
-} from '../../../shared/partnero/retry.js';
+} from '#shared/partnero/retry.js';
 
 const opts = (random: number) => ({ baseDelayMs: 100, maxDelayMs: 2000, random: () => random });
 

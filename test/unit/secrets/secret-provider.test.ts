@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createSecretProvider, isSecretError } from '../../../shared/secrets/index.js';
+import { createSecretProvider, isSecretError } from '#shared/secrets/index.js';
 
 const secretId = 'partnero/api-key';
 

@@ -2,9 +2,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../functions/partnero-webhook.js';
-import { signBody } from '../../../shared/webhooks/index.js';
-import { answer, lambdaContext } from '../../support/events.js';
+import { handler } from '#functions/partnero-webhook.js';
+import { signBody } from '#shared/webhooks/index.js';
+import { answer, lambdaContext } from '#test/support/events.js';
 import { BUS, ok, payload, putEntries, SECRET, signedEvent, sleep } from './helpers.js';
 
 const eb = mockClient(EventBridgeClient);

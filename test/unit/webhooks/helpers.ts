@@ -1,8 +1,8 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { signBody } from '../../../shared/webhooks/index.js';
-import { httpEvent } from '../../support/events.js';
+import { signBody } from '#shared/webhooks/index.js';
+import { httpEvent } from '#test/support/events.js';
 
 export const SECRET = 'whsec_test';
 export const BUS = 'test-bus';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, jest } from '@jest/globals';
-import { HttpError } from '../../../shared/http/index.js';
-import { logger } from '../../../shared/observability/logger.js';
-import { deliveryIdOf, parseDelivery, readTimestamp } from '../../../shared/webhooks/index.js';
+import { HttpError } from '#shared/http/index.js';
+import { logger } from '#shared/observability/logger.js';
+import { deliveryIdOf, parseDelivery, readTimestamp } from '#shared/webhooks/index.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const parse = (value: unknown, toleranceSeconds = 300) =>

@@ -2,16 +2,16 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { httpRoute } from '../../../shared/http/index.js';
-import { InMemoryPersistenceLayer } from '../../../shared/idempotency/index.js';
+import { httpRoute } from '#shared/http/index.js';
+import { InMemoryPersistenceLayer } from '#shared/idempotency/index.js';
 import {
   createWebhookRuntime,
   handleDelivery,
   parseWebhookSecret,
   type WebhookRuntime,
-} from '../../../shared/webhooks/index.js';
-import { withReadTimeout } from '../../../shared/webhooks/webhook-secret.js';
-import { answer, lambdaContext } from '../../support/events.js';
+} from '#shared/webhooks/index.js';
+import { withReadTimeout } from '#shared/webhooks/webhook-secret.js';
+import { answer, lambdaContext } from '#test/support/events.js';
 import { BUS, ok, payload, putEntries, SECRET, signedEvent } from './helpers.js';
 
 const eb = mockClient(EventBridgeClient);
