@@ -1,34 +1,77 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
-import { batchTransactionBody, singleTransactionBody } from '#shared/api/schemas.js';
-import { deadlineOf, httpRoute, jsonResponse, readJsonBody, validate } from '#shared/http/index.js';
-import { type Order, outcomesToResponse, recordOrders, refundLedgerFromEnv } from '#shared/orders/index.js';
-import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
+import { AppError } from '#shared/errors.js';
+import { httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
+import { deadlineOf } from '#shared/lambda/deadline.js';
+import { lazy } from '#shared/lambda/lazy.js';
+import { logger } from '#shared/lambda/logger.js';
+import { partneroFromEnv } from '#shared/lambda/partnero.js';
+import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
+import type { Order, OrderOutcome } from '#shared/orders/order.js';
+import { type OrderDeps, recordOrders } from '#shared/orders/record-orders.js';
+import { batchTransactionBody, singleTransactionBody } from '#shared/schemas/api.js';
+import { validate } from '#shared/schemas/validate.js';
 
-/** POST /transactions (IAM) — record sales for a referred customer; resending is safe. */
-const runtime = lazy(() => createPartneroRuntime());
-const ledger = lazy(() => refundLedgerFromEnv());
+/**
+ * POST /transactions (IAM) — record sales for a referred customer, each exactly once through the order
+ * ledger: resending the same request (after a timeout, a 5xx) never pays twice.
+ */
+export const createHandler = (deps: () => OrderDeps) =>
+  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(async (event, context) => {
+    const raw = readJsonBody(event, 64 * 1024);
+    // Validate against the shape the client meant, so the 400 names that shape's fields.
+    const isBatch = typeof raw === 'object' && raw !== null && 'transactions' in raw;
+    const body = validate(isBatch ? batchTransactionBody : singleTransactionBody, raw);
+    const items = 'transactions' in body ? body.transactions : [body];
+    const orders: Order[] = items.map((t) => ({
+      orderId: t.key,
+      customerKey: body.customer_key,
+      amount: t.amount,
+      currency: t.currency.toLowerCase(),
+      action: t.action,
+      ...(t.product_id ? { productId: t.product_id } : {}),
+      ...(t.product_type ? { productType: t.product_type } : {}),
+    }));
+    const outcomes = await recordOrders(deps(), orders, { deadline: deadlineOf(context) });
+    return answer(outcomes);
+  });
 
-export const handler = httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(async (event, context) => {
-  const raw = readJsonBody(event, 64 * 1024);
-  // Validate against the shape the client meant, so the 400 names that shape's fields.
-  const isBatch = typeof raw === 'object' && raw !== null && 'transactions' in raw;
-  const body = validate(isBatch ? batchTransactionBody : singleTransactionBody, raw);
-  const items = 'transactions' in body ? body.transactions : [body];
-  const orders: Order[] = items.map((t) => ({
-    orderId: t.key,
-    customerKey: body.customer_key,
-    amount: t.amount,
-    currency: t.currency.toLowerCase(),
-    action: t.action,
-    ...(t.product_id ? { productId: t.product_id } : {}),
-    ...(t.product_type ? { productType: t.product_type } : {}),
-  }));
-  const outcomes = await recordOrders(
-    runtime().partnero,
-    orders,
-    { deadline: deadlineOf(context) },
-    ledger(),
+/**
+ * 201 when something was recorded, 202 when an order is still being settled (its answer from Partnero
+ * was lost or another request holds it: the ledger finishes it, resending is safe), else 200. One
+ * customer per request, so "not referred" and "unknown customer" are answers for the whole request.
+ */
+function answer(outcomes: OrderOutcome[]) {
+  const failed = outcomes.find((o) => o.status === 'failed');
+  if (failed) throw failed.error;
+  const first = outcomes[0];
+  if (first?.status === 'not_referred' && outcomes.every((o) => o.status === 'not_referred')) {
+    throw new AppError('not_referred', 'Transactions can only be recorded for referred customers', {
+      fields: { customer_key: [first.reason] },
+    });
+  }
+  if (first?.status === 'unknown_customer' && outcomes.every((o) => o.status === 'unknown_customer')) {
+    throw new AppError(
+      'unknown_customer',
+      'Partnero does not know this customer yet: enrol them, then resend',
+      {
+        fields: { customer_key: [first.reason] },
+      },
+    );
+  }
+  const has = (...statuses: OrderOutcome['status'][]) => outcomes.some((o) => statuses.includes(o.status));
+  const statusCode = has('recorded') ? 201 : has('pending', 'in_progress') ? 202 : 200;
+  const transactions = outcomes.map((o) =>
+    o.status === 'recorded'
+      ? { key: o.orderId, status: o.status, reward: o.reward }
+      : { key: o.orderId, status: o.status },
   );
-  const { statusCode, body: answer } = outcomesToResponse(outcomes);
-  return jsonResponse(statusCode, answer);
+  return jsonResponse(statusCode, { transactions });
+}
+
+export const fromEnv = (env: NodeJS.ProcessEnv = process.env): OrderDeps => ({
+  partnero: partneroFromEnv(env).partnero,
+  ledger: orderLedgerFromEnv(env),
+  logger,
 });
+
+export const handler = createHandler(lazy(() => fromEnv()));

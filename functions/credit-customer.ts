@@ -1,38 +1,57 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
-import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/api/schemas.js';
-import { createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
-import {
-  deadlineOf,
-  HttpError,
-  headerValue,
-  httpRoute,
-  jsonResponse,
-  readJsonBody,
-  validate,
-} from '#shared/http/index.js';
-import { idempotencyStoreFromEnv } from '#shared/idempotency/index.js';
-import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
+import { type CreditResult, createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
+import { AppError } from '#shared/errors.js';
+import { headerValue, httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
+import { deadlineOf } from '#shared/lambda/deadline.js';
+import { requiredEnv } from '#shared/lambda/env.js';
+import { lazy } from '#shared/lambda/lazy.js';
+import { partneroFromEnv } from '#shared/lambda/partnero.js';
+import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/schemas/api.js';
+import { validate } from '#shared/schemas/validate.js';
 
 /** POST /customers/{key}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */
-const runtime = lazy(() => createPartneroRuntime());
-const credit = lazy(() => createIdempotentCredit(idempotencyStoreFromEnv(), () => runtime().partnero));
+export interface CreditDeps {
+  credit: ReturnType<typeof createIdempotentCredit>;
+}
 
-export const handler = httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(async (event, context) => {
-  const { key } = validate(customerKeyPath, event.pathParameters ?? {}, 'path');
-  const rawIdempotencyKey = headerValue(event.headers, 'idempotency-key');
-  if (rawIdempotencyKey === undefined) {
-    throw new HttpError(400, 'idempotency_key_required', 'The Idempotency-Key header is required', {
-      fields: { 'header.idempotency-key': ['is required'] },
+export const createHandler = (deps: () => CreditDeps) =>
+  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(async (event, context) => {
+    const { key } = validate(customerKeyPath, event.pathParameters ?? {}, 'path');
+    const rawIdempotencyKey = headerValue(event.headers, 'idempotency-key');
+    if (rawIdempotencyKey === undefined) {
+      throw new AppError('idempotency_key_required', 'The Idempotency-Key header is required', {
+        fields: { 'header.idempotency-key': ['is required'] },
+      });
+    }
+    const idempotencyKey = validate(idempotencyKeyHeader, rawIdempotencyKey, 'header.idempotency-key');
+    const body = validate(creditBody, readJsonBody(event));
+    const { result, replayed } = await deps().credit({ customerKey: key, idempotencyKey, body }, context, {
+      deadline: deadlineOf(context),
     });
-  }
-  const idempotencyKey = validate(idempotencyKeyHeader, rawIdempotencyKey, 'header.idempotency-key');
-  const body = validate(creditBody, readJsonBody(event));
-  const answer = await credit()({ customerKey: key, idempotencyKey, body }, context, {
-    deadline: deadlineOf(context),
+    const headers = replayed ? { 'idempotent-replayed': 'true' } : undefined;
+    return answer(result, headers);
   });
-  return jsonResponse(
-    answer.statusCode,
-    answer.body,
-    answer.replayed ? { headers: { 'idempotent-replayed': 'true' } } : {},
-  );
-});
+
+function answer(result: CreditResult, headers: Record<string, string> | undefined) {
+  const extra = headers ? { headers } : {};
+  if (result.status === 'credited') {
+    const { status: _, ...body } = result;
+    return jsonResponse(201, body, extra);
+  }
+  const error = {
+    code: 'unknown_outcome',
+    message:
+      'Partnero did not confirm the credit; it may or may not have been applied. Check the balance before ' +
+      'crediting again with a new Idempotency-Key (this key keeps answering the same).',
+  };
+  return jsonResponse(502, { error }, extra);
+}
+
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): CreditDeps {
+  const { partnero } = partneroFromEnv(env);
+  const store = new DynamoDBPersistenceLayer({ tableName: requiredEnv(env, 'IDEMPOTENCY_TABLE_NAME') });
+  return { credit: createIdempotentCredit(store, () => partnero) };
+}
+
+export const handler = createHandler(lazy(() => fromEnv()));

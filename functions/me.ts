@@ -1,18 +1,33 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { meQuery } from '#shared/api/schemas.js';
-import { deadlineOf, httpRoute, jsonResponse, validate } from '#shared/http/index.js';
+import { httpRoute, jsonResponse } from '#shared/http/index.js';
+import { deadlineOf } from '#shared/lambda/deadline.js';
+import { lazy } from '#shared/lambda/lazy.js';
+import { partneroFromEnv } from '#shared/lambda/partnero.js';
+import type { PartneroClient } from '#shared/partnero/index.js';
 import { loadDashboard } from '#shared/referrals/dashboard.js';
 import { identityFromEvent } from '#shared/referrals/identity.js';
-import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
+import { meQuery } from '#shared/schemas/api.js';
+import { validate } from '#shared/schemas/validate.js';
 
 /** GET /referrals/me — the signed-in user's referral link, stats, balance and referred friends. */
-const runtime = lazy(() => createPartneroRuntime());
+export interface MeDeps {
+  partnero: PartneroClient;
+  /** JWT claim holding the customer key (`CUSTOMER_KEY_CLAIM`). */
+  customerKeyClaim: string;
+}
 
-export const handler = httpRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event, context) => {
-  const { customerKey } = identityFromEvent(event, process.env.CUSTOMER_KEY_CLAIM || 'sub');
-  const { page } = validate(meQuery, event.queryStringParameters ?? {}, 'query');
-  const dashboard = await loadDashboard(runtime().partnero, customerKey, page, {
-    deadline: deadlineOf(context),
+export const createHandler = (deps: () => MeDeps) =>
+  httpRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event, context) => {
+    const { partnero, customerKeyClaim } = deps();
+    const { customerKey } = identityFromEvent(event, customerKeyClaim);
+    const { page } = validate(meQuery, event.queryStringParameters ?? {}, 'query');
+    const dashboard = await loadDashboard(partnero, customerKey, page, { deadline: deadlineOf(context) });
+    return jsonResponse(200, dashboard);
   });
-  return jsonResponse(200, dashboard);
+
+export const fromEnv = (env: NodeJS.ProcessEnv = process.env): MeDeps => ({
+  partnero: partneroFromEnv(env).partnero,
+  customerKeyClaim: env.CUSTOMER_KEY_CLAIM || 'sub',
 });
+
+export const handler = createHandler(lazy(() => fromEnv()));

@@ -1,43 +1,57 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { deadlineOf } from '#shared/http/index.js';
-import { logger } from '#shared/observability/logger.js';
-import { createDlqParker, orderEventsMappingFromEnv, processOrderBatch } from '#shared/order-events/index.js';
-import { refundLedgerFromEnv } from '#shared/orders/index.js';
-import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { deadlineOf } from '#shared/lambda/deadline.js';
+import { numberEnv } from '#shared/lambda/env.js';
+import { lazy } from '#shared/lambda/lazy.js';
+import { logger } from '#shared/lambda/logger.js';
+import { createMetrics } from '#shared/lambda/metrics.js';
+import { partneroFromEnv } from '#shared/lambda/partnero.js';
+import { createDlqParker } from '#shared/order-events/dlq.js';
+import { orderEventsMappingFromEnv } from '#shared/order-events/mapping.js';
+import { type OrderBatchDeps, processOrderBatch } from '#shared/order-events/process-batch.js';
+import { createRetryDelayer } from '#shared/order-events/retry-delay.js';
+import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
 
 /**
- * SQS (order events) — EventBridge `Order Placed` / `Order Refunded` → Partnero transactions.
- * Answers with partial batch failures; poison and invalid events are parked in `ORDER_DLQ_URL`.
+ * SQS (order events) — EventBridge `Order Placed` / `Order Refunded` → Partnero transactions, each
+ * exactly once through the order ledger. Answers with partial batch failures; poison and
+ * non-retryable events are parked in `ORDER_DLQ_URL`.
  */
-const runtime = lazy(() => createPartneroRuntime());
-const ledger = lazy(() => refundLedgerFromEnv());
-/** Only needed to park a message, so most containers never create it. */
-const sqs = lazy(() => new SQSClient({}));
-/** One per container; `logMetrics` publishes what an invocation added, at its end. */
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'PartneroReferrals',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'partnero-referrals',
-});
+export type ConsumerDeps = Omit<OrderBatchDeps, 'call'> & { metrics: Metrics };
 
-async function consume(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const { batchItemFailures } = await processOrderBatch(event.Records ?? [], {
-    partnero: runtime().partnero,
-    mapping: orderEventsMappingFromEnv(),
-    parkInDlq: createDlqParker({ client: sqs, queueUrl: process.env.ORDER_DLQ_URL }),
-    metrics,
+export const createHandler = (deps: () => ConsumerDeps) =>
+  middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger))
+    .handler(async (event, context) => {
+      const batchDeps = deps();
+      try {
+        const { batchItemFailures } = await processOrderBatch(event.Records ?? [], {
+          ...batchDeps,
+          call: { deadline: deadlineOf(context) },
+        });
+        return { batchItemFailures };
+      } finally {
+        // What this invocation counted, as one EMF record (what Powertools' logMetrics middleware does).
+        batchDeps.metrics.publishStoredMetrics();
+      }
+    });
+
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConsumerDeps {
+  /** Only needed to park or delay a message, so most containers never create it. */
+  const sqs = lazy(() => new SQSClient({}));
+  return {
+    partnero: partneroFromEnv(env).partnero,
+    ledger: orderLedgerFromEnv(env),
+    mapping: orderEventsMappingFromEnv(env),
+    parkInDlq: createDlqParker({ client: sqs, queueUrl: env.ORDER_DLQ_URL }),
+    delayRetry: createRetryDelayer({ client: sqs, queueUrl: env.ORDER_QUEUE_URL }),
+    unknownCustomerMaxReceives: numberEnv(env, 'ORDER_UNKNOWN_CUSTOMER_MAX_RECEIVES', 4),
+    metrics: createMetrics(env),
     logger,
-    call: { deadline: deadlineOf(context) },
-    ledger: ledger(),
-  });
-  return { batchItemFailures };
+  };
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
-  .handler(consume);
+export const handler = createHandler(lazy(() => fromEnv()));

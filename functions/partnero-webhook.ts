@@ -1,12 +1,34 @@
-import { httpRoute } from '#shared/http/index.js';
-import { lazy } from '#shared/runtime/partnero-runtime.js';
-import { createWebhookRuntime, handleDelivery } from '#shared/webhooks/index.js';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { assertBodySize, headerValue, httpRoute, jsonResponse, rawBody } from '#shared/http/index.js';
+import { deadlineOf } from '#shared/lambda/deadline.js';
+import { lazy } from '#shared/lambda/lazy.js';
+import {
+  acceptDelivery,
+  createWebhookRuntime,
+  SIGNATURE_HEADERS,
+  type WebhookRuntime,
+} from '#shared/webhooks/index.js';
 
 /**
  * POST /webhooks/partnero (no authorizer: authenticated by the HMAC signature of the raw body) —
- * verifies a Partnero webhook, drops duplicates and republishes it on EventBridge
- * (docs/webhook-events.md). Clients and the dedup store are created once per container, on first use.
+ * verifies a Partnero delivery, drops repeats of the same body and republishes it on EventBridge
+ * (docs/webhook-events.md). 202 published, 200 duplicate or stale (acknowledged, not published).
  */
-const runtime = lazy(() => createWebhookRuntime());
+export const createHandler = (deps: () => WebhookRuntime) =>
+  httpRoute<APIGatewayProxyEventV2>(async (event, context) => {
+    const runtime = deps();
+    const body = rawBody(event);
+    assertBodySize(body, runtime.settings.maxBodyBytes);
+    const signature = SIGNATURE_HEADERS.map((name) => headerValue(event.headers, name)?.trim()).find(Boolean);
+    const outcome = await acceptDelivery(runtime, body, signature, context, deadlineOf(context));
+    if (outcome.status === 'published') {
+      return jsonResponse(202, {
+        status: 'accepted',
+        delivery_id: outcome.deliveryId,
+        event_id: outcome.eventId,
+      });
+    }
+    return jsonResponse(200, { status: outcome.status, delivery_id: outcome.deliveryId });
+  });
 
-export const handler = httpRoute(async (event, context) => handleDelivery(runtime(), event, context));
+export const handler = createHandler(lazy(() => createWebhookRuntime()));

@@ -1,36 +1,58 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { signupBody } from '#shared/api/schemas.js';
-import { deadlineOf, httpRoute, jsonResponse, readJsonBody, validate } from '#shared/http/index.js';
-import { logger } from '#shared/observability/logger.js';
+import { httpRoute, jsonResponse, readCookie, readJsonBody } from '#shared/http/index.js';
+import { deadlineOf } from '#shared/lambda/deadline.js';
+import { lazy } from '#shared/lambda/lazy.js';
+import { logger } from '#shared/lambda/logger.js';
+import { partneroFromEnv } from '#shared/lambda/partnero.js';
+import type { PartneroClient } from '#shared/partnero/index.js';
 import { customerView } from '#shared/referrals/customer-view.js';
 import { identityFromEvent } from '#shared/referrals/identity.js';
-import { expireReferralCookie, referrerKeyOf } from '#shared/referrals/referral-source.js';
+import { expireReferralCookie, REFERRAL_COOKIE, referrerKeyOf } from '#shared/referrals/referral-source.js';
 import { signup } from '#shared/referrals/signup.js';
-import { createPartneroRuntime, lazy } from '#shared/runtime/partnero-runtime.js';
+import { signupBody } from '#shared/schemas/api.js';
+import { validate } from '#shared/schemas/validate.js';
 
 /** POST /referrals/signup — enrol the signed-in user; call it after every sign-in, it is idempotent. */
-const runtime = lazy(() => createPartneroRuntime());
+export interface SignupDeps {
+  partnero: PartneroClient;
+  /** JWT claim holding the customer key (`CUSTOMER_KEY_CLAIM`). */
+  customerKeyClaim: string;
+  /** Domain of the `partnero_referral` cookie, to expire it once used (`REFERRAL_COOKIE_DOMAIN`). */
+  referralCookieDomain?: string;
+}
 
-export const handler = httpRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event, context) => {
-  const identity = identityFromEvent(event, process.env.CUSTOMER_KEY_CLAIM || 'sub');
-  const body = validate(signupBody, readJsonBody(event)) ?? {};
-  const referrer = referrerKeyOf(event, body.referral_key);
+export const createHandler = (deps: () => SignupDeps) =>
+  httpRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event, context) => {
+    const { partnero, customerKeyClaim, referralCookieDomain } = deps();
+    const identity = identityFromEvent(event, customerKeyClaim);
+    const body = validate(signupBody, readJsonBody(event)) ?? {};
+    const referrer = referrerKeyOf(readCookie(event, REFERRAL_COOKIE), body.referral_key);
 
-  const result = await signup(
-    runtime().partnero,
-    { identity, profile: body, ...(referrer ? { referrerKey: referrer.key } : {}) },
-    logger,
-    { deadline: deadlineOf(context) },
-  );
+    const result = await signup(
+      partnero,
+      { identity, profile: body, ...(referrer ? { referrerKey: referrer.key } : {}) },
+      logger,
+      { deadline: deadlineOf(context) },
+    );
 
-  const cookieDomain = process.env.REFERRAL_COOKIE_DOMAIN;
-  const cookies = cookieDomain && referrer?.source === 'cookie' ? [expireReferralCookie(cookieDomain)] : [];
-  return jsonResponse(
-    result.created ? 201 : 200,
-    {
-      customer: customerView(result.customer),
-      ...(result.referralDropped ? { referral_dropped: result.referralDropped } : {}),
-    },
-    { cookies },
-  );
+    const cookies =
+      referralCookieDomain && referrer?.source === 'cookie'
+        ? [expireReferralCookie(referralCookieDomain)]
+        : [];
+    return jsonResponse(
+      result.created ? 201 : 200,
+      {
+        customer: customerView(result.customer),
+        ...(result.referralDropped ? { referral_dropped: result.referralDropped } : {}),
+      },
+      { cookies },
+    );
+  });
+
+export const fromEnv = (env: NodeJS.ProcessEnv = process.env): SignupDeps => ({
+  partnero: partneroFromEnv(env).partnero,
+  customerKeyClaim: env.CUSTOMER_KEY_CLAIM || 'sub',
+  ...(env.REFERRAL_COOKIE_DOMAIN ? { referralCookieDomain: env.REFERRAL_COOKIE_DOMAIN } : {}),
 });
+
+export const handler = createHandler(lazy(() => fromEnv()));

@@ -27,7 +27,9 @@
  *   throttle {rateLimit 50, burstLimit 100}          API stage default
  *   webhookThrottle {rateLimit 10, burstLimit 20}    POST /webhooks/partnero only
  *   webhookEventSource ('partnero')        EventBridge `source` of republished Partnero webhook events
- *   webhookToleranceSeconds (300)          accepted clock skew of a webhook signature timestamp
+ *   webhookToleranceSeconds (0 = off)      drop (200, not published) deliveries older than this; when set, between
+ *                                          Partnero's retry horizon (3 days) and the 7-day dedup window
+ *   reconcilerIntervalMinutes (5; 1–60)    how often the order-ledger reconciler sweeps
  *   orderEvents {
  *     busName?                             existing EventBridge bus; absent → the stack creates one
  *     source ('shop.orders'), placedDetailType ('Order Placed'), refundedDetailType ('Order Refunded')
@@ -42,6 +44,15 @@ import type { Node } from 'constructs';
 import { z } from 'zod';
 import { isJsonPath } from '#shared/order-events/json-path.js';
 import { ORDER_EVENT_FIELDS, type OrderEventField } from '#shared/order-events/mapping.js';
+import { DEDUP_TTL_SECONDS } from '#shared/webhooks/constants.js';
+
+/**
+ * How long after an event Partnero may still retry its delivery. Partnero does not publish it; its docs
+ * speak of retries "minutes or hours apart", so 3 days is a safe floor for an age check.
+ */
+export const PARTNERO_RETRY_HORIZON_SECONDS = 3 * 86_400;
+/** The webhook dedup window (shared/webhooks/publish-once.ts): an age check beyond it would guard nothing. */
+export const WEBHOOK_DEDUP_SECONDS = DEDUP_TTL_SECONDS;
 
 /** The CDK context key holding the configuration object. */
 export const CONFIG_CONTEXT_KEY = 'referrals';
@@ -204,7 +215,13 @@ export const referralConfigSchema = object({
   throttle: throttle(50, 100),
   webhookThrottle: throttle(10, 20),
   webhookEventSource: z.string().min(1).max(256).default('partnero'),
-  webhookToleranceSeconds: int(1, 3_600).default(300),
+  webhookToleranceSeconds: z
+    .preprocess(fromNumericString, z.number().int())
+    .refine((v) => v === 0 || (v >= PARTNERO_RETRY_HORIZON_SECONDS && v <= WEBHOOK_DEDUP_SECONDS), {
+      error: `must be 0 (off) or from ${PARTNERO_RETRY_HORIZON_SECONDS} (Partnero's retries) to ${WEBHOOK_DEDUP_SECONDS} (the dedup window)`,
+    })
+    .default(0),
+  reconcilerIntervalMinutes: int(1, 60).default(5),
   orderEvents,
   alarmTopicArn: z
     .string()

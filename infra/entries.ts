@@ -20,6 +20,7 @@ export const ENTRY_FILES = {
   creditCustomer: 'credit-customer.ts',
   orderConsumer: 'order-consumer.ts',
   partneroWebhook: 'partnero-webhook.ts',
+  reconciler: 'reconciler.ts',
 } as const;
 
 export type EntryName = keyof typeof ENTRY_FILES;

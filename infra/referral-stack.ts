@@ -4,12 +4,13 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { ReferralConfig } from './config.js';
 import { IdempotencyTable } from './constructs/idempotency-table.js';
+import { LedgerReconciler } from './constructs/ledger-reconciler.js';
 import { ReferralMonitoring } from './constructs/monitoring.js';
 import { OrderEvents } from './constructs/order-events.js';
+import { OrderLedgerTable } from './constructs/order-ledger-table.js';
 import { PartneroSecret } from './constructs/partnero-secret.js';
 import { ReferralApi } from './constructs/referral-api.js';
 import type { ReferralFunctionDefaults } from './constructs/referral-function.js';
-import { RefundLedgerTable } from './constructs/refund-ledger-table.js';
 import { PartneroWebhooks } from './constructs/webhooks.js';
 import { DEFAULT_FUNCTIONS_DIR } from './entries.js';
 
@@ -48,14 +49,14 @@ export class ReferralStack extends Stack {
       },
     };
     const idempotency = new IdempotencyTable(this, 'Idempotency');
-    const refundLedger = new RefundLedgerTable(this, 'RefundLedger');
+    const orderLedger = new OrderLedgerTable(this, 'OrderLedger');
 
     const api = new ReferralApi(this, 'Api', {
       functionsDir,
       functionDefaults,
       partneroSecret: partnero.secret,
       idempotencyTable: idempotency,
-      refundLedger,
+      orderLedger,
       corsOrigins: config.corsOrigins,
       throttle: config.throttle,
       accessLogRetention: config.logRetentionDays,
@@ -69,7 +70,7 @@ export class ReferralStack extends Stack {
       functionsDir,
       functionDefaults,
       partneroSecret: partnero.secret,
-      refundLedger,
+      orderLedger,
       existingEventBusInterface: orders.busName
         ? EventBus.fromEventBusName(this, 'OrderBus', orders.busName)
         : undefined,
@@ -95,15 +96,31 @@ export class ReferralStack extends Stack {
       signingSecret: webhookSecret?.secret ?? partnero.secret,
       signingSecretId: webhookSecret?.secretId,
       eventSource: config.webhookEventSource,
-      signatureTolerance: Duration.seconds(config.webhookToleranceSeconds),
+      ...(config.webhookToleranceSeconds > 0
+        ? { maxDeliveryAge: Duration.seconds(config.webhookToleranceSeconds) }
+        : {}),
       throttle: config.webhookThrottle,
     });
 
+    const reconciler = new LedgerReconciler(this, 'Reconciler', {
+      functionsDir,
+      functionDefaults,
+      partneroSecret: partnero.secret,
+      orderLedger,
+      interval: Duration.minutes(config.reconcilerIntervalMinutes),
+    });
+
     new ReferralMonitoring(this, 'Monitoring', {
+      ledgerRepairs: {
+        namespace: 'PartneroReferrals',
+        service: 'partnero-referrals',
+        period: Duration.minutes(config.reconcilerIntervalMinutes),
+      },
       functions: {
         ...Object.fromEntries(Object.entries(api.functions).map(([name, fn]) => [name, fn.function])),
         orderConsumer: orderEvents.consumer.function,
         partneroWebhook: webhooks.handler.function,
+        reconciler: reconciler.handler.function,
       },
       deadLetterQueues: { orderDeadLetterQueue: orderEvents.deadLetterQueue },
       httpStage: api.stage,
@@ -142,6 +159,10 @@ export class ReferralStack extends Stack {
       'After fixing the cause: move dead-lettered order events back to the queue',
     );
     output('IdempotencyTableName', idempotency.table.tableName, 'Idempotency records (credit, webhook)');
-    output('RefundLedgerTableName', refundLedger.table.tableName, 'Refunded order ids (replay protection)');
+    output(
+      'OrderLedgerTableName',
+      orderLedger.table.tableName,
+      'Order ledger (exactly-once transactions and refunds)',
+    );
   }
 }

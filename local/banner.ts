@@ -30,7 +30,7 @@ export function banner(system: LocalSystem, stateFile: string | undefined): stri
     row('Demo shop', urls.demo),
     row('API', `${urls.api}  (every route of the HTTP API; JWT issuer ${urls.issuer})`),
     row('Partnero sandbox', `${urls.sandbox}  (API ${urls.sandboxApi}, key ${system.sandboxApiKey})`),
-    row('AWS endpoint', `${urls.aws}  (Secrets Manager, EventBridge, SQS; bus ${system.busName})`),
+    row('AWS endpoint', `${urls.aws}  (Secrets Manager, EventBridge, SQS, DynamoDB; bus ${system.busName})`),
     row('Webhooks', `${urls.webhook}  (sandbox → gateway → bus, secret ${system.webhookSecret})`),
     row(
       'State',

@@ -25,6 +25,16 @@ export const LOCAL_BUS_NAME = 'referrals-local';
 export const ORDER_QUEUE_NAME = 'referrals-local-order-events';
 export const ORDER_DLQ_NAME = 'referrals-local-order-events-dlq';
 
+/**
+ * The functions' DynamoDB tables (IDEMPOTENCY_TABLE_NAME, ORDER_LEDGER_TABLE_NAME and, until the
+ * order consumer stops reading it, REFUND_LEDGER_TABLE_NAME), laid out as infra/constructs makes them.
+ */
+export const LOCAL_TABLES = {
+  idempotency: 'referrals-local-idempotency',
+  orderLedger: 'referrals-local-order-ledger',
+  refundLedger: 'referrals-local-refund-ledger',
+} as const;
+
 /** Audience of the tokens the local issuer signs (the API's JWT authorizer accepts only this). */
 export const LOCAL_JWT_AUDIENCE = 'referrals-local-web';
 
@@ -33,7 +43,8 @@ export const STACK_DEFAULTS = {
   corsOrigins: ['http://localhost:3000'],
   customerKeyClaim: 'sub',
   webhookEventSource: 'partnero',
-  webhookToleranceSeconds: 300,
+  webhookToleranceSeconds: 0,
+  reconcilerIntervalMinutes: 5,
   secretCacheTtlSeconds: 300,
   orderEvents: {
     source: 'shop.orders',
@@ -48,6 +59,8 @@ export const STACK_DEFAULTS = {
   /** Route function timeout (infra/constructs/referral-api.ts) and the webhook's (Partnero's 5 s window). */
   routeTimeoutSeconds: 10,
   webhookTimeoutSeconds: 5,
+  /** infra/constructs/ledger-reconciler.ts */
+  reconcilerTimeoutSeconds: 120,
 } as const;
 
 /** Demo users shown at start-up and on the demo page. */

@@ -44,6 +44,11 @@ export const LOCAL_FUNCTIONS = {
     timeoutSeconds: STACK_DEFAULTS.webhookTimeoutSeconds,
     load: () => import('#functions/partnero-webhook.js'),
   },
+  reconciler: {
+    name: 'reconciler',
+    timeoutSeconds: STACK_DEFAULTS.reconcilerTimeoutSeconds,
+    load: () => import('#functions/reconciler.js'),
+  },
 } satisfies Record<string, LocalFunction>;
 
 export type FunctionName = keyof typeof LOCAL_FUNCTIONS;

@@ -11,11 +11,13 @@ export interface HandlerEnvInput {
   secretName: string;
   busName: string;
   dlqUrl: string;
+  queueUrl: string;
   customerKeyClaim: string;
   webhookEventSource: string;
   webhookToleranceSeconds: number;
   secretCacheTtlSeconds: number;
   orderEventsMapping: string;
+  tables: { idempotency: string; orderLedger: string; refundLedger: string };
 }
 
 export function handlerEnvironment(input: HandlerEnvInput): Record<string, string> {
@@ -27,17 +29,20 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     AWS_ENDPOINT_URL_SECRETS_MANAGER: input.awsUrl,
     AWS_ENDPOINT_URL_EVENTBRIDGE: input.awsUrl,
     AWS_ENDPOINT_URL_SQS: input.awsUrl,
+    AWS_ENDPOINT_URL_DYNAMODB: input.awsUrl,
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
     PARTNERO_SECRET_ID: input.secretName,
     PARTNERO_API_URL: input.sandboxApiUrl,
     SECRET_CACHE_TTL_SECONDS: String(input.secretCacheTtlSeconds),
     CUSTOMER_KEY_CLAIM: input.customerKeyClaim,
-    IDEMPOTENCY_STORE: 'memory',
-    IDEMPOTENCY_TABLE_NAME: 'referrals-local-idempotency',
+    IDEMPOTENCY_TABLE_NAME: input.tables.idempotency,
+    ORDER_LEDGER_TABLE_NAME: input.tables.orderLedger,
+    REFUND_LEDGER_TABLE_NAME: input.tables.refundLedger,
     EVENT_BUS_NAME: input.busName,
     WEBHOOK_EVENT_SOURCE: input.webhookEventSource,
     WEBHOOK_TOLERANCE_SECONDS: String(input.webhookToleranceSeconds),
     ORDER_DLQ_URL: input.dlqUrl,
+    ORDER_QUEUE_URL: input.queueUrl,
     ORDER_EVENTS_MAPPING: input.orderEventsMapping,
     POWERTOOLS_SERVICE_NAME: 'partnero-referrals-local',
     POWERTOOLS_METRICS_NAMESPACE: 'PartneroReferralsLocal',

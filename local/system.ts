@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { dynamoDbService, LocalDynamoDb, type LocalDynamoDbOptions } from './aws/dynamodb/index.js';
 import { eventBridgeService } from './aws/eventbridge.js';
 import { LocalSecrets, secretsManagerService } from './aws/secrets-manager.js';
 import { type CallCounts, createAwsEndpoint } from './aws/server.js';
@@ -19,6 +20,7 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_JWT_AUDIENCE,
   LOCAL_SECRET_NAME,
+  LOCAL_TABLES,
   LOCAL_WEBHOOK_SECRET,
   ORDER_DLQ_NAME,
   ORDER_QUEUE_NAME,
@@ -31,7 +33,9 @@ import { type AccessEntry, LocalGateway } from './gateway/server.js';
 import type { Credentials } from './gateway/sigv4.js';
 import { applyEnvironment, handlerEnvironment } from './handler-env.js';
 import { closeServer, listen, PortInUseError } from './listen.js';
+import { startReconcilerTimer } from './reconciler-timer.js';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from './sandbox/index.js';
+import { createProjectTables } from './tables.js';
 
 export interface OrderPipelineOptions {
   /** @default 10 */
@@ -53,7 +57,7 @@ export interface LocalSystemOptions {
   port?: number;
   /** Partnero sandbox. @default 4010 */
   sandboxPort?: number;
-  /** Local AWS endpoint (Secrets Manager, EventBridge, SQS). @default 4566 */
+  /** Local AWS endpoint (Secrets Manager, EventBridge, SQS, DynamoDB). @default 4566 */
   awsPort?: number;
   /** Keep the sandbox's state in this JSON file across restarts. */
   stateFile?: string;
@@ -69,8 +73,12 @@ export interface LocalSystemOptions {
   onAccess?: (entry: AccessEntry) => void;
   /** Every event handed to a function, API routes and the consumer alike (tests and debugging). */
   onInvoke?: (fn: FunctionName, event: unknown) => void;
+  /** How often the ledger reconciler runs (0: only on `reconcile()`). @default 30_000 */
+  reconcilerIntervalMs?: number;
   /** Bus activity kept for the events panel. @default 500 */
   activityLimit?: number;
+  /** The local DynamoDB's clock and fault randomness (tests). */
+  dynamodb?: LocalDynamoDbOptions;
 }
 
 export interface LocalSystem {
@@ -96,11 +104,15 @@ export interface LocalSystem {
   env: Record<string, string>;
   sandbox: RunningSandbox;
   secrets: LocalSecrets;
+  /** The functions' tables (`LOCAL_TABLES`), their items, fault injection and call counts. */
+  dynamodb: LocalDynamoDb;
   bus: LocalEventBus;
   activity: ActivityLog;
   orderQueue: LocalQueue;
   deadLetterQueue: LocalQueue;
   orderEventSource: EventSourceMapping;
+  /** Runs the order-ledger reconciler now (it also runs every `reconcilerIntervalMs`). */
+  reconcile(): Promise<unknown>;
   issuer: LocalIssuer;
   orders: LocalOrders;
   /** Calls to the local AWS endpoint per `X-Amz-Target`. */
@@ -160,13 +172,22 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     const bus = new LocalEventBus(region, activity);
     bus.createBus(LOCAL_BUS_NAME);
     const queues = new QueueRegistry();
+    const dynamodb = new LocalDynamoDb({ region, ...options.dynamodb });
+    createProjectTables(dynamodb, LOCAL_TABLES);
 
     // 1. Local AWS endpoint.
     const awsEndpoint = createAwsEndpoint(
-      [secretsManagerService(secrets), eventBridgeService(bus), sqsService(queues)],
+      [
+        secretsManagerService(secrets),
+        eventBridgeService(bus),
+        sqsService(queues),
+        dynamoDbService(dynamodb),
+      ],
       {
         '/_local/queues': () =>
           queues.all().map((q) => ({ name: q.name, url: q.url, depth: q.depth, messages: q.list() })),
+        '/_local/tables': () =>
+          dynamodb.tableNames().map((name) => ({ name, items: dynamodb.table(name).all() })),
       },
     );
     cleanups.push(() => closeServer(awsEndpoint.server));
@@ -284,10 +305,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       secretName: LOCAL_SECRET_NAME,
       busName: LOCAL_BUS_NAME,
       dlqUrl: deadLetterQueue.url,
+      queueUrl: orderQueue.url,
       customerKeyClaim: STACK_DEFAULTS.customerKeyClaim,
       webhookEventSource: STACK_DEFAULTS.webhookEventSource,
       webhookToleranceSeconds: STACK_DEFAULTS.webhookToleranceSeconds,
       secretCacheTtlSeconds: STACK_DEFAULTS.secretCacheTtlSeconds,
+      tables: LOCAL_TABLES,
       orderEventsMapping: JSON.stringify({
         placed: orderSettings.placedDetailType,
         refunded: orderSettings.refundedDetailType,
@@ -315,6 +338,15 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       log: activity,
     });
     cleanups.push(() => orderEventSource.stop());
+
+    // 6b. The ledger reconciler, on a timer as EventBridge Scheduler runs it for the stack.
+    const reconciler = startReconcilerTimer({
+      intervalMs: options.reconcilerIntervalMs ?? 30_000,
+      invoke: () =>
+        invokeFunction('reconciler', { source: 'local.scheduler', 'detail-type': 'Scheduled Event' }, region),
+      onError: (error) => console.error('[local] reconciler run failed', error),
+    });
+    cleanups.push(() => reconciler.stop());
 
     // 7. Issuer, demo order system, and the gateway goes live.
     const issuer = await LocalIssuer.create(`${demoUrl}/local`, LOCAL_JWT_AUDIENCE);
@@ -356,11 +388,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       env,
       sandbox,
       secrets,
+      dynamodb,
       bus,
       activity,
       orderQueue,
       deadLetterQueue,
       orderEventSource,
+      reconcile: () => reconciler.runNow(),
       issuer,
       orders,
       awsCalls: awsEndpoint.calls,

@@ -16,6 +16,12 @@ export interface Endpoints {
 }
 
 export const SECRET_PREFIX = 'bench/partnero/';
+/** The tables the children's functions use; bench/lib/local-aws.ts creates them. */
+export const BENCH_TABLES = {
+  idempotency: 'bench-idempotency',
+  orderLedger: 'bench-order-ledger',
+  refundLedger: 'bench-refund-ledger',
+} as const;
 export const SECRET_TTL_SECONDS = 300;
 
 /** The environment of one Lambda container (docs/runtime-contract.md + what Lambda itself sets). */
@@ -48,8 +54,9 @@ export function lambdaEnv(endpoints: Endpoints, functionName: string, secretId: 
     POWERTOOLS_LOG_LEVEL: 'INFO',
     POWERTOOLS_METRICS_NAMESPACE: 'PartneroReferrals',
     CUSTOMER_KEY_CLAIM: 'sub',
-    IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
-    REFUND_LEDGER_TABLE_NAME: 'bench-refund-ledger',
+    IDEMPOTENCY_TABLE_NAME: BENCH_TABLES.idempotency,
+    ORDER_LEDGER_TABLE_NAME: BENCH_TABLES.orderLedger,
+    REFUND_LEDGER_TABLE_NAME: BENCH_TABLES.refundLedger,
     ORDER_DLQ_URL: `${endpoints.awsUrl}/123456789012/bench-order-events-dlq`,
   };
 }

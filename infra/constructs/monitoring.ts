@@ -1,6 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -23,6 +29,16 @@ export interface ReferralMonitoringProps {
    * @default - none
    */
   readonly httpStage?: IHttpStage;
+  /**
+   * The reconciler's `LedgerRepairs` metric (Powertools EMF: `namespace`, dimension `service`), which
+   * alarms when repairs happen in three sweeps in a row: something keeps failing between steps.
+   * @default - no repair alarm
+   */
+  readonly ledgerRepairs?: {
+    readonly namespace: string;
+    readonly service: string;
+    readonly period: Duration;
+  };
   /**
    * Topic notified when an alarm fires.
    * @default - alarms without actions (visible in the console)
@@ -52,6 +68,28 @@ export class ReferralMonitoring extends Construct {
         `${name}: messages are waiting in the dead-letter queue; fix the cause, then redrive (see the stack outputs).`,
         props.alarmTopic,
       );
+    }
+    if (props.ledgerRepairs) {
+      const { namespace, service, period } = props.ledgerRepairs;
+      const repairs = new Metric({
+        namespace,
+        metricName: 'LedgerRepairs',
+        dimensionsMap: { service },
+        statistic: 'Sum',
+        period,
+      });
+      const alarm = new Alarm(this, 'LedgerRepairsKeepHappening', {
+        metric: repairs,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'The order-ledger reconciler repaired entries in three sweeps in a row: crashes, lost Partnero answers or failed refunds keep happening. See the reconciler log ("ledger repair", by reason).',
+      });
+      if (props.alarmTopic) alarm.addAlarmAction(new SnsAction(props.alarmTopic));
+      this.alarms.push(alarm);
     }
     if (props.httpStage) {
       this.alarmAboveZero(

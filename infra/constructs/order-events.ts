@@ -8,8 +8,8 @@ import { Construct } from 'constructs';
 import { isOrderEventPath, ORDER_EVENT_FIELDS, type OrderEventMapping } from '#infra/config.js';
 import { entryPath } from '#infra/entries.js';
 import { orderRulePattern } from '#infra/order-rule.js';
+import type { OrderLedgerTable } from './order-ledger-table.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
-import type { RefundLedgerTable } from './refund-ledger-table.js';
 
 export interface OrderEventsProps {
   /** Directory holding the entry files (docs/runtime-contract.md). */
@@ -18,8 +18,8 @@ export interface OrderEventsProps {
   readonly functionDefaults: ReferralFunctionDefaults;
   /** The secret holding the Partnero API key, read by the consumer. */
   readonly partneroSecret: ISecret;
-  /** Refunded order ids, so replayed placed events of refunded orders are not recorded again. */
-  readonly refundLedger: RefundLedgerTable;
+  /** The order ledger, which makes every order exactly once. */
+  readonly orderLedger: OrderLedgerTable;
   /**
    * An existing bus the order systems already publish to.
    * @default - a new bus is created (see `eventBusProps`)
@@ -108,6 +108,7 @@ export class OrderEvents extends Construct {
     this.eventBus = props.existingEventBusInterface ?? new EventBus(this, 'Bus', props.eventBusProps);
 
     const consumerTimeout = props.consumerTimeout ?? Duration.seconds(30);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -117,7 +118,7 @@ export class OrderEvents extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
 
     const pattern = orderRulePattern({ source, placedDetailType: placed, refundedDetailType: refunded });
@@ -142,11 +143,17 @@ export class OrderEvents extends Construct {
       environment: {
         ORDER_EVENTS_MAPPING: this.mappingJson,
         ORDER_DLQ_URL: this.deadLetterQueue.queueUrl,
-        REFUND_LEDGER_TABLE_NAME: props.refundLedger.table.tableName,
+        ORDER_QUEUE_URL: this.queue.queueUrl,
+        ORDER_LEDGER_TABLE_NAME: props.orderLedger.table.tableName,
+        LEDGER_LEASE_SECONDS: String(consumerTimeout.toSeconds() + 30),
+        // Parked with its reason one receive before SQS would move it without one.
+        ORDER_UNKNOWN_CUSTOMER_MAX_RECEIVES: String(Math.max(1, maxReceiveCount - 1)),
       },
     });
     this.consumer.grantSecretRead(props.partneroSecret);
-    props.refundLedger.grantUse(this.consumer.function);
+    props.orderLedger.grantUse(this.consumer.function);
+    // Orders of a customer Partnero does not know yet come back with a growing delay.
+    this.queue.grant(this.consumer.function, 'sqs:ChangeMessageVisibility');
     // Non-retryable failures are parked in the DLQ at once instead of burning the receive count.
     this.deadLetterQueue.grantSendMessages(this.consumer.function);
 

@@ -32,8 +32,8 @@ import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '#infra/cors.js';
 import { type EntryName, entryPath } from '#infra/entries.js';
 import type { IdempotencyTable } from './idempotency-table.js';
+import type { OrderLedgerTable } from './order-ledger-table.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
-import type { RefundLedgerTable } from './refund-ledger-table.js';
 
 /** How a route is authorized: the customer's JWT, an IAM (SigV4) signature, or nothing at the gateway. */
 export type RouteAuthorization = 'jwt' | 'iam' | 'none';
@@ -55,8 +55,8 @@ export interface ReferralApiProps {
   readonly partneroSecret: ISecret;
   /** Idempotency records; only the credit function gets access. */
   readonly idempotencyTable: IdempotencyTable;
-  /** Refunded order ids; only the transaction routes get access. */
-  readonly refundLedger: RefundLedgerTable;
+  /** The order ledger; only the transaction routes get access. */
+  readonly orderLedger: OrderLedgerTable;
   /** Origins allowed by CORS (credentials are allowed, so never `*`). */
   readonly corsOrigins: string[];
   /**
@@ -222,14 +222,19 @@ export class ReferralApi extends Construct {
         ...props.functionDefaults,
         entry: entryPath(props.functionsDir, entry),
         description,
-        timeout: props.functionTimeout ?? Duration.seconds(10),
+        timeout,
         environment: env,
       });
       fn.grantSecretRead(props.partneroSecret);
       return fn;
     };
     const claim = { CUSTOMER_KEY_CLAIM: props.customerKeyClaim ?? 'sub' };
-    const ledger = { REFUND_LEDGER_TABLE_NAME: props.refundLedger.table.tableName };
+    const timeout = props.functionTimeout ?? Duration.seconds(10);
+    const ledger = {
+      ORDER_LEDGER_TABLE_NAME: props.orderLedger.table.tableName,
+      // A claim outlives the function that holds it: no one takes over while it may still send.
+      LEDGER_LEASE_SECONDS: String(timeout.toSeconds() + 30),
+    };
     const cookie = props.referralCookieDomain ? { REFERRAL_COOKIE_DOMAIN: props.referralCookieDomain } : {};
     this.functions = {
       signup: routeFunction('Signup', 'signup', 'POST /referrals/signup', { ...claim, ...cookie }),
@@ -251,8 +256,8 @@ export class ReferralApi extends Construct {
       }),
     };
     props.idempotencyTable.grantUse(this.functions.creditCustomer.function);
-    props.refundLedger.grantUse(this.functions.createTransactions.function);
-    props.refundLedger.grantUse(this.functions.refundTransaction.function);
+    props.orderLedger.grantUse(this.functions.createTransactions.function);
+    props.orderLedger.grantUse(this.functions.refundTransaction.function);
 
     const { signup, me, createTransactions, refundTransaction, creditCustomer } = this.functions;
     const { POST, GET, DELETE } = HttpMethod;

@@ -38,10 +38,11 @@ export interface PartneroWebhooksProps {
    */
   readonly eventSource?: string;
   /**
-   * Accepted age of a signature timestamp.
-   * @default Duration.seconds(300)
+   * Deliveries older than this (by their `created_at`) are acknowledged and dropped, not published.
+   * Must exceed Partnero's retry horizon, or its late retries become lost events.
+   * @default - no age check (duplicates are dropped by the body hash for 7 days)
    */
-  readonly signatureTolerance?: Duration;
+  readonly maxDeliveryAge?: Duration;
   /**
    * Throttle of the webhook route.
    * @default { rateLimit: 10, burstLimit: 20 }
@@ -78,7 +79,7 @@ export class PartneroWebhooks extends Construct {
         IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.table.tableName,
         EVENT_BUS_NAME: props.eventBus.eventBusName,
         WEBHOOK_EVENT_SOURCE: props.eventSource ?? 'partnero',
-        WEBHOOK_TOLERANCE_SECONDS: String((props.signatureTolerance ?? Duration.seconds(300)).toSeconds()),
+        WEBHOOK_TOLERANCE_SECONDS: String(props.maxDeliveryAge?.toSeconds() ?? 0),
         ...(props.signingSecretId ? { WEBHOOK_SECRET_ID: props.signingSecretId } : {}),
       },
     });
@@ -96,7 +97,7 @@ export class PartneroWebhooks extends Construct {
     Validations.of(this.route).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'Partnero webhooks carry no JWT or SigV4: the function authenticates each call by the HMAC signature of the raw body (timestamped, replay-checked); the route has its own throttle.',
+        'Partnero webhooks carry no JWT or SigV4: the function authenticates each call by the HMAC signature of the raw body (deduplicated by its hash); the route has its own throttle.',
     });
     this.url = `${props.api.url}${WEBHOOK_PATH}`;
   }

@@ -25,6 +25,8 @@ export class AwsError extends Error {
     message: string,
     /** `x-amzn-query-error` value for query-compatible services, e.g. `AWS.SimpleQueueService.NonExistentQueue;Sender`. */
     readonly queryError?: string,
+    /** More members of the error body, e.g. DynamoDB's `Item` on a ConditionalCheckFailedException. */
+    readonly fields?: Record<string, unknown>,
   ) {
     super(message);
   }

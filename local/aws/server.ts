@@ -24,7 +24,7 @@ function sendAwsError(
   sendJson(
     res,
     error.status,
-    { __type: error.type, [messageKey]: error.message },
+    { ...error.fields, __type: error.type, [messageKey]: error.message },
     {
       'content-type': contentType,
       'x-amzn-requestid': requestId,

@@ -179,6 +179,25 @@ export function sqsService(queues: QueueRegistry): AwsService {
         }
         return {};
       },
+      ChangeMessageVisibility: (input) => {
+        const queue = queues.byUrl(queueUrl(input));
+        const handle = requireString(input, 'ReceiptHandle', () =>
+          missingParameter('The request must contain the parameter ReceiptHandle.'),
+        );
+        const seconds = input.VisibilityTimeout;
+        if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
+          throw invalidParameter('VisibilityTimeout must be an integer from 0 to 43200.');
+        }
+        if (!queue.release(handle, seconds * 1000)) {
+          throw new AwsError(
+            400,
+            'com.amazonaws.sqs#ReceiptHandleIsInvalid',
+            'The input receipt handle is invalid.',
+            'ReceiptHandleIsInvalid;Sender',
+          );
+        }
+        return {};
+      },
       GetQueueUrl: (input) => ({ QueueUrl: queues.byName(requireString(input, 'QueueName')).url }),
       ListQueues: () => ({ QueueUrls: queues.all().map((q) => q.url) }),
       GetQueueAttributes: (input) => {

@@ -147,7 +147,7 @@ export class EventSourceMapping {
       failed = new Set(records.map((r) => r.messageId));
     }
     for (const record of records) {
-      if (failed.has(record.messageId)) queue.release(record.receiptHandle, this.retryDelayMs);
+      if (failed.has(record.messageId)) queue.release(record.receiptHandle, this.retryDelayMs, true);
       else queue.delete(record.receiptHandle);
     }
     log?.append({

@@ -132,10 +132,15 @@ export class LocalQueue {
     return true;
   }
 
-  /** Makes a received message visible again after `delayMs` (ChangeMessageVisibility). */
-  release(receiptHandle: string, delayMs: number): boolean {
+  /**
+   * Makes a received message visible again after `delayMs` (ChangeMessageVisibility). With `ifHeld`, only
+   * when nobody changed its visibility since it was received (the event source mapping's retry keeps a
+   * delay the consumer set, as on AWS).
+   */
+  release(receiptHandle: string, delayMs: number, ifHeld = false): boolean {
     const message = this.messages.find((m) => m.receiptHandle === receiptHandle);
     if (!message) return false;
+    if (ifHeld && Number.isFinite(message.visibleAt)) return true;
     message.visibleAt = Date.now() + delayMs;
     this.wakeAt(message.visibleAt);
     return true;

@@ -1,113 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorBody, HttpError, type RequestCtx, type Result, type Route, send } from './http.js';
+import type { FaultSpec } from './faults.js';
+import { HttpError, type RequestCtx, type Result, type Route } from './http.js';
 import { renderCredit, renderCustomer, renderTransaction } from './render.js';
-import { Errors, isObject, readNumber, readString } from './validation.js';
-
-export const FAULT_KINDS = ['429', '500', '502', '503', 'delay', 'drop'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-export interface FaultRule {
-  rate: number;
-  kinds: FaultKind[];
-  delayMs: number;
-  retryAfterSeconds: number;
-  /** Matching requests left before the rule expires; null = unlimited. */
-  remaining: number | null;
-  /** Substring of `METHOD /v1/path`; null matches every API request. */
-  match: string | null;
-}
+import { Errors, readBoolean, readNumber, readString } from './validation.js';
+import { isHttpUrl, renderWebhook } from './webhooks-api.js';
 
 export const CORS_ANY = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers': '*',
 };
-
-// unref: a pending injected delay must not keep a closed sandbox's process alive.
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
-
-function readRule(raw: unknown, prefix: string, errors: Errors): FaultRule | undefined {
-  if (!isObject(raw)) {
-    errors.add(prefix || 'rule', 'A fault rule must be an object.');
-    return undefined;
-  }
-  const field = (name: string) => `${prefix}${name}`;
-  const rate = readNumber(raw, 'rate', field('rate'), errors) ?? 1;
-  if (rate < 0 || rate > 1) errors.add(field('rate'), 'The rate must be between 0 and 1.');
-  const kinds = raw.kinds;
-  if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => FAULT_KINDS.includes(k))) {
-    errors.add(field('kinds'), `The kinds must be a non-empty array of ${FAULT_KINDS.join(', ')}.`);
-  }
-  const delayMs = readNumber(raw, 'delayMs', field('delayMs'), errors) ?? 1000;
-  const retryAfterSeconds = readNumber(raw, 'retryAfterSeconds', field('retryAfterSeconds'), errors) ?? 1;
-  const count = readNumber(raw, 'count', field('count'), errors);
-  if (count !== undefined && !(Number.isInteger(count) && count > 0)) {
-    errors.add(field('count'), 'The count must be a positive integer.');
-  }
-  const match = readString(raw, 'match', field('match'), errors, { max: 2000 });
-  return {
-    rate,
-    kinds: kinds as FaultKind[],
-    delayMs,
-    retryAfterSeconds,
-    remaining: count ?? null,
-    match: match ?? null,
-  };
-}
-
-/** Fault injection and global latency for API requests. */
-export class Faults {
-  rules: FaultRule[] = [];
-  latencyMs = 0;
-
-  constructor(private readonly random: () => number = Math.random) {}
-
-  /** Replaces the rules with one rule (`{rate, kinds, ...}`) or several (`{rules: [...]}`). */
-  set(body: Record<string, unknown>): FaultRule[] {
-    const errors = new Errors();
-    const raws = Array.isArray(body.rules) ? body.rules : [body];
-    const rules = raws.map((raw, i) => readRule(raw, Array.isArray(body.rules) ? `rules.${i}.` : '', errors));
-    errors.throwIfAny();
-    this.rules = rules.filter((r): r is FaultRule => r !== undefined);
-    return this.rules;
-  }
-
-  clear(): void {
-    this.rules = [];
-  }
-
-  /** Picks the fault (if any) for one request; consumes `count` of the first matching rule. */
-  pick(label: string): { kind: FaultKind; rule: FaultRule } | null {
-    const rule = this.rules.find((r) => r.match === null || label.includes(r.match));
-    if (!rule) return null;
-    if (rule.remaining !== null) {
-      rule.remaining -= 1;
-      if (rule.remaining <= 0) this.rules = this.rules.filter((r) => r !== rule);
-    }
-    if (this.random() >= rule.rate) return null;
-    const kind = rule.kinds[Math.floor(this.random() * rule.kinds.length)] ?? rule.kinds[0];
-    return kind ? { kind, rule } : null;
-  }
-
-  /** Applies the fault before any processing. Returns true when the request was answered (or dropped). */
-  async apply(label: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const fault = this.pick(label);
-    if (fault?.kind === 'drop') {
-      req.socket.destroy();
-      return true;
-    }
-    if (fault?.kind === 'delay') await sleep(fault.rule.delayMs);
-    if (this.latencyMs > 0) await sleep(this.latencyMs);
-    if (!fault || fault.kind === 'delay') return false;
-
-    const status = Number(fault.kind);
-    const headers: Record<string, string> = {};
-    if (status === 429 || status === 503) headers['retry-after'] = String(fault.rule.retryAfterSeconds);
-    const message = status === 429 ? 'Too Many Attempts.' : 'Server Error (injected by the sandbox).';
-    send(res, { status, body: errorBody(message), headers });
-    return true;
-  }
-}
 
 function state(ctx: RequestCtx): Result {
   const { store, config } = ctx.sb;
@@ -123,6 +24,7 @@ function state(ctx: RequestCtx): Result {
         archived: t.archived,
       })),
       credits: store.state.credits.map((c) => renderCredit(c, store)),
+      webhooks: store.state.webhooks.map(renderWebhook),
       requests: store.requests,
     },
   };
@@ -153,9 +55,9 @@ function configureWebhooks(ctx: RequestCtx): Result {
   const urls = ctx.body.urls;
   if (
     urls !== undefined &&
-    !(Array.isArray(urls) && urls.every((u) => typeof u === 'string' && URL.canParse(u)))
+    !(Array.isArray(urls) && urls.every((u) => typeof u === 'string' && isHttpUrl(u)))
   ) {
-    errors.add('urls', 'The urls must be an array of absolute URLs.');
+    errors.add('urls', 'The urls must be an array of absolute http(s) URLs.');
   }
   const secret = readString(ctx.body, 'secret', 'secret', errors, { max: 1000 });
   const maxAttempts = readNumber(ctx.body, 'maxAttempts', 'maxAttempts', errors);
@@ -176,7 +78,23 @@ async function replay(ctx: RequestCtx): Promise<Result> {
   return { status: 200, body: await ctx.sb.webhooks.replay(delivery) };
 }
 
+function setOptions(ctx: RequestCtx): Result {
+  const errors = new Errors();
+  const strict = readBoolean(ctx.body, 'strictTransactionKeys', 'strictTransactionKeys', errors);
+  errors.throwIfAny();
+  if (strict !== undefined) ctx.sb.config.strictTransactionKeys = strict;
+  return options(ctx);
+}
+
+const options = (ctx: RequestCtx): Result => ({
+  status: 200,
+  body: { strictTransactionKeys: ctx.sb.config.strictTransactionKeys },
+});
+
 const json = (body: unknown): Result => ({ status: 200, body });
+
+const lateCommits = (ctx: RequestCtx) =>
+  json({ pending: ctx.sb.lateCommits.pending, applied: ctx.sb.lateCommits.applied });
 
 /** Test controls under /__sandbox (no API key). */
 export const controlRoutes: Route[] = [
@@ -199,7 +117,11 @@ export const controlRoutes: Route[] = [
     },
   },
   { method: 'GET', path: 'faults', handler: (ctx) => json({ rules: ctx.sb.faults.rules }) },
-  { method: 'POST', path: 'faults', handler: (ctx) => json({ rules: ctx.sb.faults.set(ctx.body) }) },
+  {
+    method: 'POST',
+    path: 'faults',
+    handler: (ctx) => json({ rules: ctx.sb.faults.set(ctx.body as unknown as FaultSpec) }),
+  },
   {
     method: 'DELETE',
     path: 'faults',
@@ -208,6 +130,14 @@ export const controlRoutes: Route[] = [
       return json({ rules: [] });
     },
   },
+  { method: 'GET', path: 'late-commits', handler: lateCommits },
+  {
+    method: 'POST',
+    path: 'late-commits/flush',
+    handler: async (ctx) => json({ flushed: await ctx.sb.lateCommits.flush() }),
+  },
+  { method: 'GET', path: 'options', handler: options },
+  { method: 'PUT', path: 'options', handler: setOptions },
   { method: 'GET', path: 'latency', handler: (ctx) => json({ ms: ctx.sb.faults.latencyMs }) },
   { method: 'POST', path: 'latency', handler: setLatency },
   { method: 'GET', path: 'click', handler: click },

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Faults } from './controls.js';
+import type { Faults } from './faults.js';
+import type { LateCommits } from './late-commits.js';
 import type { Store } from './store.js';
 import type { Webhooks } from './webhooks.js';
 
@@ -24,6 +25,8 @@ export interface SandboxConfig {
   rewardPercent: number;
   referralParam: string;
   cookieDays: number;
+  /** Refuse a repeated transaction key with 422 (Partnero does not: off by default). */
+  strictTransactionKeys: boolean;
 }
 
 /** Everything a handler may touch; one per running sandbox. */
@@ -32,6 +35,7 @@ export interface Sandbox {
   config: SandboxConfig;
   webhooks: Webhooks;
   faults: Faults;
+  lateCommits: LateCommits;
   url: string;
   reset(): void;
 }
@@ -75,8 +79,14 @@ export function send(res: ServerResponse, result: Result): void {
   res.end(text);
 }
 
+export const errorResult = (err: HttpError): Result => ({
+  status: err.status,
+  body: errorBody(err.message, err.errors),
+  headers: err.headers,
+});
+
 export function sendError(res: ServerResponse, err: HttpError): void {
-  send(res, { status: err.status, body: errorBody(err.message, err.errors), headers: err.headers });
+  send(res, errorResult(err));
 }
 
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {

@@ -1,16 +1,34 @@
 import type { AddressInfo } from 'node:net';
-import { Faults } from './controls.js';
+import { Faults } from './faults.js';
 import type { Sandbox, SandboxConfig } from './http.js';
+import { LateCommits } from './late-commits.js';
 import { seededRandom } from './random.js';
 import { createSandboxServer } from './server.js';
 import { Store } from './store.js';
 import { type WebhookOptions, Webhooks } from './webhooks.js';
 
 export { sandboxClient } from './client.js';
+export {
+  COMMIT_KINDS,
+  FAULT_KINDS,
+  type FaultKind,
+  type FaultRule,
+  type FaultRuleInput,
+  type FaultSpec,
+  Faults,
+} from './faults.js';
+export type { SandboxConfig } from './http.js';
+export { type AppliedLateCommit, type LateCommitInfo, LateCommits } from './late-commits.js';
 export { seededRandom } from './random.js';
-export { Store } from './store.js';
-export type { Delivery, WebhookOptions } from './webhooks.js';
-export { sign as signWebhookBody } from './webhooks.js';
+export { Store, type WebhookRecord } from './store.js';
+export {
+  type Delivery,
+  REFER_A_FRIEND_EVENTS,
+  sign as signWebhookBody,
+  type WebhookEvent,
+  type WebhookOptions,
+  Webhooks,
+} from './webhooks.js';
 
 export interface SandboxOptions {
   apiKey?: string;
@@ -21,7 +39,13 @@ export interface SandboxOptions {
   referralParam?: string;
   cookieDays?: number;
   stateFile?: string;
+  /**
+   * Sandbox-only shortcut: at start (and after a reset) one subscription per url to every
+   * refer-a-friend event, signed with `secret`; also the retry policy of every subscription.
+   */
   webhooks?: WebhookOptions;
+  /** Refuse a repeated transaction key with 422. Off by default: Partnero records the duplicate. */
+  strictTransactionKeys?: boolean;
   /** Seed for fault injection's random choices (default: Math.random). */
   seed?: number;
 }
@@ -31,6 +55,16 @@ export interface RunningSandbox {
   apiUrl: string;
   apiKey: string;
   store: Store;
+  /** Live settings; `config.strictTransactionKeys` may be changed at runtime. */
+  config: SandboxConfig;
+  /** Fault rules and latency, the same ones `/__sandbox/faults` and `/__sandbox/latency` set. */
+  faults: Faults;
+  /** Writes held by `late-commit` faults (`pending`, `applied`, `flush()`). */
+  lateCommits: LateCommits;
+  /** Subscriptions and deliveries (`deliveries`, `replay()`, `configure()`). */
+  webhooks: Webhooks;
+  /** Same as `POST /__sandbox/reset`. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -40,30 +74,39 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
+function createSandbox(opts: SandboxOptions): Sandbox {
   const config: SandboxConfig = {
     apiKey: opts.apiKey ?? 'sandbox_secret_key',
     siteUrl: opts.siteUrl ?? 'http://localhost:3000/',
     rewardPercent: opts.rewardPercent ?? 10,
     referralParam: opts.referralParam ?? 'ref',
     cookieDays: opts.cookieDays ?? 30,
+    strictTransactionKeys: opts.strictTransactionKeys ?? false,
   };
   const store = new Store(opts.stateFile);
-  const webhooks = new Webhooks(opts.webhooks);
+  const webhooks = new Webhooks(store, opts.webhooks);
   const faults = new Faults(opts.seed === undefined ? Math.random : seededRandom(opts.seed));
-  const sb: Sandbox = {
+  const lateCommits = new LateCommits();
+  return {
     store,
     config,
     webhooks,
     faults,
+    lateCommits,
     url: '',
     reset() {
+      lateCommits.clear();
       store.reset();
       webhooks.reset();
       faults.clear();
       faults.latencyMs = 0;
+      config.strictTransactionKeys = opts.strictTransactionKeys ?? false;
     },
   };
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
+  const sb = createSandbox(opts);
   const server = createSandboxServer(sb);
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -80,11 +123,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   return {
     url: sb.url,
     apiUrl: `${sb.url}/v1`,
-    apiKey: config.apiKey,
-    store,
+    apiKey: sb.config.apiKey,
+    store: sb.store,
+    config: sb.config,
+    faults: sb.faults,
+    lateCommits: sb.lateCommits,
+    webhooks: sb.webhooks,
+    reset: () => sb.reset(),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
-        webhooks.stop();
+        sb.webhooks.stop();
+        // Closing the connections must not land the writes of late-commit faults.
+        sb.lateCommits.clear();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       });

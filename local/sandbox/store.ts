@@ -46,12 +46,26 @@ export interface CreditRecord {
   createdAt: string;
 }
 
+export interface WebhookRecord {
+  key: string;
+  name: string;
+  url: string;
+  events: string[];
+  isActive: boolean;
+  /** The signing secret Partnero generates; deliveries are HMAC-SHA256 signed with it. */
+  signature: string;
+  createdAt: string;
+  /** Created from `SandboxOptions.webhooks` (or the config control), not through the API. */
+  fromOptions: boolean;
+}
+
 export interface SandboxState {
   version: 1;
   seq: number;
   customers: CustomerRecord[];
   transactions: TransactionRecord[];
   credits: CreditRecord[];
+  webhooks: WebhookRecord[];
 }
 
 export interface RequestCounters {
@@ -59,9 +73,19 @@ export interface RequestCounters {
   byRoute: Record<string, number>;
 }
 
-const emptyState = (): SandboxState => ({ version: 1, seq: 0, customers: [], transactions: [], credits: [] });
+const emptyState = (): SandboxState => ({
+  version: 1,
+  seq: 0,
+  customers: [],
+  transactions: [],
+  credits: [],
+  webhooks: [],
+});
 
 const KEY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+export const randomKey = (length: number): string =>
+  Array.from(randomBytes(length), (b) => KEY_ALPHABET[b % KEY_ALPHABET.length]).join('');
 
 /** In-memory state of the sandbox, optionally mirrored to a JSON file after every mutation. */
 export class Store {
@@ -108,8 +132,7 @@ export class Store {
 
   generateKey(): string {
     for (;;) {
-      const bytes = randomBytes(10);
-      const key = Array.from(bytes, (b) => KEY_ALPHABET[b % KEY_ALPHABET.length]).join('');
+      const key = randomKey(10);
       if (!this.byKey(key)) return key;
     }
   }
@@ -144,8 +167,21 @@ export class Store {
     return this.activeCustomers().filter((c) => c.referrerUid === uid);
   }
 
+  /** Keys are not unique (as on Partnero): every transaction with `key`, oldest first. */
+  transactionsWithKey(key: string): TransactionRecord[] {
+    return this.state.transactions.filter((t) => t.key === key);
+  }
+
+  /**
+   * The OLDEST transaction with `key`. Partnero does not document which one a delete (or archive)
+   * picks when a key is repeated; the sandbox picks the oldest, and our code must not depend on it.
+   */
   transaction(key: string): TransactionRecord | undefined {
     return this.state.transactions.find((t) => t.key === key);
+  }
+
+  webhook(key: string): WebhookRecord | undefined {
+    return this.state.webhooks.find((w) => w.key === key);
   }
 
   balanceOf(uid: string): { balance: number; currency: string; rewards: number; credits: number } {

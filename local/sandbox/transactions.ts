@@ -1,115 +1,26 @@
-import { type CustomerInput, insertCustomer, readCustomerInput } from './customers.js';
+import { insertCustomer } from './customer-input.js';
 import { HttpError, ok, type RequestCtx, type Route, type Sandbox } from './http.js';
 import { paginate } from './pagination.js';
-import { renderReward, renderTransaction } from './render.js';
-import type { CustomerRecord, TransactionRecord } from './store.js';
-import {
-  Errors,
-  isObject,
-  readBoolean,
-  readNumber,
-  readObject,
-  readString,
-  roundCents,
-} from './validation.js';
+import { renderCustomer, renderTransaction } from './render.js';
+import type { TransactionRecord } from './store.js';
+import { readItems, resolveBuyer } from './transaction-input.js';
+import { Errors, readString, roundCents } from './validation.js';
 
-type TransactionItem = Pick<
-  TransactionRecord,
-  'key' | 'amount' | 'action' | 'amountUnits' | 'isCurrency' | 'productId' | 'productType'
->;
-
-function readItem(
-  sb: Sandbox,
-  obj: Record<string, unknown>,
-  prefix: string,
-  errors: Errors,
-  seen: Set<string>,
-): TransactionItem | undefined {
-  const field = (name: string) => `${prefix}${name}`;
-  const key = readString(obj, 'key', field('key'), errors, { required: true });
-  if (key && (seen.has(key) || sb.store.transaction(key))) {
-    errors.add(field('key'), `The ${field('key')} has already been taken.`);
-  }
-  if (key) seen.add(key);
-  const amount = readNumber(obj, 'amount', field('amount'), errors, { required: true });
-  const action = readString(obj, 'action', field('action'), errors, { required: true });
-  const amountUnits = readString(obj, 'amount_units', field('amount_units'), errors);
-  const isCurrency = readBoolean(obj, 'is_currency', field('is_currency'), errors);
-  const productId = readString(obj, 'product_id', field('product_id'), errors, { nullable: true });
-  const productType = readString(obj, 'product_type', field('product_type'), errors, { nullable: true });
-  if (!key || amount === undefined || !action) return undefined;
-  return {
-    key,
-    amount,
-    action,
-    amountUnits: amountUnits ?? 'usd',
-    isCurrency: isCurrency ?? true,
-    productId: productId ?? null,
-    productType: productType ?? null,
-  };
-}
-
-type Buyer = { existing: CustomerRecord } | { create: CustomerInput } | undefined;
-
-/** Finds the buying customer (id, else key, else email), or prepares it for `options.create_customer`. */
-function resolveBuyer(sb: Sandbox, body: Record<string, unknown>, errors: Errors): Buyer {
-  const customer = readObject(body, 'customer', 'customer', errors, { required: true });
-  if (!customer) return undefined;
-  const id = readString(customer, 'id', 'customer.id', errors);
-  const key = readString(customer, 'key', 'customer.key', errors);
-  const email = readString(customer, 'email', 'customer.email', errors);
-  if (['customer.id', 'customer.key', 'customer.email'].some((f) => errors.has(f))) return undefined;
-
-  const [field, found] = id
-    ? ['customer.id', sb.store.byId(id)]
-    : key
-      ? ['customer.key', sb.store.byKey(key)]
-      : email
-        ? ['customer.email', sb.store.byEmail(email)]
-        : [null, undefined];
-  if (!field) {
-    errors.add('customer.key', 'The customer.key field is required when customer.id is not present.');
-    return undefined;
-  }
-  if (found) {
-    if (found.referrerUid === null) errors.add('customer', 'The customer is not a referred customer.');
-    return { existing: found };
-  }
-  const options = readObject(body, 'options', 'options', errors);
-  if (options && readBoolean(options, 'create_customer', 'options.create_customer', errors)) {
-    const input = readCustomerInput(sb.store, customer, errors, 'customer.');
-    if (
-      !input.referrer &&
-      !Object.keys(errors.fields).some((f) => f.startsWith('customer.referring_customer'))
-    ) {
-      errors.add('customer', 'The customer is not a referred customer.');
-    }
-    return { create: input };
-  }
-  errors.add(field, `The selected ${field} is invalid.`);
-  return undefined;
-}
-
-function readItems(sb: Sandbox, body: Record<string, unknown>, errors: Errors): TransactionItem[] {
-  const seen = new Set<string>();
-  if (body.transactions === undefined) {
-    const item = readItem(sb, body, '', errors, seen);
-    return item ? [item] : [];
-  }
-  if (!Array.isArray(body.transactions) || body.transactions.length === 0) {
-    errors.add('transactions', 'The transactions must be a non-empty array.');
-    return [];
-  }
-  return body.transactions.flatMap((raw: unknown, i) => {
-    if (!isObject(raw)) {
-      errors.add(`transactions.${i}`, `The transactions.${i} must be an object.`);
-      return [];
-    }
-    return readItem(sb, raw, `transactions.${i}.`, errors, seen) ?? [];
+function announce(sb: Sandbox, t: TransactionRecord, rendered: Record<string, unknown>): void {
+  sb.webhooks.emit('transaction.created', rendered);
+  const referrer = sb.store.byUid(t.referrerUid);
+  if (!referrer || t.credit <= 0) return;
+  sb.webhooks.emit('customer.rewarded', {
+    ...renderCustomer(referrer, sb.store, sb.config),
+    reward: { amount: t.credit, amount_units: t.amountUnits, is_currency: t.isCurrency },
+    transaction_key: t.key,
   });
 }
 
-/** Single or batch shape; all-or-nothing because everything is validated before anything is stored. */
+/**
+ * Single or batch shape; all-or-nothing because everything is validated before anything is stored.
+ * A key already used (or repeated in the batch) is another transaction with another reward.
+ */
 function createTransactions(ctx: RequestCtx) {
   const { sb } = ctx;
   const errors = new Errors();
@@ -132,24 +43,20 @@ function createTransactions(ctx: RequestCtx) {
   sb.store.state.transactions.push(...records);
 
   const rendered = records.map((t) => renderTransaction(t, sb.store));
-  for (const [i, t] of records.entries()) {
-    sb.webhooks.emit('transaction.created', rendered[i]);
-    sb.webhooks.emit('reward.created', {
-      ...renderReward(t, sb.store),
-      transaction_key: t.key,
-      referred_customer: rendered[i]?.referred_customer,
-      created_at: t.createdAt,
-    });
-  }
+  records.forEach((t, i) => {
+    announce(sb, t, rendered[i] ?? {});
+  });
   return ok('transactions' in ctx.body ? rendered : rendered[0], 201);
 }
 
+/** The oldest transaction with `key` (see `Store.transaction`), else 404. */
 function mustFind(ctx: RequestCtx, key: string | undefined): TransactionRecord {
   const transaction = key === undefined ? undefined : ctx.sb.store.transaction(key);
   if (!transaction) throw new HttpError(404, 'Transaction not found.');
   return transaction;
 }
 
+/** Deletes ONE transaction, the oldest with that key, which reverses that one's reward only. */
 function deleteTransaction(ctx: RequestCtx, key: string | undefined) {
   const { store, webhooks } = ctx.sb;
   const transaction = mustFind(ctx, key);
@@ -166,6 +73,7 @@ function deleteTransactionByBody(ctx: RequestCtx) {
   return deleteTransaction(ctx, key ?? undefined);
 }
 
+/** `key=` lists every transaction with that key, oldest first. */
 function listTransactions(ctx: RequestCtx) {
   const { store } = ctx.sb;
   const customerKey = ctx.query.get('customer.key');

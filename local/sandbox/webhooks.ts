@@ -1,5 +1,22 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { randomKey, type Store, type WebhookRecord } from './store.js';
 
+/** The events a refer-a-friend program can subscribe to; Partnero refuses any other name. */
+export const REFER_A_FRIEND_EVENTS = [
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+  'customer.credited',
+  'customer.rewarded',
+  'transaction.created',
+  'transaction.deleted',
+] as const;
+export type WebhookEvent = (typeof REFER_A_FRIEND_EVENTS)[number];
+
+/**
+ * Sandbox-only shortcut: one subscription per url to every refer-a-friend event, signed with
+ * `secret`; plus the retry policy, which applies to every subscription.
+ */
 export interface WebhookOptions {
   urls: string[];
   secret: string;
@@ -8,38 +25,66 @@ export interface WebhookOptions {
 }
 
 export interface Delivery {
+  /** The sandbox's own handle for the replay control. Partnero has no delivery id; it is never sent. */
   id: string;
   event: string;
   url: string;
+  /** The subscription's key, as sent in the body's `webhook_key`. */
+  webhookKey: string;
   attempts: number;
   lastStatus: number | null;
   lastError: string | null;
   delivered: boolean;
-  /** The exact raw body that was signed and sent. */
+  /** The exact raw body that was signed and sent, on every attempt. */
   body: string;
   signature: string;
+  /** When the event happened (the body's `created_at`). */
   createdAt: string;
+}
+
+export interface SubscriptionInput {
+  name: string;
+  url: string;
+  events: string[];
+  isActive: boolean;
 }
 
 const RECEIVER_TIMEOUT_MS = 5000;
 
+const newSubscription = (
+  input: SubscriptionInput,
+  signature: string,
+  fromOptions: boolean,
+): WebhookRecord => ({
+  key: `whk_${randomKey(20)}`,
+  ...input,
+  events: [...new Set(input.events)],
+  signature,
+  createdAt: new Date().toISOString(),
+  fromOptions,
+});
+
 export const sign = (secret: string, body: string): string =>
   createHmac('sha256', secret).update(body).digest('hex');
 
-/** Signed, retried, fire-and-forget webhook deliveries, kept for inspection and replay. */
+/** Webhook subscriptions (kept in the store) and their signed, retried deliveries. */
 export class Webhooks {
   deliveries: Delivery[] = [];
   private config: Required<WebhookOptions>;
   private timers = new Set<NodeJS.Timeout>();
   private abort = new AbortController();
 
-  constructor(private readonly initial?: WebhookOptions) {
+  constructor(
+    private readonly store: Store,
+    private readonly initial?: WebhookOptions,
+  ) {
     this.config = Webhooks.resolve(initial);
+    this.installOptionSubscriptions();
   }
 
   private static resolve(opts?: WebhookOptions): Required<WebhookOptions> {
     return {
-      urls: opts?.urls ?? [],
+      urls: [...(opts?.urls ?? [])],
       secret: opts?.secret ?? '',
       maxAttempts: opts?.maxAttempts ?? 5,
       baseDelayMs: opts?.baseDelayMs ?? 200,
@@ -50,28 +95,41 @@ export class Webhooks {
     return { ...this.config, urls: [...this.config.urls] };
   }
 
+  /** Changes the retry policy; new `urls` or `secret` replace the option subscriptions. */
   configure(opts: Partial<WebhookOptions>): void {
-    this.config = {
-      ...this.config,
-      ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
-    };
+    const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+    this.config = { ...this.config, ...defined };
+    if (opts.urls !== undefined || opts.secret !== undefined) this.installOptionSubscriptions();
   }
 
-  emit(event: string, data: unknown): void {
-    for (const url of this.config.urls) {
-      const id = `whk_${randomUUID()}`;
-      const createdAt = new Date().toISOString();
-      const body = JSON.stringify({ event, data, created_at: createdAt, webhook_key: id });
+  /** A new subscription with a generated key and signing secret, as `POST /webhooks` makes. */
+  subscribe(input: SubscriptionInput): WebhookRecord {
+    const record = newSubscription(input, randomKey(40), false);
+    this.store.state.webhooks.push(record);
+    return record;
+  }
+
+  unsubscribe(record: WebhookRecord): void {
+    this.store.state.webhooks = this.store.state.webhooks.filter((w) => w !== record);
+  }
+
+  /** Queues one delivery per active subscription to `event`; retries resend the very same bytes. */
+  emit(event: WebhookEvent, data: unknown): void {
+    const createdAt = new Date().toISOString();
+    for (const sub of this.store.state.webhooks) {
+      if (!sub.isActive || !sub.events.includes(event)) continue;
+      const body = JSON.stringify({ event, url: sub.url, webhook_key: sub.key, created_at: createdAt, data });
       const delivery: Delivery = {
-        id,
+        id: `dlv_${randomUUID()}`,
         event,
-        url,
+        url: sub.url,
+        webhookKey: sub.key,
         attempts: 0,
         lastStatus: null,
         lastError: null,
         delivered: false,
         body,
-        signature: sign(this.config.secret, body),
+        signature: sign(sub.signature, body),
         createdAt,
       };
       this.deliveries.push(delivery);
@@ -89,11 +147,12 @@ export class Webhooks {
     return delivery;
   }
 
-  /** Drops deliveries and pending retries, and restores the configuration given at start. */
+  /** Drops deliveries and pending retries; restores the options given at start (after a store reset). */
   reset(): void {
     this.cancelPending();
     this.deliveries = [];
     this.config = Webhooks.resolve(this.initial);
+    this.installOptionSubscriptions();
   }
 
   stop(): void {
@@ -101,18 +160,44 @@ export class Webhooks {
     this.abort.abort();
   }
 
+  /**
+   * Replaces the subscriptions made from options with one per configured url. A persisted one with
+   * the same url and secret keeps its key, so `webhook_key` stays stable across restarts.
+   */
+  private installOptionSubscriptions(): void {
+    const { store } = this;
+    const previous = store.state.webhooks.filter((w) => w.fromOptions);
+    if (previous.length === 0 && this.config.urls.length === 0) return;
+    store.state.webhooks = store.state.webhooks.filter((w) => !w.fromOptions);
+    const installed = this.config.urls.map((url) => {
+      const kept = previous.find((w) => w.url === url && w.signature === this.config.secret);
+      const input = { name: 'sandbox options', url, events: [...REFER_A_FRIEND_EVENTS], isActive: true };
+      return kept ?? newSubscription(input, this.config.secret, true);
+    });
+    store.state.webhooks.unshift(...installed);
+    store.commit();
+  }
+
   private cancelPending(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
 
+  /** Retries stop when the delivery was dropped by reset() or its subscription was deleted. */
+  private live(delivery: Delivery): boolean {
+    return (
+      !this.abort.signal.aborted &&
+      this.deliveries.includes(delivery) &&
+      this.store.webhook(delivery.webhookKey) !== undefined
+    );
+  }
+
   private schedule(delivery: Delivery, delayMs: number): void {
     const timer = setTimeout(async () => {
       this.timers.delete(timer);
-      // Deliveries dropped by reset() must not be retried.
-      if (!this.deliveries.includes(delivery) || this.abort.signal.aborted) return;
+      if (!this.live(delivery)) return;
       const delivered = await this.attempt(delivery);
-      if (!delivered && delivery.attempts < this.config.maxAttempts && this.deliveries.includes(delivery)) {
+      if (!delivered && delivery.attempts < this.config.maxAttempts && this.live(delivery)) {
         this.schedule(delivery, this.config.baseDelayMs * 2 ** (delivery.attempts - 1));
       }
     }, delayMs);

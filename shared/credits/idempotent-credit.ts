@@ -7,7 +7,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import { HttpError, toHttpError } from '#shared/http/index.js';
+import { AppError } from '#shared/errors.js';
 import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
 
 export interface CreditRequest {
@@ -16,11 +16,21 @@ export interface CreditRequest {
   body: { amount: number; currency: string; is_currency: boolean };
 }
 
-/** A stored answer: replayed as-is for a repeated request. */
+/** What a credit came to; stored per Idempotency-Key and replayed as-is for a repeated request. */
+export type CreditResult =
+  | {
+      status: 'credited';
+      customer_key: string;
+      credited: { amount: number; currency: string; is_currency: boolean };
+      balance: { amount: number | null; currency: string | null };
+    }
+  /** Partnero may or may not have applied it; replayed so a retry can never credit twice. */
+  | { status: 'unknown_outcome' };
+
 export interface CreditAnswer {
-  statusCode: number;
-  body: Record<string, unknown>;
-  replayed?: boolean;
+  result: CreditResult;
+  /** True when this is the stored answer of an earlier request with the same key and body. */
+  replayed: boolean;
 }
 
 /** Records are kept for a day: a client retrying later than that is a new request. */
@@ -29,12 +39,12 @@ const RECORD_TTL_SECONDS = 24 * 60 * 60;
 /**
  * Credits a customer's balance at most once per (customer, Idempotency-Key), following the IETF
  * Idempotency-Key draft: same key + same body → the first answer replayed; same key + other body →
- * 422; same key while the first is still running → 409.
+ * `idempotency_key_reused`; same key while the first is still running → `request_in_progress`.
  *
- * Partnero's credit is not idempotent, so an answer whose outcome is unknown (Partnero may have
- * applied it) is stored like a success: a retry with the same key replays the 502 instead of risking
- * a second credit. Errors that prove nothing was applied (validation, 404, 429, key store down) are
- * not stored, so the same key may be retried.
+ * Partnero's credit is not idempotent, so an outcome that is unknown (a 5xx, a timeout, a 2xx we cannot
+ * read) is stored like a success: a retry with the same key replays it instead of risking a second
+ * credit. Only errors that prove nothing was applied (a 4xx, the key store down before the call) leave
+ * no record, so the same key may be retried.
  */
 export function createIdempotentCredit(store: BasePersistenceLayer, partnero: () => PartneroClient) {
   const config = new IdempotencyConfig({
@@ -44,33 +54,24 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
     responseHook: (response) => ({ ...(response as object), replayed: true }),
   });
 
-  const credit = async (request: CreditRequest, call: CallOptions): Promise<CreditAnswer> => {
+  const credit = async (request: CreditRequest, call: CallOptions): Promise<CreditResult> => {
+    const { amount, is_currency } = request.body;
+    const currency = request.body.currency.toLowerCase();
     try {
       const balance = await partnero().customers.creditBalance(
         request.customerKey,
-        {
-          amount: request.body.amount,
-          amount_units: request.body.currency.toLowerCase(),
-          is_currency: request.body.is_currency,
-        },
+        { amount, amount_units: currency, is_currency },
         call,
       );
       return {
-        statusCode: 201,
-        body: {
-          customer_key: request.customerKey,
-          credited: {
-            amount: request.body.amount,
-            currency: request.body.currency.toLowerCase(),
-            is_currency: request.body.is_currency,
-          },
-          balance: { amount: balance.balance ?? null, currency: balance.currency ?? null },
-        },
+        status: 'credited',
+        customer_key: request.customerKey,
+        credited: { amount, currency, is_currency },
+        balance: { amount: balance.balance ?? null, currency: balance.currency ?? null },
       };
     } catch (error) {
-      if (!isPartneroError(error) || error.code !== 'unknown_outcome') throw error;
-      const http = toHttpError(error);
-      return { statusCode: http.statusCode, body: { error: { code: http.code, message: http.message } } };
+      if (isPartneroError(error) && error.code === 'unknown_outcome') return { status: 'unknown_outcome' };
+      throw error;
     }
   };
 
@@ -79,36 +80,38 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
   return async (request: CreditRequest, context: Context, call: CallOptions): Promise<CreditAnswer> => {
     config.registerLambdaContext(context);
     try {
-      return await idempotentCredit(request, call);
+      const { replayed, ...result } = (await idempotentCredit(request, call)) as CreditResult & {
+        replayed?: boolean;
+      };
+      return { result: result as CreditResult, replayed: replayed === true };
     } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      if (error instanceof IdempotencyValidationError) {
-        throw new HttpError(
-          422,
-          'idempotency_key_reused',
-          'This Idempotency-Key was used with a different request body',
-        );
-      }
-      if (error instanceof IdempotencyAlreadyInProgressError) {
-        throw new HttpError(
-          409,
-          'request_in_progress',
-          'A request with this Idempotency-Key is still in progress',
-          {
-            headers: { 'retry-after': '1' },
-          },
-        );
-      }
-      if (error instanceof IdempotencyPersistenceLayerError && /success record/i.test(error.message)) {
-        // Partnero credited, but the answer could not be stored: a retry after the in-progress record
-        // expires would credit again, so the client must check the balance rather than retry.
-        throw new HttpError(
-          502,
-          'unknown_outcome',
-          'The credit was sent to Partnero but its outcome could not be recorded. Check the balance before retrying.',
-        );
-      }
-      throw cause ?? error;
+      throw creditError(error);
     }
   };
+}
+
+function creditError(error: unknown): unknown {
+  if (error instanceof IdempotencyValidationError) {
+    return new AppError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was used with a different request body',
+    );
+  }
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return new AppError('request_in_progress', 'A request with this Idempotency-Key is still in progress', {
+      retryable: true,
+    });
+  }
+  if (error instanceof IdempotencyPersistenceLayerError && /success record/i.test(error.message)) {
+    // Partnero answered, but the answer could not be stored: a retry after the in-progress record expires
+    // would credit again. Distinct from unknown_outcome so the client knows not to reuse this key.
+    return new AppError(
+      'outcome_not_recorded',
+      'The credit was sent to Partnero but its outcome could not be recorded. Do not retry with this ' +
+        'Idempotency-Key: check the balance, then use a new key only if the credit is missing.',
+    );
+  }
+  // Powertools wraps a store failure (IdempotencyPersistenceLayerError…) around its cause.
+  const { name, cause } = error as { name?: unknown; cause?: unknown };
+  return typeof name === 'string' && name.startsWith('Idempotency') && cause !== undefined ? cause : error;
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { headerValue } from './json-body.js';
+import { headerValue } from './headers.js';
 
 /**
  * The value of one cookie, from API Gateway v2's `cookies` array or a raw `Cookie` header.

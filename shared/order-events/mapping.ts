@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { text } from '#shared/schema/z.js';
+import { text } from '#shared/schemas/z.js';
 import { type JsonPath, parseJsonPath } from './json-path.js';
 
 /** Fields of the canonical order an event mapping points at (docs/runtime-contract.md). */

@@ -1,4 +1,5 @@
-import { type Order, orderSchema } from '#shared/orders/index.js';
+import { AppError } from '#shared/errors.js';
+import { type Order, orderSchema } from '#shared/orders/order.js';
 import { readJsonPath } from './json-path.js';
 import {
   DEFAULT_ORDER_EVENTS_MAPPING,
@@ -16,14 +17,12 @@ export type PoisonCode = 'not_json' | 'not_an_event' | 'unknown_detail_type' | '
  * A message no retry can fix: it goes to the DLQ straight away. `problems` lists every invalid
  * field as `field (path): reason`; values are never echoed beyond short type descriptions.
  */
-export class PoisonMessageError extends Error {
+export class PoisonMessageError extends AppError {
   override readonly name = 'PoisonMessageError';
-  readonly code: PoisonCode;
-  readonly retryable = false;
+  declare readonly code: PoisonCode;
   readonly problems: readonly string[];
   constructor(code: PoisonCode, message: string, problems: readonly string[] = []) {
-    super(problems.length ? `${message}: ${problems.join('; ')}` : message);
-    this.code = code;
+    super(code, problems.length ? `${message}: ${problems.join('; ')}` : message);
     this.problems = problems;
   }
 }

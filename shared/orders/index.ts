@@ -1,10 +1,21 @@
-export { type Order, type OrderOutcome, orderSchema, type RefundOutcome } from './order.js';
-export { outcomesToResponse } from './outcome-response.js';
-export { recordOrders, refundOrder } from './record-orders.js';
 export {
-  DynamoRefundLedger,
-  LEDGER_TTL_SECONDS,
-  memoryRefundLedger,
-  type RefundLedger,
-} from './refund-ledger.js';
-export { refundLedgerFromEnv } from './refund-ledger-env.js';
+  type DynamoLedgerOptions,
+  DynamoOrderLedger,
+  LEDGER_RETENTION_DAYS,
+  SWEEP_INDEX,
+  SWEEP_SHARDS,
+} from './dynamo-ledger.js';
+export type {
+  ClaimResult,
+  FinishResult,
+  LedgerEntry,
+  LedgerState,
+  LedgerTimings,
+  OrderLedger,
+  Settlement,
+} from './ledger.js';
+export { orderLedgerFromEnv } from './ledger-env.js';
+export { type Order, type OrderOutcome, orderSchema, type RefundOutcome } from './order.js';
+export { type ReconcileDeps, type ReconcileResult, type RepairReason, reconcile } from './reconcile.js';
+export { type OrderDeps, recordOrders } from './record-orders.js';
+export { type RefundDeps, refundOrder } from './refund-order.js';

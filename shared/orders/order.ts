@@ -1,29 +1,42 @@
 import * as z from 'zod/mini';
-import { customerKeySchema } from '#shared/referrals/customer-key.js';
-import { text } from '#shared/schema/z.js';
+import { customerKeySchema } from '#shared/schemas/keys.js';
+import { action, amount, currency, productId, productType } from '#shared/schemas/order-fields.js';
 
 /** One order as this project understands it, whatever shape the order system sent. */
 export const orderSchema = z.object({
   orderId: customerKeySchema,
   customerKey: customerKeySchema,
-  amount: z.number().check(z.positive(), z.maximum(1e9)),
-  currency: z
-    .string()
-    .check(z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code'), z.toLowerCase()),
-  action: z._default(text(1, 64), 'sale'),
-  productId: z.optional(text(1, 128)),
-  productType: z.optional(text(1, 64)),
+  amount,
+  currency: currency.check(z.toLowerCase()),
+  action,
+  productId,
+  productType,
 });
 
 export type Order = z.output<typeof orderSchema>;
 
-/** What happened to one order. `failed` carries the error; its `retryable` decides redelivery. */
+/** What happened to one order placed (an `Order Placed` event or an item of `POST /transactions`). */
 export type OrderOutcome =
   | { orderId: string; status: 'recorded'; reward: number }
+  /** Recorded before: nothing was sent again. */
   | { orderId: string; status: 'duplicate' }
-  /** The order was refunded before (its transaction deleted); recording it again would pay twice. */
+  /** The order was refunded (before, or while it was being recorded): it pays no reward. */
   | { orderId: string; status: 'already_refunded' }
   | { orderId: string; status: 'not_referred'; reason: string }
+  /** Partnero does not know the buyer (yet): try again later, e.g. once sign-up has run. */
+  | { orderId: string; status: 'unknown_customer'; reason: string }
+  /** Sent, but Partnero's answer was lost and the look-up found nothing yet: the ledger holds it for a retry. */
+  | { orderId: string; status: 'pending' }
+  /** Another worker is recording it right now. */
+  | { orderId: string; status: 'in_progress' }
   | { orderId: string; status: 'failed'; error: unknown };
 
-export type RefundOutcome = { orderId: string; status: 'refunded' | 'nothing_to_reverse' };
+export type RefundOutcome = {
+  orderId: string;
+  /**
+   * `refunded`: the transaction was deleted (its reward reversed). `nothing_to_reverse`: nothing was
+   * recorded, or it was refunded before. `refund_pending`: the order is being recorded right now; the
+   * ledger holds the refund and whoever finishes recording reverses it.
+   */
+  status: 'refunded' | 'nothing_to_reverse' | 'refund_pending';
+};

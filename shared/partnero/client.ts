@@ -44,13 +44,17 @@ export interface CustomersApi {
 
 export interface TransactionsApi {
   /**
-   * Retried like an idempotent call: Partnero rejects a duplicate key, so a retry after a lost
-   * response surfaces as `conflict`, meaning the transaction is already recorded.
+   * Not idempotent: Partnero records a second transaction (and pays a second commission) for a key it
+   * already has, so this is never resent once it may have reached Partnero (→ `unknown_outcome`; look the
+   * key up with `list({ key })` before sending again). `conflict` only comes from a strict deployment.
    */
   create(input: CreateTransactionInput, o?: CallOptions): Promise<Transaction>;
-  /** All-or-nothing on Partnero's side. */
+  /** All-or-nothing on Partnero's side; not idempotent either. */
   createBatch(input: CreateTransactionBatchInput, o?: CallOptions): Promise<Transaction[]>;
-  /** Deletes and reverses the commission (refund). A retry after a lost response may see not_found. */
+  /**
+   * Deletes one transaction with this key and reverses its commission (refund). Retried: a retry after a
+   * lost answer deletes another copy of the key or sees `not_found`, both of which a refund wants.
+   */
   delete(key: string, o?: CallOptions): Promise<void>;
   list(q?: ListTransactionsQuery, o?: CallOptions): Promise<Page<Transaction>>;
 }
@@ -182,6 +186,8 @@ export function createPartneroClient(opts: PartneroClientOptions): PartneroClien
           method: 'POST',
           path: '/transactions',
           body: input,
+          idempotent: false,
+          unknownOutcome: 'the transaction may or may not have been recorded',
           parse: (body) => toTransaction(first(unwrap(body))),
         },
         o,
@@ -192,6 +198,8 @@ export function createPartneroClient(opts: PartneroClientOptions): PartneroClien
           method: 'POST',
           path: '/transactions',
           body: input,
+          idempotent: false,
+          unknownOutcome: 'the transactions may or may not have been recorded',
           parse: (body) => asArray(unwrap(body)).map(toTransaction),
         },
         o,

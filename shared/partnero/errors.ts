@@ -10,6 +10,8 @@ export type PartneroErrorCode =
   | 'network'
   | 'unknown_outcome';
 
+import { AppError } from '#shared/errors.js';
+
 export interface PartneroErrorInit {
   code: PartneroErrorCode;
   message: string;
@@ -26,25 +28,26 @@ export interface PartneroErrorInit {
  * Every failure of a Partnero call. Callers must pass only redacted text in: the client
  * strips the API key before constructing one, so message, fields and toJSON() are safe to log.
  */
-export class PartneroError extends Error {
+export class PartneroError extends AppError {
   override readonly name = 'PartneroError';
   // `declare`: absent optional properties stay absent rather than being defined as undefined.
-  readonly code: PartneroErrorCode;
+  declare readonly code: PartneroErrorCode;
   declare readonly status?: number;
-  declare readonly fields?: Record<string, string[]>;
-  readonly retryable: boolean;
   declare readonly retryAfterMs?: number;
   readonly method: string;
   readonly path: string;
 
   constructor(init: PartneroErrorInit) {
-    super(init.message);
-    this.code = init.code;
-    this.retryable = init.retryable;
+    super(init.code, init.message, {
+      retryable: init.retryable,
+      ...(init.fields ? { fields: init.fields } : {}),
+      ...(init.retryAfterMs === undefined
+        ? {}
+        : { retryAfterSeconds: Math.max(1, Math.ceil(init.retryAfterMs / 1000)) }),
+    });
     this.method = init.method;
     this.path = init.path;
     if (init.status !== undefined) this.status = init.status;
-    if (init.fields !== undefined) this.fields = init.fields;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
   }
 

@@ -25,6 +25,10 @@ const DEFAULT_BASE_URL = 'https://api.partnero.com/v1';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const CONFLICT_REASON = /has already been taken|already exists|duplicate/i;
 
+/** A 4xx says "not applied", except 408, which a proxy may send after forwarding the request. */
+const isClientError = (status: number | undefined) =>
+  status !== undefined && status >= 400 && status < 500 && status !== 408;
+
 type Outcome =
   | { kind: 'response'; status: number; retryAfter: string | null; body: unknown }
   | { kind: 'timeout'; ms: number }
@@ -300,6 +304,9 @@ export function createExecutor(opts: PartneroClientOptions): Execute {
           return spec.parse(outcome.body);
         } catch (e) {
           if (!(e instanceof ResponseShapeError)) throw e;
+          // A 2xx we cannot read may still be Partnero saying "done" (or a proxy's page): unknown, not failed.
+          if (!idempotent)
+            throw unknownOutcome(fail('unavailable', `HTTP ${outcome.status} with an unreadable body`));
           throw fail(
             'unavailable',
             `${where} returned HTTP ${outcome.status} with an unexpected body: ${e.message}`,
@@ -318,8 +325,9 @@ export function createExecutor(opts: PartneroClientOptions): Execute {
         attempts--;
         continue;
       }
-      // 429 is Partnero saying it did not process the request; any other retryable failure may have been.
-      if (!idempotent && error.retryable && error.status !== 429) throw unknownOutcome(error);
+      // A 4xx is Partnero saying it did not apply the request (429 is retried); anything else
+      // (5xx, 3xx, timeout, dropped connection) may have been applied, so a non-idempotent call stops here.
+      if (!idempotent && !isClientError(error.status)) throw unknownOutcome(error);
       if (!error.retryable || attempts >= maxAttempts) throw error;
       const delay = retryDelay(attempts - 1, error.retryAfterMs, backoff);
       if (delay >= remaining()) throw error;

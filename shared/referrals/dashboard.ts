@@ -1,4 +1,4 @@
-import { HttpError } from '#shared/http/index.js';
+import { AppError } from '#shared/errors.js';
 import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
 import { customerView, friendView } from './customer-view.js';
 
@@ -39,8 +39,7 @@ export async function loadDashboard(
     };
   } catch (error) {
     if (isPartneroError(error) && error.code === 'not_found') {
-      throw new HttpError(
-        404,
+      throw new AppError(
         'not_enrolled',
         'You have not joined the referral program yet: call POST /referrals/signup',
       );

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { HttpError } from '#shared/http/index.js';
-import { isValidKey } from './customer-key.js';
+import { AppError } from '#shared/errors.js';
+import { isValidKey } from '#shared/schemas/keys.js';
 
 export interface Identity {
   customerKey: string;
@@ -26,10 +26,9 @@ export function identityFromEvent(
 ): Identity {
   const claims = (event.requestContext?.authorizer?.jwt?.claims ?? {}) as Claims;
   const customerKey = text(claims, keyClaim);
-  if (!customerKey) throw new HttpError(401, 'unauthorized', `The token has no "${keyClaim}" claim`);
+  if (!customerKey) throw new AppError('unauthorized', `The token has no "${keyClaim}" claim`);
   if (!isValidKey(customerKey)) {
-    throw new HttpError(
-      403,
+    throw new AppError(
       'invalid_identity',
       `The token's "${keyClaim}" claim cannot be used as a customer key`,
     );

@@ -1,6 +1,5 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { readCookie, validationError } from '#shared/http/index.js';
-import { isValidKey } from './customer-key.js';
+import { validationError } from '#shared/errors.js';
+import { isValidKey } from '#shared/schemas/keys.js';
 
 export const REFERRAL_COOKIE = 'partnero_referral';
 
@@ -9,8 +8,7 @@ export const REFERRAL_COOKIE = 'partnero_referral';
  * body's `referral_key` (for frontends whose API is on another domain, where the cookie cannot flow).
  * A value that is present but malformed is a 400 naming where it came from.
  */
-export function referrerKeyOf(event: APIGatewayProxyEventV2, bodyKey: string | undefined) {
-  const fromCookie = readCookie(event, REFERRAL_COOKIE);
+export function referrerKeyOf(fromCookie: string | undefined, bodyKey: string | undefined) {
   if (fromCookie !== undefined && fromCookie !== '') {
     if (!isValidKey(fromCookie)) {
       throw validationError(

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { HttpError } from '#shared/http/index.js';
+import { AppError } from '#shared/errors.js';
 import {
   type CallOptions,
   type Customer,
@@ -80,11 +80,7 @@ export async function signup(
       // The conflict was on another field (the email belongs to a different customer). Say so without
       // naming the field, so sign-up cannot be used to probe which emails are enrolled.
       if (isPartneroError(e) && e.code === 'not_found') {
-        throw new HttpError(
-          409,
-          'conflict',
-          'This account conflicts with an existing customer; contact support',
-        );
+        throw new AppError('conflict', 'This account conflicts with an existing customer; contact support');
       }
       throw e;
     });

@@ -1,17 +1,16 @@
+import { AppError } from '#shared/errors.js';
+
 /** Why a secret could not be used. `retryable` is true when Secrets Manager itself failed. */
 export type SecretErrorCode = 'secret_unavailable' | 'secret_invalid';
 
-export class SecretError extends Error {
+export class SecretError extends AppError {
   override readonly name = 'SecretError';
-  readonly code: SecretErrorCode;
-  readonly retryable: boolean;
+  declare readonly code: SecretErrorCode;
   readonly secretId: string;
 
   constructor(code: SecretErrorCode, secretId: string, message: string) {
-    super(message);
-    this.code = code;
+    super(code, message, { retryable: code === 'secret_unavailable' });
     this.secretId = secretId;
-    this.retryable = code === 'secret_unavailable';
   }
 }
 

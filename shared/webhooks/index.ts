@@ -1,6 +1,16 @@
+export { acceptDelivery, type DeliveryOutcome } from './accept-delivery.js';
+export { DEDUP_TTL_SECONDS } from './constants.js';
 export { deliveryIdOf } from './delivery-id.js';
-export { handleDelivery } from './handle-delivery.js';
-export { type Delivery, deliverySchema, EVENT_NAME, parseDelivery, readTimestamp } from './parse-delivery.js';
+export { nestsDeeperThan } from './json-depth.js';
+export {
+  type Delivery,
+  deliverySchema,
+  EVENT_NAME,
+  isStale,
+  MAX_DELIVERY_DEPTH,
+  parseDelivery,
+  readTimestamp,
+} from './parse-delivery.js';
 export {
   eventDetail,
   eventEntry,
@@ -11,18 +21,13 @@ export {
   PublishError,
   publishEntry,
 } from './publish.js';
-export {
-  createPublishOnce,
-  DEDUP_KEY_PREFIX,
-  DEDUP_TTL_SECONDS,
-  type PublishOutcome,
-} from './publish-once.js';
+export { createPublishOnce, DEDUP_KEY_PREFIX, type PublishOutcome } from './publish-once.js';
 export { createWebhookRuntime, MAX_WEBHOOK_BODY_BYTES, type WebhookRuntime } from './runtime.js';
 export {
   isValidSignature,
+  matchesSignature,
   parseSignature,
   SIGNATURE_HEADERS,
-  signatureHeader,
   signBody,
 } from './signature.js';
 export { createDeliveryVerifier, invalidSignature } from './verify-delivery.js';

@@ -1,47 +1,44 @@
 import * as z from 'zod/mini';
-import { HttpError, validate } from '#shared/http/index.js';
-import { logger } from '#shared/observability/logger.js';
-import '#shared/schema/z.js';
+import { AppError } from '#shared/errors.js';
+import { validate } from '#shared/schemas/validate.js';
+import '#shared/schemas/z.js';
 import { deliveryIdOf } from './delivery-id.js';
+import { nestsDeeperThan } from './json-depth.js';
 
-/** `customer.created`, `reward.approved`, `partner.*`…: dot-separated lower-case words. */
+/** `customer.created`, `transaction.deleted`…: dot-separated lower-case words. */
 export const EVENT_NAME = /^[a-z_]+(\.[a-z_]+)+$/;
 
-const upTo = (max: number) => z.string().check(z.maxLength(max));
-const timestamp = z.nullish(z.union([upTo(64), z.number()]));
+/** Deeper bodies are refused (400): Partnero's payloads nest a few levels, nothing needs 32. */
+export const MAX_DELIVERY_DEPTH = 32;
 
-/** A Partnero webhook payload. Unknown top-level fields are ignored. */
+const upTo = (max: number) => z.string().check(z.maxLength(max));
+
+/** A Partnero delivery `{event, url, webhook_key, created_at, data}`. Unknown top-level fields are ignored. */
 export const deliverySchema = z.object({
-  event: upTo(128).check(z.regex(EVENT_NAME, 'must be a Partnero event name such as "reward.approved"')),
+  event: upTo(128).check(z.regex(EVENT_NAME, 'must be a Partnero event name such as "customer.rewarded"')),
   data: z.record(z.string(), z.unknown()),
-  created_at: timestamp,
-  timestamp,
+  created_at: z.nullish(z.union([upTo(64), z.number()])),
   webhook_key: z.nullish(upTo(256)),
-  id: z.nullish(z.union([upTo(256), z.number()])),
+  url: z.nullish(upTo(2048)),
 });
 
 /** A verified, parsed delivery. */
 export interface Delivery {
-  /** The Partnero event name, e.g. `reward.approved`. */
+  /** The Partnero event name, e.g. `customer.rewarded`. */
   event: string;
   /** The payload's `data` object. */
   data: Record<string, unknown>;
-  /** See `deliveryIdOf`. */
+  /** `sha256:<hex>` of the raw body (see `deliveryIdOf`). */
   deliveryId: string;
-  /** The payload's `created_at` (else `timestamp`) when it carries one that reads as a time. */
+  /** The key of the Partnero webhook subscription that sent it. */
+  webhookKey?: string;
+  /** When the event happened (`created_at`), when it reads as a time. */
   createdAt?: Date;
 }
 
-export interface ParseOptions {
-  /** Now, in epoch ms. */
-  now: number;
-  /** Deliveries stamped further than this from `now` (either way) are refused; 0 turns the check off. */
-  toleranceSeconds: number;
-}
-
 /**
- * A payload timestamp as a Date: ISO 8601 (anything `Date.parse` reads), or epoch seconds / ms as a
- * number or numeric string (values below 10^12 are seconds). Undefined when it reads as neither.
+ * `created_at` as a Date: ISO 8601 (anything `Date.parse` reads), or epoch seconds / ms as a number or
+ * numeric string (values below 10^12 are seconds). Undefined when it reads as neither.
  */
 export function readTimestamp(value: string | number): Date | undefined {
   const numeric =
@@ -51,54 +48,33 @@ export function readTimestamp(value: string | number): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-export const staleDelivery = () =>
-  new HttpError(400, 'stale_delivery', 'The delivery timestamp is outside the accepted window');
-
 /**
- * Parses a raw body whose signature is already verified. Not JSON → 400 `invalid_json` (and a log
- * line: Partnero signed something we cannot read); JSON of the wrong shape → 400 `validation`;
- * a timestamp outside the tolerance → 400 `stale_delivery` (a replay, or a retry Partnero made too late).
+ * Parses a raw body whose signature is already verified: nested deeper than `MAX_DELIVERY_DEPTH` →
+ * `payload_too_deep`; not JSON → `invalid_json`; JSON of the wrong shape → `validation`.
  */
-export function parseDelivery(body: Buffer, options: ParseOptions): Delivery {
+export function parseDelivery(body: Buffer): Delivery {
+  if (nestsDeeperThan(body, MAX_DELIVERY_DEPTH)) {
+    throw new AppError('payload_too_deep', `The body nests deeper than ${MAX_DELIVERY_DEPTH} levels`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    logger.warn('signed webhook body is not JSON', {
-      bytes: body.byteLength,
-      reason: (error as Error).message,
-    });
-    throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON');
+  } catch {
+    throw new AppError('invalid_json', 'The request body is not valid JSON');
   }
   const payload = validate(deliverySchema, json);
-  const delivery: Delivery = {
-    event: payload.event,
-    data: payload.data,
-    deliveryId: deliveryIdOf(payload, body),
-  };
-
-  const stamp = payload.created_at ?? payload.timestamp;
-  if (stamp !== undefined && stamp !== null) {
-    const createdAt = readTimestamp(stamp);
-    if (!createdAt) {
-      // Replays inside the dedup window are dropped anyway; an unreadable stamp is not worth losing events over.
-      logger.warn('webhook timestamp is not readable; freshness not checked', {
-        deliveryId: delivery.deliveryId,
-      });
-    } else {
-      delivery.createdAt = createdAt;
-      if (
-        options.toleranceSeconds > 0 &&
-        Math.abs(options.now - createdAt.getTime()) > options.toleranceSeconds * 1000
-      ) {
-        logger.warn('stale webhook delivery refused', {
-          deliveryId: delivery.deliveryId,
-          event: delivery.event,
-          createdAt: createdAt.toISOString(),
-        });
-        throw staleDelivery();
-      }
-    }
-  }
+  const delivery: Delivery = { event: payload.event, data: payload.data, deliveryId: deliveryIdOf(body) };
+  if (payload.webhook_key) delivery.webhookKey = payload.webhook_key;
+  const createdAt = payload.created_at == null ? undefined : readTimestamp(payload.created_at);
+  if (createdAt) delivery.createdAt = createdAt;
   return delivery;
 }
+
+/**
+ * Whether a delivery is older than `toleranceSeconds` (0: never). A stale delivery is acknowledged and
+ * dropped, never refused with a 4xx: Partnero's late retries carry the original `created_at`.
+ */
+export const isStale = (delivery: Delivery, now: number, toleranceSeconds: number): boolean =>
+  toleranceSeconds > 0 &&
+  delivery.createdAt !== undefined &&
+  now - delivery.createdAt.getTime() > toleranceSeconds * 1000;

@@ -7,11 +7,9 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
-import { HttpError } from '#shared/http/index.js';
-import { logger } from '#shared/observability/logger.js';
-
-/** Dedup records live a week: Partnero's retries are long over by then. */
-export const DEDUP_TTL_SECONDS = 7 * 24 * 60 * 60;
+import { AppError } from '#shared/errors.js';
+import { logger } from '#shared/lambda/logger.js';
+import { DEDUP_TTL_SECONDS } from './constants.js';
 
 /** Records share the idempotency table with credits; this prefix keeps their keys apart. */
 export const DEDUP_KEY_PREFIX = 'webhook';
@@ -86,14 +84,9 @@ export function createPublishOnce(store: BasePersistenceLayer, publish: Publish)
       };
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) {
-        throw new HttpError(
-          409,
-          'delivery_in_progress',
-          'This delivery is already being processed; retry later',
-          {
-            headers: { 'retry-after': '5' },
-          },
-        );
+        throw new AppError('delivery_in_progress', 'This delivery is already being processed; retry later', {
+          retryable: true,
+        });
       }
       if (call.published) {
         logger.warn('webhook published but its dedup record was not completed', { deliveryId, error });
@@ -101,14 +94,10 @@ export function createPublishOnce(store: BasePersistenceLayer, publish: Publish)
       }
       if (error instanceof IdempotencyUnknownError) {
         logger.error('webhook dedup store failed', { deliveryId, error });
-        throw new HttpError(
-          503,
-          'dedup_unavailable',
-          'Deliveries cannot be recorded right now; retry later',
-          {
-            headers: { 'retry-after': '1' },
-          },
-        );
+        throw new AppError('dedup_unavailable', 'Deliveries cannot be recorded right now; retry later', {
+          retryable: true,
+          cause: error,
+        });
       }
       throw error;
     }

@@ -4,8 +4,8 @@ import {
   type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { HttpError } from '#shared/http/index.js';
-import { msUntil } from './deadline.js';
+import { AppError } from '#shared/errors.js';
+import { msUntil } from '#shared/lambda/deadline.js';
 import type { Delivery } from './parse-delivery.js';
 
 /** EventBridge's limit for one PutEvents entry (Source + DetailType + Detail, UTF-8 bytes). */
@@ -15,9 +15,11 @@ export const MAX_EVENT_ENTRY_BYTES = 256 * 1024;
 export interface PartneroEventMetadata {
   /** The Partnero event name (also the event's `detail-type`). */
   event: string;
-  /** The payload's `webhook_key` (else `id`), or `sha256:<hex of the raw body>`. Stable across retries. */
+  /** `sha256:<hex of the raw body>`: the same for every retry of a delivery, so consumers can key on it. */
   delivery_id: string;
-  /** The payload's `created_at`/`timestamp` as ISO 8601, or null when it had none (or an unreadable one). */
+  /** The key of the Partnero webhook subscription that sent it (the same on every delivery), or null. */
+  webhook_key: string | null;
+  /** When the event happened at Partnero (payload `created_at`) as ISO 8601, or null when absent/unreadable. */
   created_at: string | null;
 }
 
@@ -37,6 +39,7 @@ export function eventDetail(delivery: Delivery): PartneroEventDetail {
     partnero: {
       event: delivery.event,
       delivery_id: delivery.deliveryId,
+      webhook_key: delivery.webhookKey ?? null,
       created_at: delivery.createdAt?.toISOString() ?? null,
     },
   };
@@ -53,8 +56,7 @@ export function eventEntry(delivery: Delivery, target: Omit<PublishTarget, 'clie
   const bytes =
     Buffer.byteLength(entry.Source) + Buffer.byteLength(entry.DetailType) + Buffer.byteLength(entry.Detail);
   if (bytes > MAX_EVENT_ENTRY_BYTES) {
-    throw new HttpError(
-      413,
+    throw new AppError(
       'payload_too_large',
       `The event would exceed EventBridge's ${MAX_EVENT_ENTRY_BYTES} byte limit`,
     );
@@ -63,9 +65,11 @@ export function eventEntry(delivery: Delivery, target: Omit<PublishTarget, 'clie
 }
 
 /** PutEvents failed or rejected the entry: nothing was published, so the delivery should be retried. */
-export class PublishError extends Error {
+export class PublishError extends AppError {
   override readonly name = 'PublishError';
-  readonly retryable = true;
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('publish_failed', message, { retryable: true, ...options });
+  }
 }
 
 export const isPublishError = (e: unknown): e is PublishError => e instanceof PublishError;

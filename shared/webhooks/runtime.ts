@@ -1,8 +1,8 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { numberEnv, requiredEnv } from '#shared/config/env.js';
-import { idempotencyStoreFromEnv } from '#shared/idempotency/index.js';
+import { numberEnv, requiredEnv } from '#shared/lambda/env.js';
 import { type PublishTarget, publishEntry } from './publish.js';
 import { createPublishOnce } from './publish-once.js';
 import { createDeliveryVerifier, type DeliveryVerifier } from './verify-delivery.js';
@@ -14,6 +14,7 @@ export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 export interface WebhookSettings {
   eventBusName: string;
   source: string;
+  /** Deliveries older than this are acknowledged and dropped; 0 (the default) turns the check off. */
   toleranceSeconds: number;
   maxBodyBytes: number;
 }
@@ -36,9 +37,9 @@ export interface WebhookRuntimeOverrides {
 
 /**
  * Everything the webhook function needs, from its environment (docs/runtime-contract.md): the cached
- * signing secret, the dedup store and the EventBridge client. SDK clients use default settings, so
- * `AWS_ENDPOINT_URL_EVENTBRIDGE` / `AWS_ENDPOINT_URL_SECRETS_MANAGER` point them at local endpoints.
- * Nothing here touches the network; create it lazily, once per container.
+ * signing secret, the dedup store (`IDEMPOTENCY_TABLE_NAME`) and the EventBridge client. SDK clients use
+ * default settings, so `AWS_ENDPOINT_URL_*` point them at local endpoints. Nothing here touches the
+ * network; create it lazily, once per container.
  */
 export function createWebhookRuntime(
   env: NodeJS.ProcessEnv = process.env,
@@ -47,12 +48,14 @@ export function createWebhookRuntime(
   const settings: WebhookSettings = {
     eventBusName: requiredEnv(env, 'EVENT_BUS_NAME'),
     source: env.WEBHOOK_EVENT_SOURCE?.trim() || 'partnero',
-    toleranceSeconds: numberEnv(env, 'WEBHOOK_TOLERANCE_SECONDS', 300),
+    toleranceSeconds: numberEnv(env, 'WEBHOOK_TOLERANCE_SECONDS', 0),
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
   };
   const secret = webhookSecretFromEnv(env, overrides.secretsClient ?? new SecretsManagerClient({}));
   const eventBridge = overrides.eventBridge ?? new EventBridgeClient({});
-  const store = overrides.store ?? idempotencyStoreFromEnv(env);
+  const store =
+    overrides.store ??
+    new DynamoDBPersistenceLayer({ tableName: requiredEnv(env, 'IDEMPOTENCY_TABLE_NAME') });
   return {
     settings,
     verify: createDeliveryVerifier({

@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { headerValue } from '#shared/http/index.js';
 
 /** Where Partnero puts the signature: `Signature`, or `x-partnero-signature` in older docs. */
 export const SIGNATURE_HEADERS = ['signature', 'x-partnero-signature'] as const;
@@ -7,15 +6,6 @@ export const SIGNATURE_HEADERS = ['signature', 'x-partnero-signature'] as const;
 /** HMAC-SHA256 of the raw body keyed with the signing secret, as lower-case hex (what Partnero sends). */
 export function signBody(secret: string, body: Buffer | string): string {
   return createHmac('sha256', secret).update(body).digest('hex');
-}
-
-/** The signature header's value: `Signature` first, then the older `x-partnero-signature`. */
-export function signatureHeader(headers: Record<string, string | undefined> | undefined): string | undefined {
-  for (const name of SIGNATURE_HEADERS) {
-    const value = headerValue(headers, name)?.trim();
-    if (value) return value;
-  }
-  return undefined;
 }
 
 /**

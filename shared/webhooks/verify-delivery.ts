@@ -1,15 +1,15 @@
-import { HttpError } from '#shared/http/index.js';
-import { logger } from '#shared/observability/logger.js';
+import { AppError } from '#shared/errors.js';
+import { beforeDeadline } from '#shared/lambda/deadline.js';
+import { logger } from '#shared/lambda/logger.js';
 import type { RefreshableValue } from '#shared/secrets/index.js';
-import { beforeDeadline } from './deadline.js';
-import { matchesSignature, parseSignature, signatureHeader } from './signature.js';
+import { matchesSignature, parseSignature } from './signature.js';
 
 /** The one answer for every signature failure: no hint of which check failed. */
-export const invalidSignature = () => new HttpError(401, 'unauthorized', 'Invalid signature');
+export const invalidSignature = () => new AppError('unauthorized', 'Invalid signature');
 
 const secretTimeout = () =>
-  new HttpError(503, 'secret_unavailable', 'The webhook signing secret could not be read; retry later', {
-    headers: { 'retry-after': '1' },
+  new AppError('secret_unavailable', 'The webhook signing secret could not be read; retry later', {
+    retryable: true,
   });
 
 export interface DeliveryVerifierOptions {
@@ -24,9 +24,10 @@ export interface DeliveryVerifierOptions {
   now?: () => number;
 }
 
+/** Checks `body` against the value of the `Signature` header. */
 export type DeliveryVerifier = (
   body: Buffer,
-  headers: Record<string, string | undefined> | undefined,
+  signatureHeader: string | undefined,
   deadline: number,
 ) => Promise<void>;
 
@@ -39,8 +40,8 @@ export function createDeliveryVerifier(options: DeliveryVerifierOptions): Delive
   const { secret, minRefreshIntervalMs = 5_000, now = Date.now } = options;
   let lastRefreshAt = Number.NEGATIVE_INFINITY;
 
-  return async (body, headers, deadline) => {
-    const signature = parseSignature(signatureHeader(headers));
+  return async (body, header, deadline) => {
+    const signature = parseSignature(header);
     if (!signature) throw invalidSignature();
     if (matchesSignature(body, signature, await beforeDeadline(secret.get(), deadline, secretTimeout)))
       return;

@@ -1,5 +1,5 @@
 import type { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { numberEnv, requiredEnv } from '#shared/config/env.js';
+import { numberEnv, requiredEnv } from '#shared/lambda/env.js';
 import {
   createCachedSecret,
   createSecretProvider,

@@ -28,7 +28,8 @@ describe('config defaults', () => {
       throttle: { rateLimit: 50, burstLimit: 100 },
       webhookThrottle: { rateLimit: 10, burstLimit: 20 },
       webhookEventSource: 'partnero',
-      webhookToleranceSeconds: 300,
+      webhookToleranceSeconds: 0,
+      reconcilerIntervalMinutes: 5,
       orderEvents: {
         source: 'shop.orders',
         placedDetailType: 'Order Placed',

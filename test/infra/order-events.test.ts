@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { OrderEvents } from '#infra/constructs/order-events.js';
-import { RefundLedgerTable } from '#infra/constructs/refund-ledger-table.js';
+import { OrderLedgerTable } from '#infra/constructs/order-ledger-table.js';
 import { FIXTURE_FUNCTIONS_DIR, lambdaOf, resourceByPrefix, statementsOf, synth } from './synth.js';
 
 const MAPPING = {
@@ -190,7 +190,7 @@ describe('invalid mapping', () => {
           functionsDir: FIXTURE_FUNCTIONS_DIR,
           functionDefaults: { commonEnvironment: {} },
           partneroSecret: new Secret(stack, 'Secret'),
-          refundLedger: new RefundLedgerTable(stack, 'Ledger'),
+          orderLedger: new OrderLedgerTable(stack, 'Ledger'),
           mapping: { orderId: '$.detail[*].id' },
         }),
     ).toThrow(/invalid order event mapping: orderId: "\$\.detail\[\*\]\.id" is not a \$-rooted path/);

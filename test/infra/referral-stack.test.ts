@@ -1,6 +1,6 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { IDEMPOTENCY_ACTIONS } from '#infra/constructs/idempotency-table.js';
-import { REFUND_LEDGER_ACTIONS } from '#infra/constructs/refund-ledger-table.js';
+import { ORDER_LEDGER_ACTIONS, ORDER_LEDGER_INDEX_ACTIONS } from '#infra/constructs/order-ledger-table.js';
 import {
   FUNCTION_NAMES,
   lambdaOf,
@@ -146,6 +146,7 @@ describe('functions', () => {
       creditCustomer: 10,
       orderConsumer: 30,
       partneroWebhook: 5,
+      reconciler: 120,
     });
   });
 
@@ -157,7 +158,7 @@ describe('functions', () => {
       const logs = statementsFor(statementsOf(defaults.template, fn), 'logs');
       expect(logs).toEqual([
         expect.objectContaining({
-          Resource: { 'Fn::GetAtt': [lambdaOf(defaults.template, fn).LoggingConfig.LogGroup.Ref, 'Arn'] },
+          Resource: [{ 'Fn::GetAtt': [lambdaOf(defaults.template, fn).LoggingConfig.LogGroup.Ref, 'Arn'] }],
         }),
       ]);
     }
@@ -192,8 +193,8 @@ describe('secrets and data access', () => {
       expect(statementsFor(statementsOf(defaults.template, fn), 'secretsmanager')).toEqual([
         {
           Effect: 'Allow',
-          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          Resource: ref('PartneroSecret'),
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          Resource: [ref('PartneroSecret')],
         },
       ]);
     }
@@ -210,7 +211,7 @@ describe('secrets and data access', () => {
   });
 
   it('gives each function only the DynamoDB operations it uses, on its own table only', () => {
-    const ledgerUsers = ['createTransactions', 'refundTransaction', 'orderConsumer'];
+    const ledgerUsers = ['createTransactions', 'refundTransaction', 'orderConsumer', 'reconciler'];
     for (const fn of FUNCTION_NAMES) {
       const dynamo = statementsFor(statementsOf(defaults.template, fn), 'dynamodb');
       const env = lambdaOf(defaults.template, fn).Environment.Variables;
@@ -218,7 +219,7 @@ describe('secrets and data access', () => {
         expect(dynamo).toEqual([
           {
             Effect: 'Allow',
-            Action: [...IDEMPOTENCY_ACTIONS],
+            Action: [...IDEMPOTENCY_ACTIONS].sort(),
             Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^IdempotencyTable/), 'Arn'] }],
           },
         ]);
@@ -229,23 +230,72 @@ describe('secrets and data access', () => {
         expect(dynamo).toEqual([
           {
             Effect: 'Allow',
-            Action: [...REFUND_LEDGER_ACTIONS],
-            Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^RefundLedgerTable/), 'Arn'] }],
+            Action: ORDER_LEDGER_ACTIONS[0],
+            Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderLedgerTable/), 'Arn'] }],
+          },
+          {
+            Effect: 'Allow',
+            Action: ORDER_LEDGER_INDEX_ACTIONS[0],
+            Resource: [
+              {
+                'Fn::Join': [
+                  '',
+                  [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderLedgerTable/), 'Arn'] }, '/index/sweep'],
+                ],
+              },
+            ],
           },
         ]);
-        expect(env.REFUND_LEDGER_TABLE_NAME).toEqual(
-          expect.objectContaining({ Ref: expect.stringMatching(/^RefundLedgerTable/) }),
+        expect(env.ORDER_LEDGER_TABLE_NAME).toEqual(
+          expect.objectContaining({ Ref: expect.stringMatching(/^OrderLedgerTable/) }),
         );
+        expect(Number(env.LEDGER_LEASE_SECONDS)).toBeGreaterThan(30);
       } else {
         expect(dynamo).toEqual([]);
       }
     }
   });
 
-  it('keeps the refund ledger when the stack is deleted', () => {
+  it('keeps the order ledger when the stack is deleted, with the sparse sweep index', () => {
     const tables = defaults.template.findResources('AWS::DynamoDB::Table');
-    const ledger = Object.entries(tables).find(([id]) => id.startsWith('RefundLedgerTable'));
+    const ledger = Object.entries(tables).find(([id]) => id.startsWith('OrderLedgerTable'));
     expect(ledger?.[1]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(ledger?.[1]).toMatchObject({
+      Properties: {
+        TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'sweep',
+            KeySchema: [
+              { AttributeName: 'sweepShard', KeyType: 'HASH' },
+              { AttributeName: 'sweepAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    });
+  });
+
+  it('runs the reconciler on an EventBridge Scheduler schedule, every 5 minutes by default', () => {
+    const schedules = defaults.template.findResources('AWS::Scheduler::Schedule');
+    const [schedule] = Object.values(schedules) as { Properties: Record<string, unknown> }[];
+    expect(schedule?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Target: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ReconcilerHandlerFunction/), 'Arn'] } },
+    });
+  });
+
+  it('alarms when ledger repairs happen in three sweeps in a row', () => {
+    defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'LedgerRepairs',
+      Namespace: 'PartneroReferrals',
+      Dimensions: [{ Name: 'service', Value: 'partnero-referrals' }],
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Period: 300,
+    });
   });
 });
 
@@ -256,7 +306,7 @@ describe('webhook', () => {
       {
         Effect: 'Allow',
         Action: 'events:PutEvents',
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrderEventsBus/), 'Arn'] },
+        Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderEventsBus/), 'Arn'] }],
       },
     ]);
     for (const fn of FUNCTION_NAMES.filter((f) => f !== 'partneroWebhook')) {
@@ -269,7 +319,7 @@ describe('webhook', () => {
     expect(env).toMatchObject({
       EVENT_BUS_NAME: { Ref: expect.stringMatching(/^OrderEventsBus/) },
       WEBHOOK_EVENT_SOURCE: 'partnero',
-      WEBHOOK_TOLERANCE_SECONDS: '300',
+      WEBHOOK_TOLERANCE_SECONDS: '0',
     });
     expect(env.WEBHOOK_SECRET_ID).toBeUndefined();
   });
@@ -305,7 +355,7 @@ describe('monitoring and outputs', () => {
         'OrderDlqArn',
         'OrderDlqRedriveCommand',
         'IdempotencyTableName',
-        'RefundLedgerTableName',
+        'OrderLedgerTableName',
       ].sort(),
     );
     // ApiUrl has no trailing slash, so `${API}/referrals/signup` in the README is a valid URL.

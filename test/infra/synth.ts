@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
@@ -12,6 +13,17 @@ export const FIXTURE_FUNCTIONS_DIR = join(
   fileURLToPath(new URL('.', import.meta.url)),
   'fixtures',
   'functions',
+);
+
+/** The feature flags of cdk.json, so the tests synthesize what `cdk deploy` would. */
+const CDK_JSON_FLAGS = Object.fromEntries(
+  Object.entries(
+    (
+      JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+        context: Record<string, unknown>;
+      }
+    ).context,
+  ).filter(([key]) => key.startsWith('@aws-cdk/') || key.startsWith('@aws-cdk-')),
 );
 
 export interface Synthesized {
@@ -32,7 +44,12 @@ export function synth(
 ): Synthesized {
   const app = new App({
     builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:bundling-stacks': [], [CONFIG_CONTEXT_KEY]: config, ...extraContext },
+    context: {
+      ...CDK_JSON_FLAGS,
+      'aws:cdk:bundling-stacks': [],
+      [CONFIG_CONTEXT_KEY]: config,
+      ...extraContext,
+    },
   });
   const stack = new ReferralStack(app, 'Test', {
     config: loadConfig(app.node),
@@ -59,6 +76,7 @@ export const FUNCTION_ID_PREFIX: Record<EntryName, string> = {
   creditCustomer: 'ApiCreditCustomer',
   orderConsumer: 'OrderEventsConsumer',
   partneroWebhook: 'WebhooksHandler',
+  reconciler: 'ReconcilerHandler',
 };
 export const FUNCTION_NAMES = Object.keys(FUNCTION_ID_PREFIX) as EntryName[];
 
@@ -97,8 +115,18 @@ export function statementsOf(template: Template, fn: EntryName): Statement[] {
 }
 
 /** Statements granting any action of `service` (e.g. `dynamodb`). */
+/**
+ * The statements naming `service`'s actions, each action list sorted and each resource a list (how CDK
+ * orders and merges them depends on feature flags).
+ */
 export const statementsFor = (statements: Statement[], service: string) =>
-  statements.filter((s) => [s.Action].flat().some((a) => a.startsWith(`${service}:`)));
+  statements
+    .filter((s) => [s.Action].flat().some((a) => a.startsWith(`${service}:`)))
+    .map((s) => ({
+      ...s,
+      ...(Array.isArray(s.Action) ? { Action: [...s.Action].sort() } : {}),
+      Resource: [(s as { Resource?: unknown }).Resource].flat(),
+    }));
 
 /** The `RouteKey → route properties` map of the HTTP API. */
 export function routesOf(template: Template): Record<string, Record<string, unknown>> {

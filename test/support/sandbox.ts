@@ -6,6 +6,7 @@ import {
   sandboxClient,
   startSandbox,
 } from '#local/sandbox/index.js';
+import { createPartneroClient } from '#shared/partnero/index.js';
 
 export const TEST_SECRET_ID = 'test/partnero';
 
@@ -21,7 +22,14 @@ export async function handlerSandbox(options: SandboxOptions = {}) {
     .resolves({ SecretString: JSON.stringify({ apiKey: sandbox.apiKey, webhookSecret: 'whsec_test' }) });
   process.env.PARTNERO_API_URL = sandbox.apiUrl;
   process.env.PARTNERO_SECRET_ID = TEST_SECRET_ID;
-  return { sandbox, secretsManager, ...controls(sandbox) };
+  /** A client of the sandbox, as handlers get it injected. */
+  const partnero = createPartneroClient({
+    apiKey: sandbox.apiKey,
+    baseUrl: sandbox.apiUrl,
+    baseDelayMs: 1,
+    maxDelayMs: 5,
+  });
+  return { sandbox, secretsManager, partnero, ...controls(sandbox) };
 }
 
 /** Calls to the sandbox's test controls and API, for arranging and asserting state. */

@@ -1,3 +1,4 @@
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   GetSecretValueCommand,
@@ -6,6 +7,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -15,6 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LOCAL_TABLES } from '#local/config.js';
 import { startTestSystem } from './helpers.js';
 
 let env: Awaited<ReturnType<typeof startTestSystem>>;
@@ -22,14 +25,16 @@ let env: Awaited<ReturnType<typeof startTestSystem>>;
 let secrets: SecretsManagerClient;
 let events: EventBridgeClient;
 let sqs: SQSClient;
+let dynamodb: DynamoDBClient;
 beforeAll(async () => {
   env = await startTestSystem();
   secrets = new SecretsManagerClient({});
   events = new EventBridgeClient({});
   sqs = new SQSClient({});
+  dynamodb = new DynamoDBClient({});
 });
 afterAll(async () => {
-  for (const client of [secrets, events, sqs]) client.destroy();
+  for (const client of [secrets, events, sqs, dynamodb]) client.destroy();
   await env.system.close();
 });
 
@@ -38,6 +43,8 @@ describe('the SDK clients reach the local endpoint through AWS_ENDPOINT_URL_*', 
     expect(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER).toBe(env.system.urls.aws);
     expect(process.env.AWS_ENDPOINT_URL_EVENTBRIDGE).toBe(env.system.urls.aws);
     expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(env.system.urls.aws);
+    expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(env.system.urls.aws);
+    expect(process.env.IDEMPOTENCY_STORE).toBeUndefined();
   });
 });
 
@@ -206,6 +213,24 @@ describe('SQS (JSON 1.0, AmazonSQS.SendMessage)', () => {
     expect(env.system.deadLetterQueue.list().some((m) => m.messageId === sent.MessageId)).toBe(false);
   });
 
+  it('changes a received message’s visibility by its receipt handle (how the consumer delays a retry)', async () => {
+    const QueueUrl = env.system.deadLetterQueue.url;
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'later' }));
+    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 600 }));
+    const handle = first.Messages?.find((m) => m.Body === 'later')?.ReceiptHandle;
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages ?? []).toEqual([]);
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }),
+    );
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+    expect(again.Messages?.map((m) => m.Body)).toEqual(['later']);
+    const stale = await sqs
+      .send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 5 }))
+      .catch((e: unknown) => e);
+    expect((stale as Error).name).toBe('ReceiptHandleIsInvalid');
+    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: again.Messages?.[0]?.ReceiptHandle }));
+  });
+
   it('names the queues like SQS and reports the redrive policy', async () => {
     const { QueueUrl } = await sqs.send(
       new GetQueueUrlCommand({ QueueName: 'referrals-local-order-events' }),
@@ -227,6 +252,31 @@ describe('SQS (JSON 1.0, AmazonSQS.SendMessage)', () => {
       )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueDoesNotExist);
+  });
+});
+
+describe('DynamoDB (JSON 1.0, DynamoDB_20120810.*)', () => {
+  it('has the functions’ tables, laid out as the stack’s: key id, TTL on expiration, the sweep index', async () => {
+    expect(env.system.dynamodb.tableNames()).toEqual(Object.values(LOCAL_TABLES).sort());
+    expect(process.env.IDEMPOTENCY_TABLE_NAME).toBe(LOCAL_TABLES.idempotency);
+    expect(process.env.ORDER_LEDGER_TABLE_NAME).toBe(LOCAL_TABLES.orderLedger);
+    for (const TableName of Object.values(LOCAL_TABLES)) {
+      const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName }));
+      expect(Table?.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
+      const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName }));
+      expect(ttl.TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiration' });
+    }
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: LOCAL_TABLES.orderLedger }));
+    expect(Table?.GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({
+        IndexName: 'sweep',
+        KeySchema: [
+          { AttributeName: 'sweepShard', KeyType: 'HASH' },
+          { AttributeName: 'sweepAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      }),
+    ]);
   });
 });
 

@@ -146,7 +146,7 @@ describe('the SQS event source mapping', () => {
   it('delivers SQS-shaped records in batches of at most 10 and deletes what succeeded', async () => {
     const { queue, batches } = pipeline(async () => ({ batchItemFailures: [] }));
     for (let i = 0; i < 12; i++) queue.send(JSON.stringify({ n: i }));
-    await waitFor(() => queue.depth === 0, 5000, 'queue drained');
+    await waitFor(() => queue.depth === 0, 25_000, 'queue drained');
     expect(batches.map((b) => b.Records.length).sort()).toEqual([10, 2].sort());
     const record = batches[0]?.Records[0];
     expect(record).toMatchObject({
@@ -174,7 +174,7 @@ describe('the SQS event source mapping', () => {
     });
     queue.send('"a"');
     queue.send('"b"');
-    await waitFor(() => queue.depth === 0, 5000, 'queue drained');
+    await waitFor(() => queue.depth === 0, 25_000, 'queue drained');
     expect(batches).toHaveLength(2);
     expect(batches[1]?.Records.map((r) => [r.body, r.attributes.ApproximateReceiveCount])).toEqual([
       ['"b"', '2'],
@@ -186,7 +186,7 @@ describe('the SQS event source mapping', () => {
       batchItemFailures: e.Records.map((r) => ({ itemIdentifier: r.messageId })),
     }));
     const sent = queue.send('"poison"');
-    await waitFor(() => dlq.depth === 1, 5000, 'message in the DLQ');
+    await waitFor(() => dlq.depth === 1, 25_000, 'message in the DLQ');
     expect(batches.map((b) => b.Records[0]?.attributes.ApproximateReceiveCount)).toEqual([
       '1',
       '2',
@@ -214,7 +214,7 @@ describe('the SQS event source mapping', () => {
     });
     queue.send('"x"');
     queue.send('"y"');
-    await waitFor(() => queue.depth === 0, 5000, 'queue drained');
+    await waitFor(() => queue.depth === 0, 25_000, 'queue drained');
     expect(batches.map((b) => b.Records.length)).toEqual([2, 2, 2]);
     expect(batches[2]?.Records.every((r) => r.attributes.ApproximateReceiveCount === '3')).toBe(true);
     const deliveries = log.recent().filter((r) => r.kind === 'delivery');
@@ -236,7 +236,7 @@ describe('the SQS event source mapping', () => {
       return { batchItemFailures: [] };
     }, 2);
     for (let i = 0; i < 50; i++) queue.send(String(i));
-    await waitFor(() => queue.depth === 0, 5000, 'queue drained');
+    await waitFor(() => queue.depth === 0, 25_000, 'queue drained');
     expect(peak).toBe(2);
   });
 });

@@ -163,7 +163,7 @@ export async function send(request: { url: string; init: RequestInit }): Promise
 
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
+  timeoutMs = 25_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -43,7 +43,7 @@ describe('local defaults match the stack', () => {
     const routed = new Set(API_ROUTES.map((r) => r.fn));
     expect([...routed].sort()).toEqual(
       Object.keys(LOCAL_FUNCTIONS)
-        .filter((f) => f !== 'orderConsumer')
+        .filter((f) => f !== 'orderConsumer' && f !== 'reconciler')
         .sort(),
     );
   });

@@ -147,7 +147,7 @@ describe('the refer-a-friend loop, end to end over HTTP', () => {
     expect(parked.messageAttributes.failure_reason?.StringValue).toContain('amount');
     expect(parked.messageAttributes.original_message_id?.StringValue).toMatch(/^[0-9a-f-]{36}$/);
     // Parked, not failed: the order queue does not redeliver it.
-    await waitFor(() => env.system.orderQueue.depth === 0, 5_000, 'the queue to be empty');
+    await waitFor(() => env.system.orderQueue.depth === 0, 25_000, 'the queue to be empty');
   });
 
   it('reads the Partnero secret once per function, not per request', async () => {

@@ -22,8 +22,8 @@ describe('IAM routes require a SigV4 signature with the local credentials', () =
   it('accepts a request signed with @smithy/signature-v4 and passes it to the function', async () => {
     const res = await outcome(signedRequest(env.system, 'POST', '/transactions', { body }));
     expect(res.invoked).toBe(true);
-    expect(res.status).toBe(422); // the function answered: "nobody" is not a referred customer
-    expect(res.body.error.code).toBe('not_referred');
+    expect(res.status).toBe(422); // the function answered: Partnero does not know "nobody"
+    expect(res.body.error.code).toBe('unknown_customer');
   });
 
   it('accepts signed requests with an encoded path, a query and extra signed headers', async () => {

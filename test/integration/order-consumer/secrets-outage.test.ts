@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { lambdaContext } from '#test/support/events.js';
+import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
 import {
   captureMetrics,
@@ -21,14 +22,19 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 const { handler } = await import('#functions/order-consumer.js');
 
 // A file of its own: the container's first read of the secret is the one that fails (a fresh module
-// registry means no cached key from other tests).
+// registry means no cached key from other tests). The handler is built from its environment, as on
+// Lambda: Secrets Manager mocked, the ledger on the local DynamoDB through AWS_ENDPOINT_URL_DYNAMODB.
 let env: Awaited<ReturnType<typeof handlerSandbox>>;
+let dynamo: LocalDynamo;
 let emf: ReturnType<typeof captureMetrics>;
 const sqs = mockClient(SQSClient);
 
 beforeAll(async () => {
   env = await handlerSandbox();
+  dynamo = await startLocalDynamo();
   process.env.ORDER_DLQ_URL = DLQ_URL;
+  process.env.ORDER_LEDGER_TABLE_NAME = TEST_TABLES.orderLedger;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
   emf = captureMetrics();
   await env.createCustomer({ key: 'alice', email: 'alice@example.com' });
   await env.createCustomer({ key: 'bob', email: 'bob@example.com', referring_customer: { key: 'alice' } });
@@ -37,7 +43,10 @@ beforeAll(async () => {
 afterAll(async () => {
   emf.restore();
   delete process.env.ORDER_DLQ_URL;
+  delete process.env.ORDER_LEDGER_TABLE_NAME;
+  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
   await env.sandbox.close();
+  await dynamo.close();
 });
 
 describe('order consumer during a Secrets Manager outage', () => {

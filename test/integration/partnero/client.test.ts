@@ -120,12 +120,26 @@ describe('Partnero client against the sandbox', () => {
       expect(await failure(client.transactions.delete('t-1'))).toMatchObject({ code: 'not_found' });
     });
 
-    it('reports a duplicate transaction key as conflict', async () => {
-      await client.transactions.create({ customer: { key: 'bob' }, key: 'dup', amount: 1, action: 'sale' });
-      const e = await failure(
-        client.transactions.create({ customer: { key: 'bob' }, key: 'dup', amount: 1, action: 'sale' }),
-      );
-      expect(e?.code).toBe('conflict');
+    it('records a repeated key twice, as Partnero does; lists both by key', async () => {
+      const sale = { customer: { key: 'bob' }, key: 'dup', amount: 10, action: 'sale' };
+      await client.transactions.create(sale);
+      await client.transactions.create(sale);
+      const page = await client.transactions.list({ key: 'dup' });
+      expect(page.data.map((t) => t.key)).toEqual(['dup', 'dup']);
+      expect((await client.customers.balance('alice')).balance).toBe(2);
+    });
+
+    it('reports a repeated key as conflict against a strict deployment', async () => {
+      sandbox.config.strictTransactionKeys = true;
+      try {
+        await client.transactions.create({ customer: { key: 'bob' }, key: 'dup', amount: 1, action: 'sale' });
+        const e = await failure(
+          client.transactions.create({ customer: { key: 'bob' }, key: 'dup', amount: 1, action: 'sale' }),
+        );
+        expect(e?.code).toBe('conflict');
+      } finally {
+        sandbox.config.strictTransactionKeys = false;
+      }
     });
 
     it('refuses transactions for a customer nobody referred', async () => {

@@ -45,7 +45,7 @@ export async function control(
 }
 
 /** Polls `check` until it returns a value other than undefined (at most `timeoutMs`). */
-export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -71,4 +71,38 @@ export async function seedReferral(api: ReturnType<typeof apiClient>) {
     referring_customer: { key: 'bob' },
   });
   return { bob: bob.body.data, alice: alice.body.data };
+}
+
+export type Outcome = { status: number } | { error: string };
+
+/**
+ * A plain `fetch` to the sandbox API whose timeout the test fires itself with `giveUp()` (an
+ * AbortController, as a client's timeout would), once the condition under test holds, so no
+ * assertion depends on how long anything takes. `settled` tells whether an answer (or error) came.
+ */
+export function abortableFetch(sb: RunningSandbox, method: string, path: string, body?: unknown) {
+  const controller = new AbortController();
+  const state = { settled: false };
+  const outcome: Promise<Outcome> = fetch(`${sb.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sb.apiKey}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: controller.signal,
+  })
+    .then(async (res): Promise<Outcome> => {
+      await res.arrayBuffer();
+      return { status: res.status };
+    })
+    // `name`, not instanceof: under jest the DOMException comes from another realm.
+    .catch((err: unknown): Outcome => ({ error: String((err as { name?: unknown })?.name ?? err) }))
+    .finally(() => {
+      state.settled = true;
+    });
+  return {
+    outcome,
+    giveUp: () => controller.abort(),
+    get settled() {
+      return state.settled;
+    },
+  };
 }

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('state file', () => {
-  it('keeps customers, transactions, credits and clicks across a restart', async () => {
+  it('keeps customers, transactions, credits, clicks and webhooks across a restart', async () => {
     const stateFile = join(dir, 'state.json');
     const first = await startSandbox({ port: 0, stateFile });
     const api1 = apiClient(first);
@@ -30,6 +30,11 @@ describe('state file', () => {
       is_currency: true,
     });
     await fetch(`${first.url}/__sandbox/click?key=bob`);
+    const hook = await api1('POST', '/webhooks', {
+      name: 'crm',
+      url: 'http://127.0.0.1:9/hook',
+      events: ['customer.created'],
+    });
     await first.close();
 
     expect(JSON.parse(await readFile(stateFile, 'utf8')).customers).toHaveLength(2);
@@ -52,7 +57,9 @@ describe('state file', () => {
         amount: 1,
         action: 'sale',
       });
-      expect(dup.status).toBe(422);
+      expect(dup.status).toBe(201);
+      expect((await api2('GET', '/transactions?key=o1')).body.meta.total).toBe(2);
+      expect((await api2('GET', `/webhooks/${hook.body.data.key}`)).body.data).toEqual(hook.body.data);
       const carl = await api2('POST', '/customers', { email: 'carl@example.com' });
       expect(carl.status).toBe(201);
     } finally {

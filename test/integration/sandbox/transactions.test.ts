@@ -61,52 +61,39 @@ describe('transactions', () => {
     expect((await balanceOf('bob')).balance).toBe(15.05);
   });
 
-  it('rejects a whole batch when one item is invalid or duplicated', async () => {
-    await api('POST', '/transactions', { customer: { key: 'alice' }, key: 'o1', amount: 1, action: 'sale' });
+  it('rejects a whole batch when one item is invalid', async () => {
     const res = await api('POST', '/transactions', {
       customer: { key: 'alice' },
       transactions: [
-        { key: 'o2', amount: 10, action: 'sale' },
-        { key: 'o2', amount: 10, action: 'sale' },
-        { key: 'o1', amount: '10', action: 'sale' },
+        { key: 'o1', amount: 10, action: 'sale' },
+        { key: 'o2', amount: '10', action: 'sale' },
       ],
     });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual({
-      'transactions.1.key': ['The transactions.1.key has already been taken.'],
-      'transactions.2.key': ['The transactions.2.key has already been taken.'],
-      'transactions.2.amount': ['The transactions.2.amount must be a number.'],
+      'transactions.1.amount': ['The transactions.1.amount must be a number.'],
     });
-    expect(sb.store.state.transactions.map((t) => t.key)).toEqual(['o1']);
+    const bad = await api('POST', '/transactions', { customer: { key: 'alice' }, key: 'o3', amount: '1' });
+    expect(bad.body.errors).toEqual({
+      amount: ['The amount must be a number.'],
+      action: ['The action field is required.'],
+    });
+    expect(sb.store.state.transactions).toEqual([]);
   });
 
-  it('rejects a duplicate key and a non-numeric amount', async () => {
-    const body = { customer: { key: 'alice' }, key: 'o1', amount: 10, action: 'sale' };
-    expect((await api('POST', '/transactions', body)).status).toBe(201);
-    const dup = await api('POST', '/transactions', body);
-    expect(dup.status).toBe(422);
-    expect(dup.body.errors.key).toEqual(['The key has already been taken.']);
-    const bad = await api('POST', '/transactions', { ...body, key: 'o2', amount: '10' });
-    expect(bad.body.errors.amount).toEqual(['The amount must be a number.']);
-    expect((await balanceOf('bob')).balance).toBe(1);
-  });
+  it('tells an unknown customer from one nobody referred, in both shapes', async () => {
+    const item = { key: 'o1', amount: 10, action: 'sale' };
+    for (const shape of [item, { transactions: [item] }]) {
+      const unknown = await api('POST', '/transactions', { customer: { key: 'ghost' }, ...shape });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.message).toBe('The selected customer.key is invalid.');
+      expect(unknown.body.errors).toEqual({ 'customer.key': ['The selected customer.key is invalid.'] });
 
-  it('accepts transactions for referred customers only', async () => {
-    const notReferred = await api('POST', '/transactions', {
-      customer: { key: 'bob' },
-      key: 'o1',
-      amount: 10,
-      action: 'sale',
-    });
-    expect(notReferred.status).toBe(422);
-    expect(notReferred.body.errors.customer).toEqual(['The customer is not a referred customer.']);
-    const unknown = await api('POST', '/transactions', {
-      customer: { key: 'ghost' },
-      key: 'o1',
-      amount: 10,
-      action: 'sale',
-    });
-    expect(unknown.body.errors['customer.key']).toEqual(['The selected customer.key is invalid.']);
+      const notReferred = await api('POST', '/transactions', { customer: { key: 'bob' }, ...shape });
+      expect(notReferred.status).toBe(422);
+      expect(notReferred.body.message).toBe('The customer is not a referred customer.');
+      expect(notReferred.body.errors).toEqual({ customer: ['The customer is not a referred customer.'] });
+    }
     expect(sb.store.state.transactions).toHaveLength(0);
   });
 
@@ -145,6 +132,102 @@ describe('transactions', () => {
     expect(await keys('')).toEqual(['o1', 'o2']);
     expect(await keys('customer.key=carl')).toEqual(['o2']);
     expect(await keys('key=o1')).toEqual(['o1']);
+  });
+});
+
+describe('repeated transaction keys (Partnero does not enforce uniqueness)', () => {
+  const sale = (key: string, amount: number) => ({ customer: { key: 'alice' }, key, amount, action: 'sale' });
+  const amountsWithKey = async (key: string) =>
+    (await api('GET', `/transactions?key=${encodeURIComponent(key)}`)).body.data.map(
+      (t: { amount: number }) => t.amount,
+    );
+
+  it('records a repeated key as another transaction and rewards the referrer again', async () => {
+    expect((await api('POST', '/transactions', sale('o1', 10))).status).toBe(201);
+    expect((await api('POST', '/transactions', sale('o1', 30))).status).toBe(201);
+    expect(await balanceOf('bob')).toMatchObject({ balance: 4, rewards: 4 });
+    expect(await amountsWithKey('o1')).toEqual([10, 30]);
+  });
+
+  it('accepts the same key twice inside one batch, and a batch repeating an existing key', async () => {
+    await api('POST', '/transactions', sale('o1', 10));
+    const res = await api('POST', '/transactions', {
+      customer: { key: 'alice' },
+      transactions: [
+        { key: 'o1', amount: 20, action: 'sale' },
+        { key: 'o1', amount: 20, action: 'sale' },
+      ],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.data.map((t: { key: string }) => t.key)).toEqual(['o1', 'o1']);
+    expect(await amountsWithKey('o1')).toEqual([10, 20, 20]);
+    expect((await balanceOf('bob')).balance).toBe(5);
+  });
+
+  it('lists every transaction with a key, oldest first, paginated', async () => {
+    for (const amount of [1, 2, 3]) await api('POST', '/transactions', sale('o1', amount));
+    await api('POST', '/transactions', sale('other', 9));
+    const page = await api('GET', '/transactions?key=o1&limit=2&page=2');
+    expect(page.body.data.map((t: { amount: number }) => t.amount)).toEqual([3]);
+    expect(page.body.meta).toMatchObject({ total: 3, current_page: 2, last_page: 2 });
+    const byCustomer = await api('GET', '/transactions?customer.key=alice&key=o1');
+    expect(byCustomer.body.meta.total).toBe(3);
+  });
+
+  it('deletes one transaction per call, the oldest, reversing only its reward, then 404', async () => {
+    await api('POST', '/transactions', sale('o1', 10));
+    await api('POST', '/transactions', sale('o1', 30));
+    expect((await api('DELETE', '/transactions/o1')).status).toBe(204);
+    expect(await amountsWithKey('o1')).toEqual([30]);
+    expect((await balanceOf('bob')).balance).toBe(3);
+    expect((await api('DELETE', '/transactions', { key: 'o1' })).status).toBe(204);
+    expect(await amountsWithKey('o1')).toEqual([]);
+    expect((await balanceOf('bob')).balance).toBe(0);
+    expect((await api('DELETE', '/transactions/o1')).status).toBe(404);
+    expect((await api('DELETE', '/transactions', { key: 'o1' })).status).toBe(404);
+  });
+
+  it('refuses a repeated key with 422 in strict mode, switched at runtime and reset to the default', async () => {
+    await api('POST', '/transactions', sale('o1', 10));
+    expect((await control(sb, 'PUT', 'options', { strictTransactionKeys: true })).body).toEqual({
+      strictTransactionKeys: true,
+    });
+    const dup = await api('POST', '/transactions', sale('o1', 10));
+    expect(dup.status).toBe(422);
+    expect(dup.body.errors).toEqual({ key: ['The key has already been taken.'] });
+    const batch = await api('POST', '/transactions', {
+      customer: { key: 'alice' },
+      transactions: [
+        { key: 'o2', amount: 1, action: 'sale' },
+        { key: 'o2', amount: 1, action: 'sale' },
+      ],
+    });
+    expect(batch.body.errors).toEqual({
+      'transactions.1.key': ['The transactions.1.key has already been taken.'],
+    });
+    expect(await amountsWithKey('o1')).toEqual([10]);
+    expect((await control(sb, 'PUT', 'options', { strictTransactionKeys: 'yes' })).status).toBe(422);
+
+    await control(sb, 'POST', 'reset');
+    expect((await control(sb, 'GET', 'options')).body).toEqual({ strictTransactionKeys: false });
+    sb.config.strictTransactionKeys = true;
+    await seedReferral(api);
+    await api('POST', '/transactions', sale('o1', 10));
+    expect((await api('POST', '/transactions', sale('o1', 10))).status).toBe(422);
+  });
+
+  it('starts strict with the strictTransactionKeys option', async () => {
+    const strict = await startSandbox({ port: 0, strictTransactionKeys: true });
+    try {
+      const strictApi = apiClient(strict);
+      await seedReferral(strictApi);
+      expect((await strictApi('POST', '/transactions', sale('o1', 10))).status).toBe(201);
+      expect((await strictApi('POST', '/transactions', sale('o1', 10))).status).toBe(422);
+      strict.reset();
+      expect(strict.config.strictTransactionKeys).toBe(true);
+    } finally {
+      await strict.close();
+    }
   });
 });
 

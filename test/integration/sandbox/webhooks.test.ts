@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type Delivery, type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
-import { apiClient, control, seedReferral, waitFor } from './helpers.js';
+import { apiClient, control, type Json, seedReferral, waitFor } from './helpers.js';
 
 const SECRET = 'whsec_test';
 
@@ -12,28 +12,32 @@ interface Received {
   signature: string | undefined;
 }
 
-/** A receiver that fails the first `failures` attempts of every webhook_key with a 500. */
-function startReceiver(failures: () => number) {
+const hmac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
+
+/** A receiver that fails the first `failures()` attempts of every distinct body with a 500. */
+function startReceiver(failures: () => number = () => 0) {
   const received: Received[] = [];
-  const attemptsByKey = new Map<string, number>();
+  const attemptsByBody = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       received.push({ body, signature: req.headers.signature as string | undefined });
-      const key = (JSON.parse(body) as { webhook_key: string }).webhook_key;
-      const attempts = (attemptsByKey.get(key) ?? 0) + 1;
-      attemptsByKey.set(key, attempts);
+      const attempts = (attemptsByBody.get(body) ?? 0) + 1;
+      attemptsByBody.set(body, attempts);
       res.writeHead(attempts <= failures() ? 500 : 200).end();
     });
   });
-  return new Promise<{ url: string; received: Received[]; server: Server }>((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}/hook`, received, server });
-    });
-  });
+  return new Promise<{ url: string; received: Received[]; server: Server; close: () => Promise<void> }>(
+    (resolve) => {
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        const close = () => new Promise<void>((done) => server.close(() => done()));
+        resolve({ url: `http://127.0.0.1:${port}/hook`, received, server, close });
+      });
+    },
+  );
 }
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -60,7 +64,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sb.close();
-  await new Promise((resolve) => receiver.server.close(resolve));
+  await receiver.close();
 });
 beforeEach(async () => {
   failures = 0;
@@ -68,35 +72,159 @@ beforeEach(async () => {
   await control(sb, 'POST', 'reset');
 });
 
-describe('webhooks', () => {
-  it('delivers signed events for customers, transactions, rewards and refunds', async () => {
-    await seedReferral(api);
-    await api('POST', '/transactions', { customer: { key: 'alice' }, key: 'o1', amount: 20, action: 'sale' });
-    await api('DELETE', '/transactions/o1');
+describe('webhook subscriptions API', () => {
+  const hook = { name: 'crm', url: 'https://example.com/hooks/partnero', events: ['transaction.created'] };
 
-    const list = await settled(5, (d) => d.delivered);
-    expect(list.map((d) => d.event)).toEqual([
-      'customer.created',
-      'customer.created',
-      'transaction.created',
-      'reward.created',
-      'transaction.deleted',
-    ]);
-    expect(receiver.received).toHaveLength(5);
-    for (const { body, signature } of receiver.received) {
-      expect(signature).toBe(createHmac('sha256', SECRET).update(body).digest('hex'));
-      const payload = JSON.parse(body);
-      expect(Object.keys(payload).sort()).toEqual(['created_at', 'data', 'event', 'webhook_key']);
-    }
-    const reward = JSON.parse(
-      receiver.received.find((r) => r.body.includes('"reward.created"'))?.body ?? '{}',
-    );
-    expect(reward.data).toMatchObject({ customer_key: 'bob', amount: 2, transaction_key: 'o1' });
-    const keys = new Set(receiver.received.map((r) => JSON.parse(r.body).webhook_key));
-    expect(keys.size).toBe(5);
+  it('creates, lists, reads and deletes a subscription', async () => {
+    const created = await api('POST', '/webhooks', { ...hook, is_active: false });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      status: 1,
+      data: {
+        key: expect.any(String),
+        name: 'crm',
+        url: 'https://example.com/hooks/partnero',
+        events: ['transaction.created'],
+        is_active: false,
+        signature: expect.any(String),
+        created_at: expect.any(String),
+      },
+    });
+    const { key, signature } = created.body.data;
+    expect(signature.length).toBeGreaterThanOrEqual(32);
+
+    const list = await api('GET', '/webhooks?limit=1&page=2');
+    expect(list.body.meta).toMatchObject({ total: 2, per_page: 1 });
+    expect(list.body.data).toEqual([created.body.data]);
+    const all = (await api('GET', '/webhooks')).body.data;
+    expect(all[0]).toMatchObject({ url: receiver.url, signature: SECRET, is_active: true });
+    expect(all[0].events).toHaveLength(7);
+
+    expect((await api('GET', `/webhooks/${key}`)).body.data).toEqual(created.body.data);
+    expect((await api('DELETE', `/webhooks/${key}`)).status).toBe(204);
+    expect((await api('GET', `/webhooks/${key}`)).status).toBe(404);
+    expect((await api('DELETE', `/webhooks/${key}`)).status).toBe(404);
+    expect((await api('GET', '/webhooks')).body.meta.total).toBe(1);
   });
 
-  it('retries a failing receiver with the same body and signature', async () => {
+  it('requires the API key', async () => {
+    expect((await apiClient(sb, null)('GET', '/webhooks')).status).toBe(401);
+    expect((await apiClient(sb, 'wrong')('POST', '/webhooks', hook)).status).toBe(401);
+  });
+
+  it('validates name, url and refer-a-friend event names, Laravel style', async () => {
+    const missing = await api('POST', '/webhooks', {});
+    expect(missing.status).toBe(422);
+    expect(Object.keys(missing.body.errors).sort()).toEqual(['events', 'name', 'url']);
+
+    for (const url of ['ftp://example.com/x', '/relative', 'not a url']) {
+      const res = await api('POST', '/webhooks', { ...hook, url });
+      expect(res.body.errors).toEqual({ url: ['The url must be a valid URL.'] });
+    }
+    expect((await api('POST', '/webhooks', { ...hook, events: [] })).body.errors.events).toBeDefined();
+    const events = ['reward.created', 'customer.created', 'partner.created', 42];
+    const wrong = await api('POST', '/webhooks', { ...hook, events });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors).toEqual({
+      'events.0': ['The selected events.0 is invalid.'],
+      'events.2': ['The selected events.2 is invalid.'],
+      'events.3': ['The selected events.3 is invalid.'],
+    });
+    expect(
+      (await api('POST', '/webhooks', { ...hook, is_active: 'yes' })).body.errors.is_active,
+    ).toBeDefined();
+    expect((await api('GET', '/webhooks')).body.meta.total).toBe(1);
+  });
+});
+
+describe('deliveries', () => {
+  it('sends every refer-a-friend event as {event, url, webhook_key, created_at, data}, signed', async () => {
+    await seedReferral(api);
+    await api('PUT', '/customers/alice', { update: { name: 'Alicia' } });
+    await api('POST', '/customers/bob/balance/credit', { amount: 1, amount_units: 'usd', is_currency: true });
+    await api('POST', '/transactions', { customer: { key: 'alice' }, key: 'o1', amount: 20, action: 'sale' });
+    await api('DELETE', '/transactions/o1');
+    await api('DELETE', '/customers/alice');
+
+    const list = await settled(8, (d) => d.delivered);
+    const [subscription] = (await api('GET', '/webhooks')).body.data;
+    // Deliveries travel in parallel, so the receiver may see them in another order than emitted.
+    expect(receiver.received.map((r) => r.body).sort()).toEqual(list.map((d) => d.body).sort());
+    const bodies: Json[] = list.map((d) => JSON.parse(d.body));
+    expect(bodies.map((b) => b.event)).toEqual([
+      'customer.created',
+      'customer.created',
+      'customer.updated',
+      'customer.credited',
+      'transaction.created',
+      'customer.rewarded',
+      'transaction.deleted',
+      'customer.deleted',
+    ]);
+    for (const { body, signature } of receiver.received) {
+      expect(signature).toBe(hmac(SECRET, body));
+      expect(Object.keys(JSON.parse(body))).toEqual(['event', 'url', 'webhook_key', 'created_at', 'data']);
+    }
+    // webhook_key names the subscription: the same on every delivery, not a delivery id.
+    expect(new Set(bodies.map((b) => b.webhook_key))).toEqual(new Set([subscription.key]));
+    expect(new Set(bodies.map((b) => b.url))).toEqual(new Set([receiver.url]));
+
+    const byEvent = (event: string) => bodies.find((b) => b.event === event)?.data;
+    expect(byEvent('customer.updated')).toMatchObject({ key: 'alice', name: 'Alicia' });
+    expect(byEvent('customer.credited')).toMatchObject({
+      key: 'bob',
+      credit: { amount: 1, amount_units: 'usd', is_currency: true },
+      balance: 1,
+    });
+    expect(byEvent('transaction.created')).toMatchObject({ key: 'o1', amount: 20, credit: 2 });
+    expect(byEvent('customer.rewarded')).toMatchObject({
+      key: 'bob',
+      id: 'acct_7',
+      reward: { amount: 2, amount_units: 'usd' },
+      transaction_key: 'o1',
+    });
+    expect(byEvent('transaction.deleted')).toMatchObject({ key: 'o1' });
+    expect(byEvent('customer.deleted')).toMatchObject({ key: 'alice', status: 'deleted' });
+  });
+
+  it('emits customer.rewarded once per transaction, repeated keys included', async () => {
+    await seedReferral(api);
+    const sale = { customer: { key: 'alice' }, key: 'o1', amount: 10, action: 'sale' };
+    await api('POST', '/transactions', sale);
+    await api('POST', '/transactions', sale);
+    const list = await settled(6, (d) => d.delivered);
+    expect(list.filter((d) => d.event === 'customer.rewarded')).toHaveLength(2);
+    expect(list.filter((d) => d.event === 'transaction.created')).toHaveLength(2);
+  });
+
+  it('delivers only subscribed events of active subscriptions, signed with their own secret', async () => {
+    const other = await startReceiver();
+    try {
+      const make = (events: string[], isActive: boolean) =>
+        api('POST', '/webhooks', { name: 'n', url: other.url, events, is_active: isActive });
+      const active = (await make(['transaction.created'], true)).body.data;
+      await make(['customer.created', 'transaction.created'], false);
+
+      await seedReferral(api);
+      await api('POST', '/transactions', {
+        customer: { key: 'alice' },
+        key: 'o1',
+        amount: 5,
+        action: 'sale',
+      });
+      const list = await settled(5, (d) => d.delivered);
+      expect(list.filter((d) => d.url === other.url).map((d) => d.event)).toEqual(['transaction.created']);
+
+      expect(other.received).toHaveLength(1);
+      const [got] = other.received;
+      expect(got?.signature).toBe(hmac(active.signature, got?.body ?? ''));
+      expect(JSON.parse(got?.body ?? '{}')).toMatchObject({ webhook_key: active.key, url: other.url });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('retries a failing receiver with the identical bytes and the original created_at', async () => {
     failures = 2;
     await api('POST', '/customers', { key: 'alice' });
     const [delivery] = await settled(1, (d) => d.delivered);
@@ -108,6 +236,7 @@ describe('webhooks', () => {
     });
     expect(receiver.received).toHaveLength(3);
     expect(new Set(receiver.received.map((r) => `${r.signature}|${r.body}`)).size).toBe(1);
+    expect(JSON.parse(receiver.received[2]?.body ?? '{}').created_at).toBe(delivery?.createdAt);
   });
 
   it('gives up after maxAttempts', async () => {
@@ -128,26 +257,28 @@ describe('webhooks', () => {
     expect((await control(sb, 'POST', 'webhooks/deliveries/nope/replay')).status).toBe(404);
   });
 
-  it('changes targets and secret at runtime, and reset restores them', async () => {
-    const other = await startReceiver(() => 0);
+  it('replaces the option subscriptions through the config control, and reset restores them', async () => {
+    const other = await startReceiver();
     try {
       const res = await control(sb, 'PUT', 'webhooks/config', { urls: [other.url], secret: 'rotated' });
-      expect(res.body).toMatchObject({ urls: [other.url], secret: 'rotated' });
+      expect(res.body).toMatchObject({ urls: [other.url], secret: 'rotated', maxAttempts: 4 });
+      const subscriptions = (await api('GET', '/webhooks')).body.data;
+      expect(subscriptions).toEqual([expect.objectContaining({ url: other.url, signature: 'rotated' })]);
+
       await api('POST', '/customers', { key: 'alice' });
       await settled(1, (d) => d.delivered);
       const [got] = other.received;
-      expect(got?.signature).toBe(
-        createHmac('sha256', 'rotated')
-          .update(got?.body ?? '')
-          .digest('hex'),
-      );
+      expect(got?.signature).toBe(hmac('rotated', got?.body ?? ''));
       expect(receiver.received).toHaveLength(0);
 
-      await control(sb, 'POST', 'reset');
+      sb.reset();
       expect((await control(sb, 'GET', 'webhooks/config')).body.urls).toEqual([receiver.url]);
+      expect((await api('GET', '/webhooks')).body.data.map((w: { url: string }) => w.url)).toEqual([
+        receiver.url,
+      ]);
       expect((await control(sb, 'PUT', 'webhooks/config', { urls: ['not a url'] })).status).toBe(422);
     } finally {
-      await new Promise((resolve) => other.server.close(resolve));
+      await other.close();
     }
   });
 });

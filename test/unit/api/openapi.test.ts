@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { buildOpenApi } from '#shared/api/openapi.js';
+import { buildOpenApi } from '#tools/openapi/openapi.js';
 
 describe('OpenAPI document', () => {
   const doc = buildOpenApi();

@@ -262,8 +262,13 @@ describe('non-idempotent calls (balance credit)', () => {
     ['HTTP 503', json(503, {}), 503],
     ['HTTP 504', json(504, {}), 504],
     ['HTTP 408', json(408, {}), 408],
+    ['HTTP 501', json(501, {}), 501],
+    ['HTTP 505', json(505, {}), 505],
+    ['HTTP 507', json(507, {}), 507],
+    ['HTTP 520', json(520, {}), 520],
+    ['a redirect', json(302, {}), 302],
     ['a network error', networkError(), undefined],
-  ])('never resends after %s', async (_name, reply, status) => {
+  ])('never resends after %s, and reports an unknown outcome', async (_name, reply, status) => {
     const { client, calls, sleep } = setup([reply, ok({ balance: 1 })]);
     const err = (await failure(client.customers.creditBalance('alice', credit))) as PartneroError;
     expect(err).toMatchObject({ code: 'unknown_outcome', retryable: false, method: 'POST' });
@@ -271,6 +276,38 @@ describe('non-idempotent calls (balance credit)', () => {
     expect(err.message).toContain('the balance credit may or may not have been applied');
     expect(calls).toHaveLength(1);
     expect(sleep).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['an empty body', new Response('', { status: 201 })],
+    ['HTML', new Response('<html>ok</html>', { status: 200, headers: { 'content-type': 'text/html' } })],
+    ['JSON without a balance', ok({ nothing: true }, 201)],
+  ])(
+    'reports an unknown outcome for a 2xx with %s (it may be Partnero saying "done")',
+    async (_name, reply) => {
+      const { client, calls } = setup([reply, ok({ balance: 1 })]);
+      const err = (await failure(client.customers.creditBalance('alice', credit))) as PartneroError;
+      expect(err).toMatchObject({ code: 'unknown_outcome', retryable: false });
+      expect(calls).toHaveLength(1);
+    },
+  );
+
+  it('never resends a transaction (Partnero would record it twice): 5xx and timeouts are unknown outcomes', async () => {
+    const sale = { customer: { key: 'bob' }, key: 'o-1', amount: 10, action: 'sale' };
+    const first = setup([json(503, {}), ok({ key: 'o-1' }, 201)]);
+    const err = (await failure(first.client.transactions.create(sale))) as PartneroError;
+    expect(err.code).toBe('unknown_outcome');
+    expect(err.message).toContain('the transaction may or may not have been recorded');
+    expect(first.calls).toHaveLength(1);
+    const batch = setup([hang, ok([{ key: 'o-1' }], 201)], { attemptTimeoutMs: 5 });
+    const batchErr = (await failure(
+      batch.client.transactions.createBatch({
+        customer: { key: 'bob' },
+        transactions: [{ key: 'o-1', amount: 1, action: 'sale' }],
+      }),
+    )) as PartneroError;
+    expect(batchErr.code).toBe('unknown_outcome');
+    expect(batch.calls).toHaveLength(1);
   });
 
   it('never resends after an attempt timeout', async () => {

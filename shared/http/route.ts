@@ -1,0 +1,42 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { logger } from '#shared/lambda/logger.js';
+import { errorAnswer } from './error-answers.js';
+import { jsonResponse } from './response.js';
+
+export type RouteHandler<E extends APIGatewayProxyEventV2> = (
+  event: E,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2>;
+
+/**
+ * Wraps a route handler with the middleware every route shares: the Lambda context in logs, and
+ * one error handler that answers `{ "error": { "code", "message", "fields"? } }` from the table in
+ * error-answers.ts. The error shape is project-specific, so this small onError replaces
+ * @middy/http-error-handler rather than adapting it.
+ */
+export function httpRoute<E extends APIGatewayProxyEventV2>(handler: RouteHandler<E>) {
+  return middy<E, APIGatewayProxyResultV2>()
+    .use(injectLambdaContext(logger))
+    .use({
+      onError: async (request) => {
+        const answer = errorAnswer(request.error);
+        if (answer.status >= 500) logger.error('request failed', { code: answer.code, error: request.error });
+        else logger.info('request rejected', { code: answer.code, status: answer.status });
+        const body = {
+          error: {
+            code: answer.code,
+            message: answer.message,
+            ...(answer.fields ? { fields: answer.fields } : {}),
+          },
+        };
+        request.response = jsonResponse(
+          answer.status,
+          body,
+          answer.headers ? { headers: answer.headers } : {},
+        );
+      },
+    })
+    .handler(handler);
+}

@@ -1,2 +1,0 @@
-export { InMemoryPersistenceLayer } from './memory-persistence.js';
-export { idempotencyStoreFromEnv } from './store.js';

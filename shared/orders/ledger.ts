@@ -1,0 +1,105 @@
+import type { Order } from './order.js';
+
+/**
+ * The order ledger: one entry per order id, the one owner of "exactly once" against Partnero (which
+ * records a second transaction for a key it already has). Every transition is a conditional write:
+ *
+ *   (none) ─claim→ claimed ─finish→ recorded | not_referred
+ *                  claimed ─reject→ rejected (Partnero refused it; claimable again)
+ *                  claimed ─release→ claimed, lease over (in doubt: the next claim looks the key up first)
+ *   (none) ─refund→ refunded (a refund that overtook its order: the order is never recorded)
+ *   claimed ─refund→ claimed + refund requested (the holder reverses it when it finishes)
+ *   recorded ─refund→ recorded + refund requested ─completeRefund→ refunded
+ *
+ * Only the claim holder sends the `POST /transactions`. Entries that need a second look (a lease that
+ * ran out, a recording or refund that went through doubt) carry a `sweepAt` time and appear in a sparse
+ * index that the reconciler sweeps.
+ */
+export type LedgerState = 'claimed' | 'recorded' | 'not_referred' | 'refunded' | 'rejected';
+
+export interface LedgerEntry {
+  orderId: string;
+  state: LedgerState;
+  /** A refund arrived: the order must end without a transaction. */
+  refundRequested: boolean;
+  /** The claim holder's token, while `claimed`. */
+  owner?: string;
+  /** Epoch ms until which the claim is the holder's; after it another worker may take over. */
+  leaseUntil?: number;
+  /** The order as first claimed (absent on an entry a refund created). */
+  order?: Order;
+  reward?: number;
+  /** Why it was not recorded (`not_referred`, `rejected`). */
+  reason?: string;
+  /**
+   * `rejected` after an attempt in doubt: an earlier POST may still land, so the next claim looks the key
+   * up first and the reconciler checks for a late copy.
+   */
+  doubt?: boolean;
+  /** Epoch ms from which the reconciler should look at it; absent when settled. */
+  sweepAt?: number;
+  /** How many times the reconciler has counted this entry's copies since its last doubtful write. */
+  checks?: number;
+}
+
+export type ClaimResult =
+  /** `takeover`: an earlier claim existed (its holder may have sent the POST), so look the key up first. */
+  | { claimed: true; takeover: boolean; refundRequested: boolean; order: Order }
+  | { claimed: false; entry: LedgerEntry };
+
+export type Settlement =
+  | {
+      state: 'recorded';
+      reward: number /** Went through doubt: the reconciler counts copies later. */;
+      verify: boolean;
+    }
+  | { state: 'not_referred'; reason: string };
+
+export type FinishResult =
+  | { finished: true }
+  /** The write did not happen: a refund arrived (`entry.refundRequested`) or the claim was lost. */
+  | { finished: false; entry: LedgerEntry | undefined };
+
+export interface OrderLedger {
+  /** The ledger's clock (epoch ms), so leases are judged by one time source. */
+  now(): number;
+  /** Claims `order` for `owner` unless another live claim or a settled entry exists. */
+  claim(order: Order, owner: string): Promise<ClaimResult>;
+  /** Settles a claim `owner` holds; refused when a refund arrived meanwhile or the claim was lost. */
+  finish(orderId: string, owner: string, settlement: Settlement): Promise<FinishResult>;
+  /**
+   * Gives a claim up in doubt: a POST may have landed, or may still land. The lease ends now, so the next
+   * claim (a redelivery, the reconciler) looks the key up before sending.
+   */
+  release(orderId: string, owner: string): Promise<void>;
+  /**
+   * Partnero refused the order (unknown customer, invalid): `rejected`, claimable again (a refund that
+   * arrived meanwhile makes it `refunded`). With `doubt`, an earlier attempt of this order may still land.
+   */
+  reject(orderId: string, owner: string, rejection: { reason: string; doubt: boolean }): Promise<void>;
+  /** A late write of a rejected order was found at Partnero: it is recorded after all. */
+  adoptLateWrite(seen: LedgerEntry, reward: number): Promise<void>;
+  /** Remembers a refund; answers the entry as it was before (undefined when there was none). */
+  requestRefund(orderId: string): Promise<LedgerEntry | undefined>;
+  /** Marks a refund done (every copy deleted); `owner` when the caller holds the claim. */
+  completeRefund(orderId: string, owner?: string): Promise<void>;
+  /** Entries whose `sweepAt` has come, oldest first, at most `limit`. */
+  due(limit: number): Promise<LedgerEntry[]>;
+  /**
+   * After the reconciler counted an entry's copies: the first check of a doubtful write schedules a
+   * second, much later one (a write that lands very late is still caught); the second takes the entry
+   * out of the sweep. Nothing happens when the entry changed since `seen` was read.
+   */
+  settleSweep(seen: LedgerEntry): Promise<void>;
+}
+
+/** Timings of the ledger, in ms. */
+export interface LedgerTimings {
+  /** How long a claim is its holder's: longer than any holder runs (function timeout + margin). */
+  leaseMs: number;
+  /**
+   * How long after a doubtful recording or a refund the reconciler counts the key's copies at Partnero;
+   * it counts again after 15 times as long. A write in flight must have landed by then.
+   */
+  verifyDelayMs: number;
+}

@@ -1,0 +1,146 @@
+import type { CallOptions } from '#shared/partnero/index.js';
+import type { LedgerEntry } from './ledger.js';
+import { copiesOf, deleteAllCopies, rewardOf, transactionItem } from './partnero-transactions.js';
+import { type OrderDeps, recordOrders } from './record-orders.js';
+
+/** Why the reconciler changed something; each repair is logged and counted (`LedgerRepairs` by reason). */
+export type RepairReason =
+  /** A claim whose holder vanished: looked up, then recorded (or sent) by the reconciler. */
+  | 'stuck_claim_settled'
+  /** A requested refund whose delete had not gone through. */
+  | 'refund_completed'
+  /** A transaction of a refunded order that landed after the refund (a late commit). */
+  | 'refund_reversed'
+  /** A second copy of a recorded order (two writes landed): deleted. */
+  | 'extra_copy_deleted'
+  /** A recorded order whose transaction is gone from Partnero (deleted outside this system): logged only. */
+  | 'missing_transaction'
+  /** An order Partnero first refused whose earlier, doubtful attempt landed after all: recorded. */
+  | 'late_write_recorded';
+
+export interface ReconcileDeps extends OrderDeps {
+  /** Told of every repair, e.g. to add a metric. */
+  onRepair?: (reason: RepairReason, entry: LedgerEntry) => void;
+}
+
+export interface ReconcileResult {
+  /** Entries looked at. */
+  checked: number;
+  repairs: Partial<Record<RepairReason, number>>;
+  /** Entries that could not be settled this time (they stay due and are looked at again). */
+  failed: number;
+}
+
+const CONCURRENCY = 4;
+
+/**
+ * One sweep: every ledger entry whose `sweepAt` has come (at most `limit`), checked against Partnero by
+ * key and repaired. Safe to run concurrently with the pipeline and with itself: every change goes
+ * through the same conditional ledger writes, and an entry that changed meanwhile is left for later.
+ */
+export async function reconcile(
+  deps: ReconcileDeps,
+  options: { limit?: number; call?: CallOptions } = {},
+): Promise<ReconcileResult> {
+  const due = await deps.ledger.due(options.limit ?? 100);
+  const result: ReconcileResult = { checked: due.length, repairs: {}, failed: 0 };
+  const queue = [...due];
+  const worker = async () => {
+    for (let entry = queue.shift(); entry; entry = queue.shift()) {
+      try {
+        const reason = await reconcileEntry(deps, entry, options.call ?? {});
+        if (reason) {
+          result.repairs[reason] = (result.repairs[reason] ?? 0) + 1;
+          deps.logger?.warn('ledger repair', { reason, orderId: entry.orderId, state: entry.state });
+          deps.onRepair?.(reason, entry);
+        }
+      } catch (error) {
+        result.failed += 1;
+        deps.logger?.warn('ledger entry not settled; it stays due', {
+          orderId: entry.orderId,
+          error: String(error),
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return result;
+}
+
+/** Settles one due entry; answers the repair it made, if any. Throws when it must be tried again. */
+async function reconcileEntry(
+  deps: ReconcileDeps,
+  entry: LedgerEntry,
+  call: CallOptions,
+): Promise<RepairReason | undefined> {
+  if (entry.state === 'claimed') {
+    if (!entry.order) throw new Error('claimed entry without its order');
+    const [outcome] = await recordOrders(deps, [entry.order], call);
+    if (outcome?.status === 'recorded') return 'stuck_claim_settled';
+    if (outcome?.status === 'already_refunded') return 'refund_completed';
+    if (
+      outcome?.status === 'not_referred' ||
+      outcome?.status === 'in_progress' ||
+      outcome?.status === 'duplicate'
+    )
+      return undefined;
+    throw outcome?.status === 'failed'
+      ? outcome.error
+      : new Error(`order ${entry.orderId} is ${outcome?.status}`);
+  }
+  if (entry.state === 'recorded' && entry.refundRequested) {
+    await deleteAllCopies(deps.partnero, entry.orderId, call);
+    await deps.ledger.completeRefund(entry.orderId);
+    return 'refund_completed';
+  }
+  if (entry.state === 'rejected') {
+    const copies = await copiesOf(
+      deps.partnero,
+      { orderId: entry.orderId, customerKey: entry.order?.customerKey },
+      call,
+    );
+    if (copies.length === 0) {
+      await deps.ledger.settleSweep(entry);
+      return undefined;
+    }
+    await deps.ledger.adoptLateWrite(entry, rewardOf(copies[0]));
+    return 'late_write_recorded';
+  }
+  const repair = await checkCopies(deps, entry, call);
+  await deps.ledger.settleSweep(entry);
+  return repair;
+}
+
+/** Counts the key's copies at Partnero against what the ledger says there should be (0 or 1). */
+async function checkCopies(
+  deps: ReconcileDeps,
+  entry: LedgerEntry,
+  call: CallOptions,
+): Promise<RepairReason | undefined> {
+  if (entry.state === 'not_referred') return undefined;
+  const copies = await copiesOf(
+    deps.partnero,
+    { orderId: entry.orderId, customerKey: entry.order?.customerKey },
+    call,
+  );
+  if (entry.state === 'refunded') {
+    if (copies.length === 0) return undefined;
+    await deleteAllCopies(deps.partnero, entry.orderId, call);
+    return 'refund_reversed';
+  }
+  if (copies.length === 1) return undefined;
+  if (copies.length === 0) return 'missing_transaction';
+  for (let i = 1; i < copies.length; i++) await deps.partnero.transactions.delete(entry.orderId, call);
+  // A Partnero that deleted every copy at once would leave none: put the one back.
+  if (entry.order && (await copiesOf(deps.partnero, entry.order, call)).length === 0) {
+    const t = await deps.partnero.transactions.create(
+      { customer: { key: entry.order.customerKey }, ...transactionItem(entry.order) },
+      call,
+    );
+    deps.logger?.warn('re-recorded an order after deleting its extra copies', {
+      orderId: entry.orderId,
+      reward: rewardOf(t),
+    });
+  }
+  return 'extra_copy_deleted';
+}

@@ -1,0 +1,205 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createHandler } from '#functions/credit-customer.js';
+import { createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
+import { createPartneroClient } from '#shared/partnero/index.js';
+import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
+import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
+import { handlerSandbox } from '#test/support/sandbox.js';
+
+/** Credits on the real Powertools DynamoDB persistence layer, against the local DynamoDB endpoint. */
+let env: Awaited<ReturnType<typeof handlerSandbox>>;
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  env = await handlerSandbox();
+  dynamo = await startLocalDynamo();
+});
+afterAll(async () => {
+  await env.sandbox.close();
+  await dynamo.close();
+});
+beforeEach(async () => {
+  await env.reset();
+  dynamo.reset();
+  await env.createCustomer({ key: 'alice', email: 'alice@example.com' });
+  fetchOf = fetch;
+});
+
+/** What the Partnero client's requests go through; tests replace it to see or change the wire. */
+let fetchOf: typeof fetch = fetch;
+const partnero = () =>
+  createPartneroClient({
+    apiKey: env.sandbox.apiKey,
+    baseUrl: env.sandbox.apiUrl,
+    baseDelayMs: 1,
+    maxDelayMs: 5,
+    fetch: (input, init) => fetchOf(input, init),
+  });
+const handlerWith = (store = dynamo.persistence()) => {
+  const credit = createIdempotentCredit(store, partnero);
+  return createHandler(() => ({ credit }));
+};
+let handler: ReturnType<typeof handlerWith>;
+beforeEach(() => {
+  handler = handlerWith();
+});
+
+let counter = 0;
+const freshKey = () => `idem-${Date.now()}-${++counter}`;
+const credit = async (body: unknown, headers: Record<string, string>, key = 'alice') =>
+  answer(
+    await handler(
+      iamEvent({ method: 'POST', path: `/customers/${key}/credit`, pathParameters: { key }, body, headers }),
+      lambdaContext(),
+    ),
+  );
+const balance = async () => (await env.api('GET', '/customers/alice/balance')).body.data.balance;
+const body = { amount: 5, currency: 'usd', is_currency: true };
+
+describe('POST /customers/{key}/credit', () => {
+  it('credits the balance and answers 201', async () => {
+    const res = await credit(body, { 'idempotency-key': freshKey() });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ customer_key: 'alice', balance: { amount: 5, currency: 'usd' } });
+    expect(await balance()).toBe(5);
+  });
+
+  it('never credits twice for the same key and body, and replays the first answer', async () => {
+    const key = freshKey();
+    const first = await credit(body, { 'Idempotency-Key': key });
+    const second = await credit(body, { 'idempotency-key': key });
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(await balance()).toBe(5);
+  });
+
+  it('answers 422 when the same key comes with a different body', async () => {
+    const key = freshKey();
+    await credit(body, { 'idempotency-key': key });
+    const res = await credit({ ...body, amount: 50 }, { 'idempotency-key': key });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('idempotency_key_reused');
+    expect(await balance()).toBe(5);
+  });
+
+  it('answers 409 while the first request with the key is still running', async () => {
+    const key = freshKey();
+    // The first credit waits at Partnero's door until the second request has been answered.
+    let second: Promise<Awaited<ReturnType<typeof credit>>> | undefined;
+    fetchOf = async (input, init) => {
+      second ??= credit(body, { 'idempotency-key': key });
+      await second;
+      return fetch(input, init);
+    };
+    const first = await credit(body, { 'idempotency-key': key });
+    const conflict = await (second as NonNullable<typeof second>);
+    expect(first.status).toBe(201);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.code).toBe('request_in_progress');
+    expect(conflict.headers['retry-after']).toBe('1');
+    expect(await balance()).toBe(5);
+  });
+
+  it('keys are per customer: the same key for another customer is a new request', async () => {
+    await env.createCustomer({ key: 'bob', email: 'bob@example.com' });
+    const key = freshKey();
+    expect((await credit(body, { 'idempotency-key': key })).status).toBe(201);
+    expect((await credit(body, { 'idempotency-key': key }, 'bob')).status).toBe(201);
+  });
+
+  it('answers 400 without an Idempotency-Key header', async () => {
+    const res = await credit(body, {});
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('idempotency_key_required');
+  });
+
+  it.each([
+    ['a zero amount', { ...body, amount: 0 }, 'amount'],
+    ['a missing is_currency', { amount: 1, currency: 'usd' }, 'is_currency'],
+    ['a string amount', { ...body, amount: '5' }, 'amount'],
+    ['an extra field', { ...body, customer_key: 'bob' }, 'body'],
+  ])('answers 400 for %s', async (_label, input, field) => {
+    const res = await credit(input, { 'idempotency-key': freshKey() });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toHaveProperty([field]);
+  });
+
+  it('answers 404 for an unknown customer, and the key can be reused after the mistake is fixed', async () => {
+    const key = freshKey();
+    const res = await credit(body, { 'idempotency-key': key }, 'ghost');
+    expect(res.status).toBe(404);
+  });
+
+  it('stores an unknown outcome so a retry cannot credit twice', async () => {
+    const key = freshKey();
+    await env.faults({ rate: 1, kinds: ['drop'], count: 1, match: 'balance/credit' });
+    const first = await credit(body, { 'idempotency-key': key });
+    expect(first.status).toBe(502);
+    expect(first.body.error.code).toBe('unknown_outcome');
+    const retry = await credit(body, { 'idempotency-key': key });
+    expect(retry.status).toBe(502);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await balance()).toBe(0);
+  });
+
+  it.each([
+    ['a 2xx whose body cannot be read', () => new Response('<html>done</html>', { status: 200 })],
+    ...[501, 505, 507, 520].map(
+      (status) => [`HTTP ${status}`, () => new Response('{}', { status })] as const,
+    ),
+  ])('stores %s that followed an applied credit as unknown_outcome and replays it', async (_label, reply) => {
+    const key = freshKey();
+    fetchOf = async (input, init) => {
+      await fetch(input, init); // Partnero applies it; the answer on the way back is not a clean success
+      return reply();
+    };
+    const first = await credit(body, { 'idempotency-key': key });
+    expect(first.status).toBe(502);
+    expect(first.body.error.code).toBe('unknown_outcome');
+    fetchOf = fetch;
+    const retry = await credit(body, { 'idempotency-key': key });
+    expect(retry.status).toBe(502);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await balance()).toBe(5);
+  });
+
+  it('answers outcome_not_recorded (never retry this key) when the success record cannot be stored', async () => {
+    const store = new DynamoDBPersistenceLayer({
+      tableName: TEST_TABLES.idempotency,
+      awsSdkV3Client: dynamo.client(1),
+    });
+    handler = handlerWith(store);
+    dynamo.db.faults.set({ rate: 1, kinds: ['internal'], operations: ['UpdateItem'] });
+    const res = await credit(body, { 'idempotency-key': freshKey() });
+    dynamo.db.faults.clear();
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('outcome_not_recorded');
+    expect(res.body.error.message).toMatch(/Do not retry with this Idempotency-Key/);
+    expect(await balance()).toBe(5);
+  });
+
+  it('answers 503, credits nothing, and lets the key be retried when the store is down before the call', async () => {
+    const key = freshKey();
+    const store = new DynamoDBPersistenceLayer({
+      tableName: TEST_TABLES.idempotency,
+      awsSdkV3Client: dynamo.client(1),
+    });
+    handler = handlerWith(store);
+    dynamo.db.faults.set({ rate: 1, kinds: ['internal'], operations: ['PutItem'], count: 1 });
+    const res = await credit(body, { 'idempotency-key': key });
+    expect(res.status).toBe(503);
+    expect(await balance()).toBe(0);
+    expect((await credit(body, { 'idempotency-key': key })).status).toBe(201);
+    expect(await balance()).toBe(5);
+  });
+
+  it('lets a rate-limited credit be retried with the same key', async () => {
+    const key = freshKey();
+    await env.faults({ rate: 1, kinds: ['429'], retryAfterSeconds: 0 });
+    expect((await credit(body, { 'idempotency-key': key })).status).toBe(503);
+    await env.clearFaults();
+    expect((await credit(body, { 'idempotency-key': key })).status).toBe(201);
+    expect(await balance()).toBe(5);
+  });
+});

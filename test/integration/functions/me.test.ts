@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createHandler } from '#functions/me.js';
+import { answer, jwtEvent, lambdaContext } from '#test/support/events.js';
+import { handlerSandbox } from '#test/support/sandbox.js';
+
+let env: Awaited<ReturnType<typeof handlerSandbox>>;
+beforeAll(async () => {
+  env = await handlerSandbox();
+});
+afterAll(() => env.sandbox.close());
+beforeEach(() => env.reset());
+const handler = createHandler(() => ({ partnero: env.partnero, customerKeyClaim: 'sub' }));
+
+const me = async (sub: string, query?: Record<string, string>) =>
+  answer(
+    await handler(
+      jwtEvent({ sub }, { method: 'GET', path: '/referrals/me', ...(query ? { query } : {}) }),
+      lambdaContext(),
+    ),
+  );
+
+async function aliceWithFriends(count: number) {
+  await env.createCustomer({ key: 'alice', id: 'alice', email: 'alice@example.com', name: 'Alice' });
+  for (let i = 0; i < count; i++) {
+    await env.createCustomer({
+      key: `friend-${i}`,
+      email: `friend${i}@example.com`,
+      name: `Friend ${i}`,
+      referring_customer: { key: 'alice' },
+    });
+  }
+}
+
+describe('GET /referrals/me', () => {
+  it('returns the customer, stats, balance and referred friends', async () => {
+    await aliceWithFriends(2);
+    await env.api('POST', '/transactions', {
+      customer: { key: 'friend-0' },
+      key: 'o-1',
+      amount: 100,
+      action: 'sale',
+    });
+    const res = await me('alice');
+    expect(res.status).toBe(200);
+    expect(res.body.customer).toMatchObject({ key: 'alice', referrals_count: 2 });
+    expect(res.body.customer.referral_link).toContain('ref=alice');
+    expect(res.body.stats).toMatchObject({ signups: 2, referrals: 2 });
+    expect(res.body.balance).toEqual({ amount: 10, currency: 'usd' });
+    expect(res.body.referrals.total).toBe(2);
+    expect(res.body.referrals.data).toHaveLength(2);
+  });
+
+  it("masks referred friends' emails", async () => {
+    await aliceWithFriends(1);
+    const res = await me('alice');
+    expect(res.body.referrals.data[0]).toMatchObject({ name: 'Friend 0', email: 'f***@example.com' });
+  });
+
+  it('pages referred friends with ?page=', async () => {
+    await aliceWithFriends(22);
+    const page2 = await me('alice', { page: '2' });
+    expect(page2.body.referrals).toMatchObject({ page: 2, last_page: 2, total: 22 });
+    expect(page2.body.referrals.data).toHaveLength(2);
+  });
+
+  it('fetches from Partnero in parallel', async () => {
+    await aliceWithFriends(0);
+    await env.control('POST', '/latency', { ms: 100 });
+    const realFetch = globalThis.fetch;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      try {
+        return await realFetch(...args);
+      } finally {
+        inFlight--;
+      }
+    };
+    try {
+      expect((await me('alice')).status).toBe(200);
+    } finally {
+      globalThis.fetch = realFetch;
+      await env.control('POST', '/latency', { ms: 0 });
+    }
+    expect(maxInFlight).toBe(4);
+  });
+
+  it('answers 404 not_enrolled for a user who never signed up', async () => {
+    const res = await me('stranger');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_enrolled');
+  });
+
+  it.each([['0'], ['-1'], ['abc'], ['1.5'], ['99999999']])('rejects page=%s with 400', async (page) => {
+    const res = await me('alice', { page });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toHaveProperty('page');
+  });
+
+  it('answers 504 when Partnero does not answer before the Lambda deadline', async () => {
+    await aliceWithFriends(0);
+    await env.faults({ rate: 1, kinds: ['delay'], delayMs: 3000 });
+    const res = answer(
+      await handler(
+        jwtEvent({ sub: 'alice' }, { method: 'GET', path: '/referrals/me' }),
+        lambdaContext(1200),
+      ),
+    );
+    await env.clearFaults();
+    expect(res.status).toBe(504);
+    expect(res.body.error.code).toBe('partnero_timeout');
+  });
+});

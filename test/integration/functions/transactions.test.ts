@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createHandler as createRecord } from '#functions/create-transactions.js';
+import { createHandler as createRefund } from '#functions/refund-transaction.js';
+import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
+import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
+import { handlerSandbox } from '#test/support/sandbox.js';
+
+/** The transaction routes on the order ledger (local DynamoDB) against the realistic sandbox. */
+let env: Awaited<ReturnType<typeof handlerSandbox>>;
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  env = await handlerSandbox();
+  dynamo = await startLocalDynamo();
+});
+afterAll(async () => {
+  await env.sandbox.close();
+  await dynamo.close();
+});
+const deps = () => ({ partnero: env.partnero, ledger: dynamo.ledger() });
+const create = createRecord(deps);
+const refund = createRefund(deps);
+beforeEach(async () => {
+  await env.reset();
+  dynamo.reset();
+  await env.createCustomer({ key: 'alice', email: 'alice@example.com' });
+  await env.createCustomer({ key: 'bob', email: 'bob@example.com', referring_customer: { key: 'alice' } });
+});
+
+const post = async (body: unknown, extra: Parameters<typeof iamEvent>[0] = {}) =>
+  answer(await create(iamEvent({ method: 'POST', path: '/transactions', body, ...extra }), lambdaContext()));
+const del = async (key: string) =>
+  answer(
+    await refund(
+      iamEvent({ method: 'DELETE', path: `/transactions/${key}`, pathParameters: { key } }),
+      lambdaContext(),
+    ),
+  );
+const balance = async (key: string) => (await env.api('GET', `/customers/${key}/balance`)).body.data.balance;
+
+describe('POST /transactions', () => {
+  it('records a single sale and rewards the referrer', async () => {
+    const res = await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'USD' });
+    expect(res.status).toBe(201);
+    expect(res.body.transactions).toEqual([{ key: 'order-1', status: 'recorded', reward: 10 }]);
+    expect(await balance('alice')).toBe(10);
+    const listed = await env.api('GET', '/transactions?key=order-1');
+    expect(listed.body.data[0]).toMatchObject({ action: 'sale', amount_units: 'usd' });
+  });
+
+  it('records a batch for one customer with one Partnero call', async () => {
+    await env.resetRequests();
+    const res = await post({
+      customer_key: 'bob',
+      transactions: [
+        { key: 'o-1', amount: 10, currency: 'usd' },
+        {
+          key: 'o-2',
+          amount: 20,
+          currency: 'usd',
+          action: 'upgrade',
+          product_id: 'pro',
+          product_type: 'plan',
+        },
+      ],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.transactions.map((t: { status: string }) => t.status)).toEqual(['recorded', 'recorded']);
+    const requests = await env.requests();
+    expect(requests.total).toBe(1);
+    expect(await balance('alice')).toBe(3);
+  });
+
+  it('answers 200 with duplicate for a resent transaction and counts it once', async () => {
+    await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'usd' });
+    const again = await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'usd' });
+    expect(again.status).toBe(200);
+    expect(again.body.transactions).toEqual([{ key: 'order-1', status: 'duplicate' }]);
+    expect(await balance('alice')).toBe(10);
+  });
+
+  it('records the new items of a resent batch and reports the old ones as duplicates', async () => {
+    await post({ customer_key: 'bob', key: 'o-1', amount: 10, currency: 'usd' });
+    const res = await post({
+      customer_key: 'bob',
+      transactions: [
+        { key: 'o-1', amount: 10, currency: 'usd' },
+        { key: 'o-2', amount: 20, currency: 'usd' },
+      ],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.transactions).toEqual(
+      expect.arrayContaining([
+        { key: 'o-1', status: 'duplicate' },
+        { key: 'o-2', status: 'recorded', reward: 2 },
+      ]),
+    );
+    expect(await balance('alice')).toBe(3);
+  });
+
+  it('never pays twice when the answer was lost: the resend after a 500 that committed is a duplicate', async () => {
+    env.sandbox.faults.set({ kinds: ['commit-500'], match: 'POST /v1/transactions', count: 1 });
+    const first = await post({ customer_key: 'bob', key: 'order-7', amount: 100, currency: 'usd' });
+    expect(first.status).toBe(201);
+    expect(first.body.transactions).toEqual([{ key: 'order-7', status: 'recorded', reward: 10 }]);
+    const resent = await post({ customer_key: 'bob', key: 'order-7', amount: 100, currency: 'usd' });
+    expect(resent.body.transactions).toEqual([{ key: 'order-7', status: 'duplicate' }]);
+    expect((await env.api('GET', '/transactions?key=order-7')).body.data).toHaveLength(1);
+    expect(await balance('alice')).toBe(10);
+  });
+
+  it('answers 422 unknown_customer (not "not referred") for a customer Partnero does not know yet', async () => {
+    const res = await post({ customer_key: 'zoe', key: 'o-8', amount: 10, currency: 'usd' });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('unknown_customer');
+    await env.createCustomer({ key: 'zoe', email: 'zoe@example.com', referring_customer: { key: 'alice' } });
+    expect((await post({ customer_key: 'zoe', key: 'o-8', amount: 10, currency: 'usd' })).status).toBe(201);
+  });
+
+  it('answers 422 not_referred for a customer nobody referred', async () => {
+    const res = await post({ customer_key: 'alice', key: 'o-9', amount: 10, currency: 'usd' });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('not_referred');
+  });
+
+  it.each([
+    ['a missing body', undefined, ['body']],
+    ['a zero amount', { customer_key: 'bob', key: 'o', amount: 0, currency: 'usd' }, ['amount']],
+    ['a bad currency', { customer_key: 'bob', key: 'o', amount: 1, currency: 'dollars' }, ['currency']],
+    ['an unknown currency', { customer_key: 'bob', key: 'o', amount: 1, currency: 'XYZ' }, ['currency']],
+    [
+      'a batch with the same key twice',
+      {
+        customer_key: 'bob',
+        transactions: [
+          { key: 'k1', amount: 1, currency: 'usd' },
+          { key: 'k1', amount: 2, currency: 'usd' },
+        ],
+      },
+      ['transactions'],
+    ],
+    ['a hostile key', { customer_key: 'bob', key: '../customers', amount: 1, currency: 'usd' }, ['key']],
+    ['missing fields', { customer_key: 'bob' }, ['key', 'amount', 'currency']],
+    [
+      'a batch of 101',
+      {
+        customer_key: 'bob',
+        transactions: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, amount: 1, currency: 'usd' })),
+      },
+      ['transactions'],
+    ],
+  ])('answers 400 for %s, naming every field', async (_label, body, fields) => {
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    const named = Object.keys(res.body.error.fields).join(' ');
+    for (const f of fields) expect(named).toContain(f);
+  });
+
+  it('answers 413 for a body over 64 KiB', async () => {
+    const res = await post(undefined, {
+      rawBody: JSON.stringify({ customer_key: 'bob', pad: 'x'.repeat(70_000) }),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 503 with Retry-After when Partnero rate limits every attempt', async () => {
+    await env.faults({ rate: 1, kinds: ['429'], retryAfterSeconds: 0 });
+    const res = await post({ customer_key: 'bob', key: 'o-1', amount: 1, currency: 'usd' });
+    await env.clearFaults();
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+});
+
+describe('DELETE /transactions/{key}', () => {
+  it('deletes the transaction and reverses the reward', async () => {
+    await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'usd' });
+    const res = await del('order-1');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ key: 'order-1', status: 'refunded' });
+    expect(await balance('alice')).toBe(0);
+  });
+
+  it('answers 404 for an unknown transaction', async () => {
+    const res = await del('nope');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('transaction_not_found');
+  });
+
+  it('rejects a hostile key with 400 and never reaches another endpoint', async () => {
+    await env.resetRequests();
+    const res = await del('..');
+    expect(res.status).toBe(400);
+    expect((await env.requests()).total).toBe(0);
+  });
+});

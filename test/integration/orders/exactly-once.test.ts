@@ -1,0 +1,327 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { reconcile, recordOrders, refundOrder } from '#shared/orders/index.js';
+import type { PartneroClient } from '#shared/partnero/index.js';
+import {
+  BUYERS,
+  NOT_REFERRED,
+  type OrdersWorld,
+  REFERRER,
+  sale,
+  startOrdersWorld,
+} from '#test/support/orders-world.js';
+
+/**
+ * The schedules that lost or doubled money before the order ledger, each one deterministic, against
+ * the realistic sandbox (a repeated key is a second transaction) and the local DynamoDB.
+ */
+let world: OrdersWorld;
+beforeAll(async () => {
+  world = await startOrdersWorld();
+});
+afterAll(() => world.close());
+beforeEach(() => world.reset());
+
+const [BOB] = BUYERS;
+const LEASE = 60_000;
+const deps = (partnero: PartneroClient = world.partnero()) => ({
+  partnero,
+  ledger: world.ledger({ leaseMs: LEASE }),
+});
+/** A client whose attempts give up quickly, for faults that never answer. */
+const impatient = () => world.partnero({ attemptTimeoutMs: 100, maxAttempts: 2 });
+/** The reconciler, once everything it waits for is due (the second count comes 15 verify delays later). */
+const sweepEverything = async () => {
+  world.advance(30 * 60_000);
+  return reconcile(deps());
+};
+
+describe('exactly once, in the steady state', () => {
+  it('records a sale once; every redelivery is a duplicate that never reaches Partnero', async () => {
+    const order = sale(BOB, 250);
+    expect(await recordOrders(deps(), [order])).toEqual([
+      { orderId: order.orderId, status: 'recorded', reward: 25 },
+    ]);
+    const posts = world.posts();
+    for (let i = 0; i < 3; i++) {
+      expect(await recordOrders(deps(), [order])).toEqual([{ orderId: order.orderId, status: 'duplicate' }]);
+    }
+    expect(world.posts()).toBe(posts);
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.rewards(REFERRER)).toBe(25);
+  });
+
+  it('sends one batch request per customer, and an order id twice in one call once', async () => {
+    const [a, b] = [sale(BOB, 10), sale(BOB, 20)];
+    const outcomes = await recordOrders(deps(), [a, b, a] as (typeof a)[]);
+    expect(outcomes.map((o) => o.status)).toEqual(['recorded', 'recorded', 'duplicate']);
+    expect(world.posts()).toBe(1);
+    expect(world.rewards(REFERRER)).toBe(3);
+  });
+
+  it('remembers customers nobody referred, so their redeliveries cost no Partnero call either', async () => {
+    const order = sale(NOT_REFERRED);
+    expect((await recordOrders(deps(), [order]))[0]).toMatchObject({ status: 'not_referred' });
+    const posts = world.posts();
+    expect((await recordOrders(deps(), [order]))[0]).toMatchObject({ status: 'not_referred' });
+    expect(world.posts()).toBe(posts);
+  });
+});
+
+describe('refunds always reverse the reward', () => {
+  it('deletes the transaction of a recorded order, and a replayed sale after it is not recorded again', async () => {
+    const order = sale(BOB);
+    await recordOrders(deps(), [order]);
+    expect(await refundOrder(deps(), order.orderId)).toEqual({ orderId: order.orderId, status: 'refunded' });
+    expect(await recordOrders(deps(), [order])).toEqual([
+      { orderId: order.orderId, status: 'already_refunded' },
+    ]);
+    expect(world.copies(order.orderId)).toBe(0);
+    expect(world.rewards(REFERRER)).toBe(0);
+  });
+
+  it('remembers a refund that overtook its order: the order is never recorded', async () => {
+    const order = sale(BOB);
+    expect((await refundOrder(deps(), order.orderId)).status).toBe('nothing_to_reverse');
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('already_refunded');
+    expect(world.copies(order.orderId)).toBe(0);
+  });
+
+  it('reverses a refund that arrives while its order is being recorded', async () => {
+    const order = sale(BOB);
+    let refund: Promise<unknown> | undefined;
+    // The refund lands while the POST is on its way to Partnero.
+    const racing = world.partnero({
+      fetch: async (input, init) => {
+        if (init?.method === 'POST' && !refund) refund = refundOrder(deps(), order.orderId);
+        await refund;
+        return fetch(input, init);
+      },
+    });
+    const [outcome] = await recordOrders(deps(racing), [order]);
+    expect(await refund).toMatchObject({ status: 'refund_pending' });
+    expect(outcome?.status).toBe('already_refunded');
+    expect(world.copies(order.orderId)).toBe(0);
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('already_refunded');
+  });
+
+  it('deletes a transaction recorded before the ledger existed (unknown to it)', async () => {
+    await world
+      .partnero()
+      .transactions.create({ customer: { key: BOB }, key: 'legacy-1', amount: 50, action: 'sale' });
+    expect((await refundOrder(deps(), 'legacy-1')).status).toBe('refunded');
+    expect(world.copies('legacy-1')).toBe(0);
+  });
+
+  it('keeps a refund whose DELETE failed; the reconciler completes it', async () => {
+    const order = sale(BOB);
+    await recordOrders(deps(), [order]);
+    world.sandbox.faults.set({ kinds: ['500'], match: 'DELETE /v1/transactions', count: 3 });
+    await expect(refundOrder(deps(), order.orderId)).rejects.toMatchObject({ code: 'unavailable' });
+    expect(world.copies(order.orderId)).toBe(1);
+    expect((await sweepEverything()).repairs).toEqual({ refund_completed: 1 });
+    expect(world.copies(order.orderId)).toBe(0);
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('already_refunded');
+  });
+
+  it('deletes a transaction that landed after its refund (a late commit)', async () => {
+    const order = sale(BOB);
+    world.sandbox.faults.set({
+      kinds: ['late-commit'],
+      match: 'POST /v1/transactions',
+      count: 1,
+      hold: true,
+    });
+    expect((await recordOrders(deps(impatient()), [order]))[0]?.status).toBe('pending');
+    // The refund finds nothing to delete yet, and the claim is in doubt: it is remembered.
+    await refundOrder(deps(), order.orderId);
+    await world.sandbox.lateCommits.flush();
+    expect(world.copies(order.orderId)).toBe(1);
+    const sweep = await sweepEverything();
+    expect(Object.values(sweep.repairs).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(world.copies(order.orderId)).toBe(0);
+    expect(world.rewards(REFERRER)).toBe(0);
+  });
+});
+
+describe('lost answers and crashes', () => {
+  it('looks the key up after a 500 that committed, and records once', async () => {
+    const order = sale(BOB, 80);
+    world.sandbox.faults.set({ kinds: ['commit-500'], match: 'POST /v1/transactions', count: 1 });
+    expect(await recordOrders(deps(), [order])).toEqual([
+      { orderId: order.orderId, status: 'recorded', reward: 8 },
+    ]);
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.posts()).toBe(1);
+  });
+
+  it('looks the key up after a dropped connection that committed', async () => {
+    const order = sale(BOB);
+    world.sandbox.faults.set({ kinds: ['commit-drop'], match: 'POST /v1/transactions', count: 1 });
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
+    expect(world.copies(order.orderId)).toBe(1);
+  });
+
+  it('holds a write whose look-up found nothing; the next attempt finds the late commit instead of resending', async () => {
+    const order = sale(BOB);
+    world.sandbox.faults.set({
+      kinds: ['late-commit'],
+      match: 'POST /v1/transactions',
+      count: 1,
+      hold: true,
+    });
+    expect((await recordOrders(deps(impatient()), [order]))[0]?.status).toBe('pending');
+    await world.sandbox.lateCommits.flush();
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.posts()).toBe(1);
+  });
+
+  it('deletes the extra copy when a late commit lands after the order was sent again', async () => {
+    const order = sale(BOB, 100);
+    world.sandbox.faults.set({
+      kinds: ['late-commit'],
+      match: 'POST /v1/transactions',
+      count: 1,
+      hold: true,
+    });
+    expect((await recordOrders(deps(impatient()), [order]))[0]?.status).toBe('pending');
+    // The redelivery looks, finds nothing (still held), sends: the held write lands after it.
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
+    await world.sandbox.lateCommits.flush();
+    expect(world.copies(order.orderId)).toBe(2);
+    expect((await sweepEverything()).repairs).toEqual({ extra_copy_deleted: 1 });
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.rewards(REFERRER)).toBe(10);
+  });
+
+  it('counts a doubtful order’s copies twice, so a write landing after the first count is still deleted', async () => {
+    const order = sale(BOB, 100);
+    world.sandbox.faults.set({
+      kinds: ['late-commit'],
+      match: 'POST /v1/transactions',
+      count: 1,
+      hold: true,
+    });
+    await recordOrders(deps(impatient()), [order]);
+    await recordOrders(deps(), [order]);
+    expect((await sweepEverything()).repairs).toEqual({}); // first count: one copy, the other still in flight
+    await world.sandbox.lateCommits.flush();
+    expect((await sweepEverything()).repairs).toEqual({ extra_copy_deleted: 1 });
+    expect(world.copies(order.orderId)).toBe(1);
+    expect((await sweepEverything()).checked).toBe(0); // settled: out of the sweep
+  });
+
+  it('settles a claim whose holder died before sending: the reconciler sends it once', async () => {
+    const order = sale(BOB);
+    await world.ledger({ leaseMs: LEASE }).claim(order, 'dead-worker');
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('in_progress');
+    expect((await sweepEverything()).repairs).toEqual({ stuck_claim_settled: 1 });
+    expect(world.copies(order.orderId)).toBe(1);
+  });
+
+  it('settles a claim whose holder died after sending: looked up, never sent twice', async () => {
+    const order = sale(BOB);
+    await world.ledger({ leaseMs: LEASE }).claim(order, 'dead-worker');
+    await world
+      .partnero()
+      .transactions.create({ customer: { key: BOB }, key: order.orderId, amount: 100, action: 'sale' });
+    world.advance(LEASE + 1);
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.posts()).toBe(1);
+  });
+
+  it('answers recorded when the ledger cannot store it after Partnero did; the reconciler settles the entry', async () => {
+    const order = sale(BOB);
+    const failOnFinish = world.dynamo.client(1);
+    let writes = 0;
+    const ledger = world.ledger(
+      { leaseMs: LEASE },
+      {
+        send: ((command: { constructor: { name: string } }) => {
+          writes += 1;
+          // The second write is the finish: fail it as a throttle would.
+          if (writes === 2) return Promise.reject(Object.assign(new Error('throttled'), { $metadata: {} }));
+          return failOnFinish.send(command as never);
+        }) as never,
+      },
+    );
+    expect((await recordOrders({ partnero: world.partnero(), ledger }, [order]))[0]?.status).toBe('recorded');
+    expect((await sweepEverything()).repairs).toEqual({ stuck_claim_settled: 1 });
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.posts()).toBe(1);
+  });
+
+  it('copes with a ledger write that committed but answered 500 (the SDK retry meets its own write)', async () => {
+    const order = sale(BOB);
+    world.dynamo.db.faults.set({
+      rate: 1,
+      kinds: ['commit-then-fail'],
+      operations: ['UpdateItem'],
+      count: 2,
+    });
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
+    expect(world.copies(order.orderId)).toBe(1);
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('duplicate');
+  });
+
+  it('treats a strict Partnero’s "key already taken" as recorded', async () => {
+    const order = sale(BOB);
+    await world
+      .partnero()
+      .transactions.create({ customer: { key: BOB }, key: order.orderId, amount: 100, action: 'sale' });
+    world.sandbox.config.strictTransactionKeys = true;
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
+    expect(world.copies(order.orderId)).toBe(1);
+  });
+});
+
+describe('customers Partnero does not know yet', () => {
+  it('answers unknown_customer (never "not referred") and records once the customer exists', async () => {
+    const order = sale('erin');
+    expect((await recordOrders(deps(), [order]))[0]).toMatchObject({ status: 'unknown_customer' });
+    expect(world.ledgerItemsFor(order.orderId)).toEqual([
+      expect.objectContaining({ state: { S: 'rejected' } }),
+    ]);
+    await world.createCustomer('erin', REFERRER);
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
+    expect(world.copies(order.orderId)).toBe(1);
+  });
+
+  it('keeps the doubt of an earlier attempt when a later one is refused: its late write is found, not doubled', async () => {
+    const order = sale('erin', 100);
+    world.sandbox.faults.set({
+      kinds: ['late-commit'],
+      match: 'POST /v1/transactions',
+      count: 1,
+      hold: true,
+    });
+    expect((await recordOrders(deps(impatient()), [order]))[0]?.status).toBe('pending');
+    // The retry is refused (erin does not exist yet) while the first attempt is still in flight.
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('unknown_customer');
+    await world.createCustomer('erin', REFERRER);
+    await world.sandbox.lateCommits.flush(); // the first attempt lands, now that erin exists
+    expect(world.copies(order.orderId)).toBe(1);
+    // A later delivery looks first and finds it; the reconciler would have too.
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.rewards(REFERRER)).toBe(10);
+  });
+
+  it('records a rejected order whose doubtful attempt landed later, when no delivery comes again', async () => {
+    const order = sale('erin', 100);
+    world.sandbox.faults.set({
+      kinds: ['late-commit'],
+      match: 'POST /v1/transactions',
+      count: 1,
+      hold: true,
+    });
+    await recordOrders(deps(impatient()), [order]);
+    await recordOrders(deps(), [order]);
+    await world.createCustomer('erin', REFERRER);
+    await world.sandbox.lateCommits.flush();
+    expect((await sweepEverything()).repairs).toEqual({ late_write_recorded: 1 });
+    expect((await recordOrders(deps(), [order]))[0]?.status).toBe('duplicate');
+    expect(world.copies(order.orderId)).toBe(1);
+  });
+});

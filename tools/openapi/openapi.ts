@@ -1,0 +1,192 @@
+import type * as z from 'zod/mini';
+import { toJSONSchema } from 'zod/v4/core';
+import {
+  batchTransactionBody,
+  creditBody,
+  meQuery,
+  signupBody,
+  singleTransactionBody,
+} from '#shared/schemas/api.js';
+import {
+  creditResponse,
+  dashboardResponse,
+  errorResponse,
+  refundResponse,
+  signupResponse,
+  transactionsResponse,
+} from './response-schemas.js';
+
+type Schema = z.ZodMiniType;
+
+const json = (schema: Schema, io: 'input' | 'output') => {
+  const { $schema: _drop, ...rest } = toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+};
+const content = (schema: Schema, io: 'input' | 'output' = 'output') => ({
+  'application/json': { schema: json(schema, io) },
+});
+const error = (description: string) => ({ description, content: content(errorResponse) });
+
+const common = {
+  '400': error('Invalid request: every invalid field is named in `error.fields`'),
+  '413': error('Body over the size limit'),
+  '502': error('Partnero failed or rejected the configured key'),
+  '503': error('Partnero rate limit or Secrets Manager unavailable (`Retry-After` set)'),
+  '504': error('Partnero did not answer in time'),
+};
+const jwt = [{ jwt: [] }];
+const iam = [{ sigv4: [] }];
+
+/** The OpenAPI 3.1 document of the HTTP API, generated from the schemas the handlers validate with. */
+export function buildOpenApi() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Partnero referrals on AWS',
+      version: '1.0.0',
+      description:
+        'Refer-a-friend API: customer routes take a JWT, back-office routes an IAM (SigV4) signature. ' +
+        'Every error answers `{ "error": { "code", "message", "fields"? } }`.',
+    },
+    components: {
+      securitySchemes: {
+        jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        sigv4: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'AWS Signature Version 4 (execute-api)',
+        },
+      },
+    },
+    paths: {
+      '/referrals/signup': {
+        post: {
+          summary: 'Enrol the signed-in user (idempotent: call after every sign-in)',
+          description:
+            'The customer key comes from the token (`sub` by default). The referrer comes from the `partnero_referral` ' +
+            'cookie, else the body `referral_key`. A self-referral or an unknown referrer is dropped (`referral_dropped`).',
+          security: jwt,
+          parameters: [
+            { name: 'partnero_referral', in: 'cookie', required: false, schema: { type: 'string' } },
+          ],
+          requestBody: { required: false, content: content(signupBody, 'input') },
+          responses: {
+            '201': { description: 'Customer created', content: content(signupResponse) },
+            '200': {
+              description: 'Customer already existed; returned unchanged',
+              content: content(signupResponse),
+            },
+            '401': error('Missing or invalid token'),
+            '409': error('The email belongs to another customer'),
+            '422': error('Partnero rejected the data'),
+            ...common,
+          },
+        },
+      },
+      '/referrals/me': {
+        get: {
+          summary: "The signed-in user's referral link, stats, balance and referred friends",
+          security: jwt,
+          parameters: [
+            { name: 'page', in: 'query', required: false, schema: json(meQuery.shape.page, 'input') },
+          ],
+          responses: {
+            '200': { description: 'Dashboard', content: content(dashboardResponse) },
+            '404': error('`not_enrolled`: the user never signed up'),
+            ...common,
+          },
+        },
+      },
+      '/transactions': {
+        post: {
+          summary: 'Record sales of a referred customer (single or batch of ≤ 100); resending is safe',
+          security: iam,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [json(singleTransactionBody, 'input'), json(batchTransactionBody, 'input')],
+                },
+              },
+            },
+          },
+          responses: {
+            '201': {
+              description: 'At least one transaction recorded',
+              content: content(transactionsResponse),
+            },
+            '200': {
+              description: 'All transactions were already recorded',
+              content: content(transactionsResponse),
+            },
+            '422': error('`not_referred`, or Partnero rejected the data'),
+            ...common,
+          },
+        },
+      },
+      '/transactions/{key}': {
+        delete: {
+          summary: 'Refund: delete the transaction and reverse its reward',
+          security: iam,
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'Refunded', content: content(refundResponse) },
+            '404': error('`transaction_not_found`'),
+            ...common,
+          },
+        },
+      },
+      '/customers/{key}/credit': {
+        post: {
+          summary: "Credit a customer's balance, at most once per Idempotency-Key",
+          security: iam,
+          parameters: [
+            { name: 'key', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: true,
+              schema: { type: 'string', minLength: 8 },
+            },
+          ],
+          requestBody: { required: true, content: content(creditBody, 'input') },
+          responses: {
+            '201': {
+              description:
+                'Credited (a repeat with the same key and body replays this, with `Idempotent-Replayed: true`)',
+              content: content(creditResponse),
+            },
+            '404': error('Unknown customer'),
+            '409': error('`request_in_progress`: the first request with this key is still running'),
+            '422': error('`idempotency_key_reused` with another body, or Partnero rejected the data'),
+            ...common,
+          },
+        },
+      },
+      '/webhooks/partnero': {
+        post: {
+          summary: 'Partnero webhook receiver (HMAC-SHA256 signature of the raw body in `Signature`)',
+          security: [],
+          responses: {
+            '202': { description: 'Verified and published on the EventBridge bus' },
+            '200': { description: 'A duplicate delivery: already published, not published again' },
+            '400': error(
+              '`invalid_json`, `validation`, or `stale_delivery` (timestamp outside the tolerance)',
+            ),
+            '401': error('Missing or invalid signature'),
+            '409': error('`delivery_in_progress`: the same delivery is being published (`Retry-After` set)'),
+            '413': error('Body over the size limit'),
+            '503': error(
+              '`publish_failed` (EventBridge) or the secret/dedup store is unavailable; Partnero retries',
+            ),
+          },
+        },
+      },
+    },
+  };
+}

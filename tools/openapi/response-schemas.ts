@@ -1,0 +1,78 @@
+import * as z from 'zod/mini';
+import '#shared/schemas/z.js';
+
+const describe = <T extends z.ZodMiniType>(schema: T, description: string) =>
+  schema.check(z.describe(description));
+
+/**
+ * Response shapes of the HTTP API, for the OpenAPI document only: handlers build these objects and
+ * tests check them. Kept apart from the request schemas so no Lambda bundle constructs them at import.
+ */
+
+export const errorResponse = z.object({
+  error: z.object({
+    code: describe(
+      z.string(),
+      'Stable machine-readable code, e.g. validation, not_enrolled, partnero_unavailable',
+    ),
+    message: z.string(),
+    fields: z.optional(describe(z.record(z.string(), z.array(z.string())), 'Reasons per invalid field')),
+  }),
+});
+
+export const customerResponse = z.object({
+  key: z.string(),
+  referral_link: z.string(),
+  referral_links: z.array(z.string()),
+  referred_by: z.nullable(z.string()),
+  referrals_count: z.int(),
+});
+
+export const signupResponse = z.object({
+  customer: customerResponse,
+  referral_dropped: z.optional(z.enum(['self_referral', 'unknown_referrer', 'already_enrolled'])),
+});
+
+export const dashboardResponse = z.object({
+  customer: customerResponse,
+  stats: z.object({
+    clicks: z.number(),
+    signups: z.number(),
+    referrals: z.number(),
+    paid_referrals: z.number(),
+  }),
+  balance: z.object({ amount: z.number(), currency: z.nullable(z.string()) }),
+  referrals: z.object({
+    data: z.array(
+      z.object({
+        name: z.nullable(z.string()),
+        email: z.nullable(z.string()),
+        joined_at: z.nullable(z.string()),
+      }),
+    ),
+    page: z.int(),
+    last_page: z.int(),
+    total: z.int(),
+  }),
+});
+
+export const transactionsResponse = z.object({
+  transactions: z.array(
+    z.object({
+      key: z.string(),
+      status: describe(
+        z.enum(['recorded', 'duplicate', 'already_refunded', 'not_referred']),
+        'duplicate: recorded before; already_refunded: refunded before, not recorded again',
+      ),
+      reward: z.optional(describe(z.number(), 'Reward earned by the referrer for this transaction')),
+    }),
+  ),
+});
+
+export const refundResponse = z.object({ key: z.string(), status: z.literal('refunded') });
+
+export const creditResponse = z.object({
+  customer_key: z.string(),
+  credited: z.object({ amount: z.number(), currency: z.string(), is_currency: z.boolean() }),
+  balance: z.object({ amount: z.nullable(z.number()), currency: z.nullable(z.string()) }),
+});
