@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startSandbox } from '#local/sandbox/index.js';
 import { BENCH_DIR, type BundleInfo, buildAll, OUT_DIR, type Variant } from './build.js';
 import {
+  BENCH_TABLES,
   type ColdResult,
   coldStart,
   type Endpoints,
@@ -332,6 +333,16 @@ async function measureFanout(ctx: Context, flow: Flow, children: Map<Variant, Wa
 
 // -------------------------------------------------------------------------------------------- orders
 
+/** The faults of the order-events run: writes that land although the answer says otherwise. */
+const ORDER_FAULTS = {
+  rules: [{ match: 'POST /v1/transactions', rate: 0.03, kinds: ['commit-500', 'commit-drop'] }],
+};
+
+const dynamoCalls = (calls: Record<string, number>) =>
+  Object.entries(calls)
+    .filter(([target]) => target.startsWith('DynamoDB_20120810.'))
+    .reduce((sum, [, n]) => sum + n, 0);
+
 async function measureOrders(ctx: Context, ordersFlow: Flow) {
   const workload = generateWorkload({ messages: ctx.settings.orderMessages, buyers: BUYERS });
   const file = join(OUT_DIR, 'events', 'order-messages.json');
@@ -340,7 +351,10 @@ async function measureOrders(ctx: Context, ordersFlow: Flow) {
   const results: Record<string, unknown> = {};
   for (const variant of VARIANTS) {
     ctx.fixture.restore();
+    // Each variant starts from an empty ledger, as a fresh deployment would.
+    ctx.aws.dynamodb.table(BENCH_TABLES.orderLedger).clear();
     const sentBefore = ctx.aws.sentMessages.length;
+    const ddbBefore = dynamoCalls(ctx.aws.calls);
     const functionName = functionNameOf(ordersFlow, variant);
     const secretId = `${SECRET_PREFIX}orders/${variant}`;
     const child = new WarmChild(
@@ -355,6 +369,9 @@ async function measureOrders(ctx: Context, ordersFlow: Flow) {
         functionName,
       });
       await ctx.fixture.control('POST', '/requests/reset');
+      // Partnero as it really is: a repeated key is a second transaction, and some writes commit but
+      // answer 500 or drop the connection (the consumer must look them up, never send them twice).
+      await ctx.fixture.control('POST', '/faults', ORDER_FAULTS);
       const drained = await child.request<{
         timings: number[];
         wallMs: number;
@@ -363,6 +380,8 @@ async function measureOrders(ctx: Context, ordersFlow: Flow) {
         redeliveries: number;
         deadLetters: string[];
       }>({ cmd: 'drain', file, batchSize: 10, maxReceives: 5 });
+      await ctx.fixture.control('DELETE', '/faults');
+      const dynamoCallsUsed = dynamoCalls(ctx.aws.calls) - ddbBefore;
       const requests = (await ctx.fixture.control('GET', '/requests')) as {
         total: number;
         byRoute: Record<string, number>;
@@ -395,6 +414,8 @@ async function measureOrders(ctx: Context, ordersFlow: Flow) {
         partneroCalls: requests.total,
         partneroCallsPerEvent: round(requests.total / total, 3),
         partneroCallsByRoute: requests.byRoute,
+        dynamoCalls: dynamoCallsUsed,
+        dynamoCallsPerEvent: round(dynamoCallsUsed / total, 3),
         secretsManagerCalls: ctx.aws.secretReads.get(secretId) ?? 0,
         redeliveries: drained.redeliveries,
         lost: check.missing + parked + drained.deadLetters.length,
@@ -426,6 +447,7 @@ async function measureOrders(ctx: Context, ordersFlow: Flow) {
     duplicatesAfterRefund: workload.counts.duplicatesAfterRefund,
     distinctCustomersPerBatch: round(workload.counts.distinctCustomersPerBatch, 2),
     expectedTransactions: workload.expected.transactions.size,
+    faults: ORDER_FAULTS.rules,
     variants: results,
   };
 }

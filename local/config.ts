@@ -25,14 +25,10 @@ export const LOCAL_BUS_NAME = 'referrals-local';
 export const ORDER_QUEUE_NAME = 'referrals-local-order-events';
 export const ORDER_DLQ_NAME = 'referrals-local-order-events-dlq';
 
-/**
- * The functions' DynamoDB tables (IDEMPOTENCY_TABLE_NAME, ORDER_LEDGER_TABLE_NAME and, until the
- * order consumer stops reading it, REFUND_LEDGER_TABLE_NAME), laid out as infra/constructs makes them.
- */
+/** The functions' DynamoDB tables (IDEMPOTENCY_TABLE_NAME, ORDER_LEDGER_TABLE_NAME), laid out as infra makes them. */
 export const LOCAL_TABLES = {
   idempotency: 'referrals-local-idempotency',
   orderLedger: 'referrals-local-order-ledger',
-  refundLedger: 'referrals-local-refund-ledger',
 } as const;
 
 /** Audience of the tokens the local issuer signs (the API's JWT authorizer accepts only this). */

@@ -17,7 +17,7 @@ export interface HandlerEnvInput {
   webhookToleranceSeconds: number;
   secretCacheTtlSeconds: number;
   orderEventsMapping: string;
-  tables: { idempotency: string; orderLedger: string; refundLedger: string };
+  tables: { idempotency: string; orderLedger: string };
 }
 
 export function handlerEnvironment(input: HandlerEnvInput): Record<string, string> {
@@ -37,7 +37,6 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     CUSTOMER_KEY_CLAIM: input.customerKeyClaim,
     IDEMPOTENCY_TABLE_NAME: input.tables.idempotency,
     ORDER_LEDGER_TABLE_NAME: input.tables.orderLedger,
-    REFUND_LEDGER_TABLE_NAME: input.tables.refundLedger,
     EVENT_BUS_NAME: input.busName,
     WEBHOOK_EVENT_SOURCE: input.webhookEventSource,
     WEBHOOK_TOLERANCE_SECONDS: String(input.webhookToleranceSeconds),

@@ -10,8 +10,6 @@ import { SWEEP_INDEX } from '#shared/orders/dynamo-ledger.js';
 export interface TableNames {
   idempotency: string;
   orderLedger: string;
-  /** The refund ledger the order consumer still reads (REFUND_LEDGER_TABLE_NAME). */
-  refundLedger?: string;
 }
 
 const TTL_ATTRIBUTE = 'expiration';
@@ -51,5 +49,4 @@ function createTtlTable(db: LocalDynamoDb, name: string, indexed = false): void 
 export function createProjectTables(db: LocalDynamoDb, names: TableNames): void {
   createTtlTable(db, names.idempotency);
   createTtlTable(db, names.orderLedger, true);
-  if (names.refundLedger) createTtlTable(db, names.refundLedger);
 }

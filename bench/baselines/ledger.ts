@@ -1,34 +1,55 @@
 /**
- * The floor's refund ledger: the same DynamoDB calls the project makes (one BatchGetItem for a
- * batch's sales, one PutItem per refund before the DELETE), so a sale redelivered after its refund is
- * not recorded again. Without it a late duplicate re-creates a refunded transaction.
+ * The floor's order ledger: the least DynamoDB work that keeps order events exactly once against a
+ * Partnero that records a repeated key twice — one conditional write per event. A sale is claimed with
+ * PutItem if absent (a redelivery, or a sale whose refund came first, finds the item and does nothing);
+ * a refund writes its mark unconditionally and learns from the old item whether there is anything to
+ * delete. No leases, no reconciler: it is correct for one consumer at a time without crashes, which is
+ * what the benchmark runs.
  */
-import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 
 const ddb = new DynamoDBClient({});
-const TableName = process.env.REFUND_LEDGER_TABLE_NAME as string;
+const TableName = process.env.ORDER_LEDGER_TABLE_NAME as string;
+const Key = (orderId: string) => ({ id: { S: `order#${orderId}` } });
 
-export async function refundedAmong(orderIds: string[]): Promise<Set<string>> {
-  if (orderIds.length === 0) return new Set();
-  const out = await ddb.send(
-    new BatchGetItemCommand({
-      RequestItems: {
-        [TableName]: { Keys: [...new Set(orderIds)].map((id) => ({ id: { S: `refund#${id}` } })) },
-      },
-    }),
-  );
-  return new Set(
-    (out.Responses?.[TableName] ?? []).map((item) => String(item.id?.S).slice('refund#'.length)),
-  );
+/** True when this call claimed the sale (nobody recorded or refunded it before). */
+export async function claimSale(orderId: string): Promise<boolean> {
+  try {
+    await ddb.send(
+      new PutItemCommand({
+        TableName,
+        Item: { ...Key(orderId), state: { S: 'claimed' }, sold: { BOOL: true } },
+        ConditionExpression: 'attribute_not_exists(id)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
 
-export const markRefunded = (orderId: string) =>
-  ddb.send(
-    new PutItemCommand({
+/** Gives a claim back when the sale was certainly not recorded, so a redelivery may try again. */
+export const unclaimSale = (orderId: string) =>
+  ddb.send(new DeleteItemCommand({ TableName, Key: Key(orderId) }));
+
+/** Marks the order refunded; true when its sale was claimed before (so there may be a transaction to delete). */
+export async function markRefunded(orderId: string): Promise<boolean> {
+  const out = await ddb.send(
+    new UpdateItemCommand({
       TableName,
-      Item: {
-        id: { S: `refund#${orderId}` },
-        expiration: { N: String(Math.floor(Date.now() / 1000) + 90 * 86400) },
-      },
+      Key: Key(orderId),
+      UpdateExpression: 'SET #s = :refunded',
+      ExpressionAttributeNames: { '#s': 'state' },
+      ExpressionAttributeValues: { ':refunded': { S: 'refunded' } },
+      ReturnValues: 'ALL_OLD',
     }),
   );
+  return out.Attributes?.sold?.BOOL === true;
+}

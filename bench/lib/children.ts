@@ -20,7 +20,6 @@ export const SECRET_PREFIX = 'bench/partnero/';
 export const BENCH_TABLES = {
   idempotency: 'bench-idempotency',
   orderLedger: 'bench-order-ledger',
-  refundLedger: 'bench-refund-ledger',
 } as const;
 export const SECRET_TTL_SECONDS = 300;
 
@@ -56,7 +55,6 @@ export function lambdaEnv(endpoints: Endpoints, functionName: string, secretId: 
     CUSTOMER_KEY_CLAIM: 'sub',
     IDEMPOTENCY_TABLE_NAME: BENCH_TABLES.idempotency,
     ORDER_LEDGER_TABLE_NAME: BENCH_TABLES.orderLedger,
-    REFUND_LEDGER_TABLE_NAME: BENCH_TABLES.refundLedger,
     ORDER_DLQ_URL: `${endpoints.awsUrl}/123456789012/bench-order-events-dlq`,
   };
 }

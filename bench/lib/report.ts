@@ -13,6 +13,7 @@ export const LIMITS = {
   dashboardVsOneCall: 1.3,
   bundleVsFloor: 1.5,
   partneroCallsPerEvent: 1,
+  dynamoCallsPerEvent: 2,
 } as const;
 
 export interface BundleRow extends Omit<BundleInfo, 'outfile'> {
@@ -58,6 +59,8 @@ export interface OrdersVariant {
   partneroCalls: number;
   partneroCallsPerEvent: number;
   partneroCallsByRoute: Record<string, number>;
+  dynamoCalls: number;
+  dynamoCallsPerEvent: number;
   secretsManagerCalls: number;
   redeliveries: number;
   lost: number;
@@ -211,6 +214,14 @@ export function budgetsOf(results: BenchResults): Budget[] {
       display: `${project.partneroCalls} calls = ${project.partneroCallsPerEvent.toFixed(3)} per event`,
       limit: '< 1',
       verdict: atMost(project.partneroCallsPerEvent, LIMITS.partneroCallsPerEvent, true),
+    });
+    add({
+      budget: 'Order events: DynamoDB calls per event ≤ 2 (the ledger)',
+      subject: `${results.orders?.messages} events`,
+      value: project.dynamoCallsPerEvent,
+      display: `${project.dynamoCalls} calls = ${project.dynamoCallsPerEvent.toFixed(3)} per event`,
+      limit: '≤ 2',
+      verdict: atMost(project.dynamoCallsPerEvent, LIMITS.dynamoCallsPerEvent),
     });
     add({
       budget: 'Order events: zero lost, zero duplicated, balances exact',

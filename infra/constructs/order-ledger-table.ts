@@ -6,7 +6,7 @@ import { SWEEP_INDEX } from '#shared/orders/dynamo-ledger.js';
 import { ttlTable } from './ttl-table.js';
 
 /** What shared/orders/dynamo-ledger.ts does with its table: conditional writes, and the sweep query. */
-export const ORDER_LEDGER_ACTIONS = ['dynamodb:UpdateItem'] as const;
+export const ORDER_LEDGER_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 export const ORDER_LEDGER_INDEX_ACTIONS = ['dynamodb:Query'] as const;
 
 export interface OrderLedgerTableProps {

@@ -324,12 +324,16 @@ function describe(record) {
     summary = [d.orderId, d.customerId, d.amount !== undefined ? money(d.amount, d.currency ?? 'usd') : null]
       .filter(Boolean)
       .join(' · ');
+  } else if (e['detail-type'] === 'customer.rewarded') {
+    const reward = d.reward ?? {};
+    summary = `${money(reward.amount ?? 0, reward.amount_units ?? 'usd')} for ${d.key}${d.transaction_key ? ` (transaction ${d.transaction_key})` : ''}`;
+  } else if (e['detail-type'] === 'customer.credited') {
+    const credit = d.credit ?? {};
+    summary = `${money(credit.amount ?? 0, credit.amount_units ?? 'usd')} credited to ${d.key}`;
   } else if (e['detail-type'].startsWith('customer.')) {
     summary = `${d.key}${d.referring_customer ? ` (referred by ${d.referring_customer.key})` : ''}`;
   } else if (e['detail-type'].startsWith('transaction.')) {
     summary = `${d.key} · ${money(d.amount, d.amount_units ?? 'usd')} · reward ${money(d.credit ?? 0, d.amount_units ?? 'usd')}`;
-  } else if (e['detail-type'].startsWith('reward.')) {
-    summary = `${money(d.amount ?? 0, d.amount_units ?? 'usd')} for ${d.customer_key} (${d.status ?? 'pending'})`;
   } else {
     summary = JSON.stringify(d).slice(0, 120);
   }

@@ -2,7 +2,10 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
+  PutItemCommand,
   QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type {
@@ -46,6 +49,7 @@ const ATTRIBUTES = [
   'sweepShard',
   'sweepAt',
   'checks',
+  'trimming',
   'updatedAt',
   'expiration',
 ] as const;
@@ -108,6 +112,7 @@ export function entryOf(item: Item): LedgerEntry {
   if (reward !== undefined) entry.reward = reward;
   if (reason) entry.reason = reason;
   if (item.doubt?.BOOL === true) entry.doubt = true;
+  if (item.trimming?.BOOL === true) entry.trimming = true;
   if (sweepAt !== undefined) entry.sweepAt = sweepAt;
   return entry;
 }
@@ -155,6 +160,8 @@ export class DynamoOrderLedger implements OrderLedger {
     update: string,
     values: Record<string, AttributeValue>,
     condition?: string,
+    /** Whether the caller reads the item as it was (else nothing comes back on success: less to decode). */
+    returnOld = false,
   ): Promise<{ ok: true; old: Item | undefined } | { ok: false; current: Item | undefined }> {
     try {
       const out = await this.options.client.send(
@@ -165,7 +172,7 @@ export class DynamoOrderLedger implements OrderLedger {
           ...(condition ? { ConditionExpression: condition } : {}),
           ExpressionAttributeNames: namesIn(update, condition ?? ''),
           ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_OLD',
+          ReturnValues: returnOld ? 'ALL_OLD' : 'NONE',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -180,9 +187,71 @@ export class DynamoOrderLedger implements OrderLedger {
     return N(Math.floor(now / 1000) + LEDGER_RETENTION_DAYS * 86_400);
   }
 
+  /**
+   * Claims `order` for `owner`. The common case (an order never seen) is one PutItem if absent; an entry
+   * that exists answers with itself, and only a claimable one (rejected, or claimed with its lease run
+   * out) costs a second write, the takeover.
+   */
   async claim(order: Order, owner: string): Promise<ClaimResult> {
     const now = this.now();
     const lease = now + this.options.timings.leaseMs;
+    const fresh = await this.putIfAbsent(order, owner, now, lease);
+    if (fresh === undefined) return { claimed: true, takeover: false, refundRequested: false, order };
+    const entry = entryOf(fresh);
+    // The SDK retried a claim that had already been written: it is ours, but whether a POST followed an
+    // earlier attempt is unknown, so it counts as a takeover.
+    if (entry.owner === owner && entry.state === 'claimed') {
+      return {
+        claimed: true,
+        takeover: true,
+        refundRequested: entry.refundRequested,
+        order: entry.order ?? order,
+      };
+    }
+    const claimable =
+      entry.state === 'rejected' || (entry.state === 'claimed' && (entry.leaseUntil ?? 0) < now);
+    return claimable ? this.takeOver(order, owner, now, lease) : { claimed: false, entry };
+  }
+
+  /** The first claim of an order; answers the existing item instead when there is one. */
+  private async putIfAbsent(
+    order: Order,
+    owner: string,
+    now: number,
+    lease: number,
+  ): Promise<Item | undefined> {
+    const item: Item = {
+      ...keyOf(order.orderId),
+      state: S('claimed'),
+      owner: S(owner),
+      leaseUntil: N(lease),
+      sweepShard: S(shardOf(order.orderId)),
+      sweepAt: N(lease),
+      updatedAt: N(now),
+      expiration: this.expiration(now),
+      ...Object.fromEntries(
+        Object.entries(orderFields(order).values).map(([name, value]) => [name.slice(1), value]),
+      ),
+    };
+    try {
+      await this.options.client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#id)',
+          ExpressionAttributeNames: { '#id': 'id' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException && error.Item) return error.Item;
+      throw error;
+    }
+  }
+
+  /** Takes a claimable entry over: the earlier holder may have sent the POST (see `takeover`). */
+  private async takeOver(order: Order, owner: string, now: number, lease: number): Promise<ClaimResult> {
     const fields = orderFields(order);
     const result = await this.update(
       order.orderId,
@@ -199,7 +268,8 @@ export class DynamoOrderLedger implements OrderLedger {
         ':expiration': this.expiration(now),
         ...fields.values,
       },
-      'attribute_not_exists(#id) OR #state = :rejected OR (#state = :claimed AND #leaseUntil < :now)',
+      '#state = :rejected OR (#state = :claimed AND #leaseUntil < :now)',
+      true,
     );
     if (result.ok) {
       const old = result.old ? entryOf(result.old) : undefined;
@@ -212,10 +282,7 @@ export class DynamoOrderLedger implements OrderLedger {
       };
     }
     const entry = result.current ? entryOf(result.current) : undefined;
-    if (!entry) throw new Error(`The ledger refused a claim of order ${order.orderId} without an entry`);
-    // The SDK retried a claim that had already been written: it is ours, but whether a POST followed an
-    // earlier attempt is unknown, so it counts as a takeover.
-    if (entry.owner === owner && entry.state === 'claimed') {
+    if (entry?.owner === owner && entry.state === 'claimed') {
       return {
         claimed: true,
         takeover: true,
@@ -223,10 +290,12 @@ export class DynamoOrderLedger implements OrderLedger {
         order: entry.order ?? order,
       };
     }
+    if (!entry) throw new Error(`The ledger lost order ${order.orderId} while it was being claimed`);
     return { claimed: false, entry };
   }
 
-  async finish(orderId: string, owner: string, settlement: Settlement): Promise<FinishResult> {
+  /** The conditional update that settles a claim `owner` holds. */
+  private finishWrite(settlement: Settlement, owner: string) {
     const now = this.now();
     const values: Record<string, AttributeValue> = {
       ':owner': S(owner),
@@ -251,13 +320,68 @@ export class DynamoOrderLedger implements OrderLedger {
       update =
         'SET #state = :state, #reason = :reason, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt';
     }
-    const result = await this.update(orderId, update, values, condition);
-    if (result.ok) return { finished: true };
-    const entry = result.current ? entryOf(result.current) : undefined;
-    // Our own write, retried by the SDK after it had landed.
+    return { update, values, condition };
+  }
+
+  /** What a refused finish means: our own write the SDK retried after it landed, or a refund / lost claim. */
+  private refusedFinish(current: Item | undefined, settlement: Settlement): FinishResult {
+    const entry = current ? entryOf(current) : undefined;
     if (entry && entry.state === settlement.state && !entry.owner && !entry.refundRequested)
       return { finished: true };
     return { finished: false, entry };
+  }
+
+  async finish(orderId: string, owner: string, settlement: Settlement): Promise<FinishResult> {
+    const { update, values, condition } = this.finishWrite(settlement, owner);
+    const result = await this.update(orderId, update, values, condition);
+    return result.ok ? { finished: true } : this.refusedFinish(result.current, settlement);
+  }
+
+  /**
+   * Settles several claims in one TransactWriteItems (one round trip instead of one per order). When the
+   * transaction is cancelled (a refund arrived for one of them, a conflict), nothing was written and each
+   * is settled on its own.
+   */
+  async finishAll(
+    owner: string,
+    settlements: { orderId: string; settlement: Settlement }[],
+  ): Promise<FinishResult[]> {
+    if (settlements.length < 2 || settlements.length > 100) {
+      return Promise.all(
+        settlements.map(({ orderId, settlement }) => this.finish(orderId, owner, settlement)),
+      );
+    }
+    try {
+      await this.options.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: settlements.map(({ orderId, settlement }) => {
+            const { update, values, condition } = this.finishWrite(settlement, owner);
+            return {
+              Update: {
+                TableName: this.options.tableName,
+                Key: keyOf(orderId),
+                UpdateExpression: update,
+                ConditionExpression: condition,
+                ExpressionAttributeNames: namesIn(update, condition),
+                ExpressionAttributeValues: values,
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            };
+          }),
+        }),
+      );
+      return settlements.map(() => ({ finished: true }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      return Promise.all(
+        settlements.map(({ orderId, settlement }, i) => {
+          const reason = reasons[i];
+          if (reason?.Code === 'ConditionalCheckFailed') return this.refusedFinish(reason.Item, settlement);
+          return this.finish(orderId, owner, settlement);
+        }),
+      );
+    }
   }
 
   async release(orderId: string, owner: string): Promise<void> {
@@ -297,6 +421,16 @@ export class DynamoOrderLedger implements OrderLedger {
     if (entry?.owner === owner && entry.refundRequested) await this.completeRefund(orderId, owner);
   }
 
+  async markTrimming(seen: LedgerEntry): Promise<boolean> {
+    const result = await this.update(
+      seen.orderId,
+      'SET #trimming = :true',
+      { ':true': { BOOL: true }, ':recorded': S('recorded'), ':sweepAt': N(seen.sweepAt ?? 0) },
+      '#state = :recorded AND #sweepAt = :sweepAt AND attribute_not_exists(#refundRequested)',
+    );
+    return result.ok;
+  }
+
   async adoptLateWrite(seen: LedgerEntry, reward: number): Promise<void> {
     const now = this.now();
     await this.update(
@@ -329,6 +463,8 @@ export class DynamoOrderLedger implements OrderLedger {
         ':due': N(now + this.options.timings.leaseMs),
         ':expiration': this.expiration(now),
       },
+      undefined,
+      true,
     );
     return result.ok && result.old ? entryOf(result.old) : undefined;
   }
@@ -337,7 +473,7 @@ export class DynamoOrderLedger implements OrderLedger {
     const now = this.now();
     await this.update(
       orderId,
-      'SET #state = :refunded, #updatedAt = :now, #sweepShard = :shard, #sweepAt = :verifyAt REMOVE #owner, #leaseUntil, #checks',
+      'SET #state = :refunded, #updatedAt = :now, #sweepShard = :shard, #sweepAt = :verifyAt REMOVE #owner, #leaseUntil, #checks, #trimming',
       {
         ':refunded': S('refunded'),
         ':claimed': S('claimed'),
@@ -387,7 +523,9 @@ export class DynamoOrderLedger implements OrderLedger {
     if (again) values[':later'] = N(this.now() + this.options.timings.verifyDelayMs * SECOND_CHECK_FACTOR);
     await this.update(
       seen.orderId,
-      again ? 'SET #sweepAt = :later, #checks = :one' : 'REMOVE #sweepShard, #sweepAt, #checks, #doubt',
+      again
+        ? 'SET #sweepAt = :later, #checks = :one REMOVE #trimming'
+        : 'REMOVE #sweepShard, #sweepAt, #checks, #doubt, #trimming',
       again ? { ...values, ':one': N(1) } : values,
       `#state = :state AND #sweepAt = :sweepAt AND ${refund}`,
     );

@@ -40,6 +40,12 @@ export interface LedgerEntry {
   sweepAt?: number;
   /** How many times the reconciler has counted this entry's copies since its last doubtful write. */
   checks?: number;
+  /**
+   * The reconciler is deleting extra copies of this key: if none is left (a DELETE that was retried, or
+   * a Partnero that deletes every copy at once), it puts the one back. Without the mark, a recorded
+   * order with no copy was deleted outside this system and is left alone.
+   */
+  trimming?: boolean;
 }
 
 export type ClaimResult =
@@ -67,6 +73,11 @@ export interface OrderLedger {
   claim(order: Order, owner: string): Promise<ClaimResult>;
   /** Settles a claim `owner` holds; refused when a refund arrived meanwhile or the claim was lost. */
   finish(orderId: string, owner: string, settlement: Settlement): Promise<FinishResult>;
+  /** `finish` for several claims of one holder, in one round trip when it can; results in input order. */
+  finishAll(
+    owner: string,
+    settlements: { orderId: string; settlement: Settlement }[],
+  ): Promise<FinishResult[]>;
   /**
    * Gives a claim up in doubt: a POST may have landed, or may still land. The lease ends now, so the next
    * claim (a redelivery, the reconciler) looks the key up before sending.
@@ -77,6 +88,8 @@ export interface OrderLedger {
    * arrived meanwhile makes it `refunded`). With `doubt`, an earlier attempt of this order may still land.
    */
   reject(orderId: string, owner: string, rejection: { reason: string; doubt: boolean }): Promise<void>;
+  /** Marks a recorded entry as being trimmed to one copy (see `trimming`); false when it changed since `seen`. */
+  markTrimming(seen: LedgerEntry): Promise<boolean>;
   /** A late write of a rejected order was found at Partnero: it is recorded after all. */
   adoptLateWrite(seen: LedgerEntry, reward: number): Promise<void>;
   /** Remembers a refund; answers the entry as it was before (undefined when there was none). */

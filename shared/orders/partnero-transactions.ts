@@ -47,6 +47,24 @@ export async function copiesOf(
 }
 
 /**
+ * Deletes one transaction with this key (a refund's one call): true when there was one, false for 404.
+ * Copies a duplicate or a late write left behind are the reconciler's, which counts them after every refund.
+ */
+export async function deleteOneCopy(
+  client: PartneroClient,
+  key: string,
+  call: CallOptions,
+): Promise<boolean> {
+  try {
+    await client.transactions.delete(key, call);
+    return true;
+  } catch (error) {
+    if (isPartneroError(error) && error.code === 'not_found') return false;
+    throw error;
+  }
+}
+
+/**
  * Deletes every transaction with this key: one DELETE per copy until Partnero answers 404 (whichever copy
  * a DELETE removes, the reward of each goes). Answers how many were deleted.
  */

@@ -16,7 +16,9 @@ export type RepairReason =
   /** A recorded order whose transaction is gone from Partnero (deleted outside this system): logged only. */
   | 'missing_transaction'
   /** An order Partnero first refused whose earlier, doubtful attempt landed after all: recorded. */
-  | 'late_write_recorded';
+  | 'late_write_recorded'
+  /** A recorded order whose copies were trimmed too far (a retried DELETE): sent once more. */
+  | 'copy_restored';
 
 export interface ReconcileDeps extends OrderDeps {
   /** Told of every repair, e.g. to add a metric. */
@@ -129,18 +131,33 @@ async function checkCopies(
     return 'refund_reversed';
   }
   if (copies.length === 1) return undefined;
-  if (copies.length === 0) return 'missing_transaction';
-  for (let i = 1; i < copies.length; i++) await deps.partnero.transactions.delete(entry.orderId, call);
-  // A Partnero that deleted every copy at once would leave none: put the one back.
-  if (entry.order && (await copiesOf(deps.partnero, entry.order, call)).length === 0) {
-    const t = await deps.partnero.transactions.create(
-      { customer: { key: entry.order.customerKey }, ...transactionItem(entry.order) },
-      call,
-    );
-    deps.logger?.warn('re-recorded an order after deleting its extra copies', {
-      orderId: entry.orderId,
-      reward: rewardOf(t),
-    });
+  if (copies.length === 0) {
+    // Gone because we trimmed too far: put the one back. Gone otherwise: someone deleted it at Partnero.
+    if (!entry.trimming || !entry.order) return 'missing_transaction';
+    await restoreCopy(deps, entry, call);
+    return 'copy_restored';
   }
+  if (!(await deps.ledger.markTrimming(entry)))
+    throw new Error(`order ${entry.orderId} changed while being checked`);
+  for (let i = 1; i < copies.length; i++) await deps.partnero.transactions.delete(entry.orderId, call);
+  if (entry.order && (await copiesOf(deps.partnero, entry.order, call)).length === 0)
+    await restoreCopy(deps, entry, call);
   return 'extra_copy_deleted';
+}
+
+/**
+ * Sends the one transaction of a recorded order whose copies the reconciler deleted too many of (a
+ * DELETE retried after a lost answer, or a Partnero that deletes every copy of a key at once). An
+ * unknown outcome throws: the entry stays due, and the next sweep counts again.
+ */
+async function restoreCopy(deps: ReconcileDeps, entry: LedgerEntry, call: CallOptions) {
+  const order = entry.order as NonNullable<LedgerEntry['order']>;
+  const t = await deps.partnero.transactions.create(
+    { customer: { key: order.customerKey }, ...transactionItem(order) },
+    call,
+  );
+  deps.logger?.warn('re-recorded an order whose copies were trimmed too far', {
+    orderId: entry.orderId,
+    reward: rewardOf(t),
+  });
 }

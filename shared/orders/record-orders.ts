@@ -7,7 +7,7 @@ import type { Order, OrderOutcome } from './order.js';
 import {
   copiesOf,
   customerRejection,
-  deleteAllCopies,
+  deleteOneCopy,
   failingItems,
   lookUpRejection,
   rewardOf,
@@ -72,9 +72,11 @@ export async function recordOrders(
   const sent = (
     await Promise.all(groupOrders(toSend).map((group) => sendGroup(deps.partnero, group, call)))
   ).flat();
+  const finishes = await finishRecorded(deps.ledger, sent, owner);
   await Promise.all(
     sent.map(async ({ held, result }) => {
-      outcomes.set(held.order.orderId, await settle(deps, held, result, owner, call));
+      const finish = finishes.get(held.order.orderId);
+      outcomes.set(held.order.orderId, await settle(deps, held, result, owner, call, finish));
     }),
   );
 
@@ -212,29 +214,54 @@ async function rejected(
 }
 
 /** Writes what the POST did into the ledger and answers the order's outcome. */
+const settlementOf = (held: Held, sent: Sent): Settlement => ({
+  state: 'recorded',
+  reward: sent.kind === 'created' ? sent.reward : 0,
+  verify: held.doubt || sent.kind === 'exists',
+});
+
+/** The ledger writes of every order Partnero recorded, in one transaction (or the error that stopped it). */
+async function finishRecorded(ledger: OrderLedger, sent: SentOrder[], owner: string) {
+  const recorded = sent.filter(({ result }) => result.kind === 'created' || result.kind === 'exists');
+  const finishes = new Map<string, FinishResult | { error: unknown }>();
+  if (recorded.length === 0) return finishes;
+  const list = recorded.map(({ held, result }) => ({
+    orderId: held.order.orderId,
+    settlement: settlementOf(held, result),
+  }));
+  try {
+    const results = await ledger.finishAll(owner, list);
+    for (const [i, { orderId }] of list.entries()) {
+      finishes.set(orderId, results[i] ?? { error: new Error('no finish result') });
+    }
+  } catch (error) {
+    for (const { orderId } of list) finishes.set(orderId, { error });
+  }
+  return finishes;
+}
+
 async function settle(
   deps: OrderDeps,
   held: Held,
   sent: Sent,
   owner: string,
   call: CallOptions,
+  /** The ledger write already made for a recorded order (by `finishRecorded`). */
+  finish?: FinishResult | { error: unknown },
 ): Promise<OrderOutcome> {
   const { order } = held;
   const { orderId } = order;
   const { ledger } = deps;
   try {
     if (sent.kind === 'created' || sent.kind === 'exists') {
-      const settlement: Settlement = {
-        state: 'recorded',
-        reward: sent.kind === 'created' ? sent.reward : 0,
-        verify: held.doubt || sent.kind === 'exists',
-      };
+      const settlement = settlementOf(held, sent);
+      if (finish && 'error' in finish) throw finish.error;
       return await finished(
         deps,
         order,
         owner,
         settlement,
-        await ledger.finish(orderId, owner, settlement),
+        finish ?? (await ledger.finish(orderId, owner, settlement)),
         call,
       );
     }
@@ -323,7 +350,7 @@ async function reverseHeld(
   call: CallOptions,
 ): Promise<OrderOutcome> {
   try {
-    await deleteAllCopies(deps.partnero, order.orderId, call);
+    await deleteOneCopy(deps.partnero, order.orderId, call);
     await deps.ledger.completeRefund(order.orderId, owner);
     return { orderId: order.orderId, status: 'already_refunded' };
   } catch (error) {

@@ -1,7 +1,7 @@
-import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
+import type { CallOptions, PartneroClient } from '#shared/partnero/index.js';
 import type { OrderLedger } from './ledger.js';
 import type { RefundOutcome } from './order.js';
-import { deleteAllCopies } from './partnero-transactions.js';
+import { deleteOneCopy } from './partnero-transactions.js';
 
 export interface RefundDeps {
   partnero: PartneroClient;
@@ -10,8 +10,8 @@ export interface RefundDeps {
 
 /**
  * Refunds an order: the ledger remembers the refund first (so a placed event racing or replaying after
- * it is never recorded), then every transaction with the order's key is deleted, which reverses its
- * reward. An order being recorded right now is left to its holder, which reverses it when it finishes.
+ * it is never recorded), then the order's transaction is deleted, which reverses its reward (one DELETE;
+ * the reconciler counts the key's copies after every refund, so a duplicate or late write goes too). An order being recorded right now is left to its holder, which reverses it when it finishes.
  * A failed delete throws; the refund stays requested in the ledger and the reconciler completes it.
  */
 export async function refundOrder(
@@ -25,16 +25,7 @@ export async function refundOrder(
   if (before?.state === 'claimed' && (before.leaseUntil ?? 0) >= deps.ledger.now())
     return { orderId, status: 'refund_pending' };
   // Recorded, an abandoned claim, or unknown to the ledger (recorded before it existed, or never).
-  const deleted = await deleteCopies(deps.partnero, orderId, call);
+  const deleted = await deleteOneCopy(deps.partnero, orderId, call);
   await deps.ledger.completeRefund(orderId, before?.state === 'claimed' ? before.owner : undefined);
-  return { orderId, status: deleted > 0 || before?.state === 'recorded' ? 'refunded' : 'nothing_to_reverse' };
-}
-
-async function deleteCopies(client: PartneroClient, orderId: string, call: CallOptions): Promise<number> {
-  try {
-    return await deleteAllCopies(client, orderId, call);
-  } catch (error) {
-    if (isPartneroError(error) && error.code === 'not_found') return 0;
-    throw error;
-  }
+  return { orderId, status: deleted || before?.state === 'recorded' ? 'refunded' : 'nothing_to_reverse' };
 }

@@ -230,7 +230,7 @@ describe('secrets and data access', () => {
         expect(dynamo).toEqual([
           {
             Effect: 'Allow',
-            Action: ORDER_LEDGER_ACTIONS[0],
+            Action: [...ORDER_LEDGER_ACTIONS].sort(),
             Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderLedgerTable/), 'Arn'] }],
           },
           {

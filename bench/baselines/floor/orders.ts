@@ -1,12 +1,13 @@
 /**
- * Floor — SQS order events: one batch request per customer for `Order Placed`, one DELETE per
- * `Order Refunded`, the refund ledger in DynamoDB (sales refunded earlier are skipped), unreadable
- * messages parked in the DLQ with SQS (created only when needed).
+ * Floor — SQS order events, exactly once against a Partnero that records a repeated key twice: one
+ * conditional ledger write per event (baselines/ledger.ts), one batch request per customer for
+ * `Order Placed`, a look-up by key when Partnero's answer is lost, one DELETE per `Order Refunded`;
+ * unreadable messages parked in the DLQ with SQS (created only when needed).
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { markRefunded, refundedAmong } from '#bench/baselines/ledger.js';
-import { partnero } from '#bench/baselines/partnero.js';
+import { claimSale, markRefunded, unclaimSale } from '../ledger.js';
+import { partnero } from '../partnero.js';
 
 let sqs: SQSClient | undefined;
 const park = (r: SQSRecord) => {
@@ -17,6 +18,20 @@ const park = (r: SQSRecord) => {
 interface Sale {
   record: SQSRecord;
   item: { key: string; amount: number; action: string; amount_units: string };
+}
+
+const call = (method: string, path: string, body?: unknown) =>
+  partnero(method, path, body).catch(() => ({ status: 0, body: undefined }));
+
+/** After a lost answer: recorded if Partnero has the key; else the claim is given back and the event retried. */
+async function settleUnknown(customer: string, sale: Sale, failed: SQSRecord[]) {
+  const found = await call(
+    'GET',
+    `/transactions?key=${encodeURIComponent(sale.item.key)}&customer.key=${customer}`,
+  );
+  if (found.status === 200 && found.body?.data?.length) return;
+  await unclaimSale(sale.item.key).catch(() => undefined);
+  failed.push(sale.record);
 }
 
 export const handler = async (event: SQSEvent) => {
@@ -42,30 +57,41 @@ export const handler = async (event: SQSEvent) => {
     } else if (e?.['detail-type'] === 'Order Refunded' && d.orderId) refunds.set(String(d.orderId), record);
     else await park(record).catch(() => failed.push(record));
   }
-  const send = async (customer: string, list: Sale[]) => {
-    const res =
-      list.length === 1
-        ? await partnero('POST', '/transactions', { customer: { key: customer }, ...list[0]?.item })
-        : await partnero('POST', '/transactions', {
-            customer: { key: customer },
-            transactions: list.map((s) => s.item),
-          });
-    if (res.status < 300 || (res.status === 422 && list.length === 1)) return; // 422 on one: already recorded
-    if (res.status === 422) await Promise.all(list.map((s) => send(customer, [s])));
-    else failed.push(...list.map((s) => s.record));
-  };
-  const refunded = await refundedAmong([...sales.values()].flatMap((orders) => [...orders.keys()]));
   await Promise.all(
-    [...sales].map(([customer, orders]) => {
-      const list = [...orders.values()].filter((s) => !refunded.has(s.item.key));
-      return list.length ? send(customer, list) : undefined;
+    [...sales].map(async ([customer, orders]) => {
+      const claimed: Sale[] = [];
+      await Promise.all(
+        [...orders.values()].map((s) =>
+          claimSale(s.item.key).then(
+            (ok) => ok && claimed.push(s),
+            () => failed.push(s.record),
+          ),
+        ),
+      );
+      if (claimed.length === 0) return;
+      const body =
+        claimed.length === 1
+          ? { customer: { key: customer }, ...claimed[0]?.item }
+          : { customer: { key: customer }, transactions: claimed.map((s) => s.item) };
+      const res = await call('POST', '/transactions', body);
+      if (res.status >= 200 && res.status < 300) return;
+      if (res.status >= 400 && res.status < 500) {
+        await Promise.all(claimed.map((s) => unclaimSale(s.item.key).catch(() => undefined)));
+        failed.push(...claimed.map((s) => s.record));
+        return;
+      }
+      await Promise.all(claimed.map((s) => settleUnknown(customer, s, failed)));
     }),
   );
   await Promise.all(
     [...refunds].map(async ([key, record]) => {
-      await markRefunded(key);
-      const res = await partnero('DELETE', `/transactions/${encodeURIComponent(key)}`);
-      if (res.status >= 300 && res.status !== 404) failed.push(record);
+      try {
+        if (!(await markRefunded(key))) return;
+        const res = await call('DELETE', `/transactions/${encodeURIComponent(key)}`);
+        if (res.status >= 300 && res.status !== 404) failed.push(record);
+      } catch {
+        failed.push(record);
+      }
     }),
   );
   return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) };

@@ -1,6 +1,6 @@
-/** Floor — POST /transactions (IAM): skip refunded orders (ledger), forward the sale(s) to Partnero. */
+/** Floor — POST /transactions (IAM): claim each sale in the ledger (one conditional write), forward the new ones. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { refundedAmong } from '#bench/baselines/ledger.js';
+import { claimSale } from '#bench/baselines/ledger.js';
 import { json, partnero } from '#bench/baselines/partnero.js';
 
 export const handler = async (event: APIGatewayProxyEventV2) => {
@@ -9,7 +9,9 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
   const keys: string[] = body.transactions
     ? body.transactions.map((t: { key: string }) => t.key)
     : [body.key];
-  if ((await refundedAmong(keys)).size) return json(409, { error: 'refunded' });
+  const claimed = await Promise.all(keys.map(claimSale));
+  if (!claimed.some(Boolean))
+    return json(200, { transactions: keys.map((key) => ({ key, status: 'duplicate' })) });
   const res = await partnero('POST', '/transactions', { customer: { key: customer_key }, ...rest });
   return json(
     res.status < 300 ? 201 : res.status === 422 ? 422 : 502,

@@ -9,12 +9,17 @@ import type { LocalDynamoDb } from './database.js';
 import { itemOperations } from './item-operations.js';
 import { queryOperations } from './query-operations.js';
 import { tableOperations } from './table-operations.js';
+import { transactOperations } from './transact-operations.js';
 
 /** The tables a request names (a batch names several), for fault rules scoped to tables. */
 function tablesOf(input: Record<string, unknown>): string[] {
   if (typeof input.TableName === 'string') return [input.TableName];
   const items = input.RequestItems;
-  return typeof items === 'object' && items !== null ? Object.keys(items) : [];
+  if (typeof items === 'object' && items !== null) return Object.keys(items);
+  const actions = Array.isArray(input.TransactItems)
+    ? (input.TransactItems as Record<string, { TableName?: string }>[])
+    : [];
+  return [...new Set(actions.flatMap((a) => Object.values(a).map((x) => x?.TableName ?? '')))];
 }
 
 export function dynamoDbService(db: LocalDynamoDb): AwsService {
@@ -22,6 +27,7 @@ export function dynamoDbService(db: LocalDynamoDb): AwsService {
     ...tableOperations(db),
     ...itemOperations(db),
     ...queryOperations(db),
+    ...transactOperations(db),
   };
   return {
     name: 'dynamodb',

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ActivityRecord } from '#local/bus/activity-log.js';
 import type { Delivery } from '#local/sandbox/index.js';
+import { deliveryIdOf } from '#shared/webhooks/index.js';
 import { call, login, startTestSystem, waitFor } from './helpers.js';
 
 let env: Awaited<ReturnType<typeof startTestSystem>>;
@@ -22,15 +23,21 @@ const deliveries = async (): Promise<Delivery[]> =>
       deliveries: Delivery[];
     }
   ).deliveries;
-const deliveryIdOf = (r: Extract<ActivityRecord, { kind: 'event' }>) =>
-  (r.event.detail.partnero as { delivery_id?: string } | undefined)?.delivery_id;
+type EventRecord = Extract<ActivityRecord, { kind: 'event' }>;
+/** `detail.partnero` of a republished event. */
+const partneroOf = (r: EventRecord) =>
+  r.event.detail.partnero as {
+    event: string;
+    delivery_id: string;
+    webhook_key: string | null;
+    created_at: string | null;
+  };
+/** The id the webhook function gives a sandbox delivery: the hash of the body it signed and sent. */
+const idOf = (d: Delivery) => deliveryIdOf(Buffer.from(d.body));
 const partneroEvents = () =>
   env.system.activity
     .recent()
-    .filter(
-      (r): r is Extract<ActivityRecord, { kind: 'event' }> =>
-        r.kind === 'event' && r.event.source === 'partnero',
-    );
+    .filter((r): r is EventRecord => r.kind === 'event' && r.event.source === 'partnero');
 
 describe('Partnero webhooks through the local gateway onto the local bus', () => {
   it('turns a sandbox transaction into signed webhooks that arrive on the bus as source "partnero"', async () => {
@@ -66,45 +73,70 @@ describe('Partnero webhooks through the local gateway onto the local bus', () =>
       credit: 20,
       partnero: { event: 'transaction.created' },
     });
-    await waitFor(
+    const rewarded = await waitFor(
       () =>
         partneroEvents().find(
           (r) =>
-            r.event['detail-type'] === 'reward.created' && r.event.detail.transaction_key === 'wh-order-1',
+            r.event['detail-type'] === 'customer.rewarded' && r.event.detail.transaction_key === 'wh-order-1',
         ),
       10_000,
-      'reward.created on the bus',
+      'customer.rewarded on the bus',
     );
+    expect(rewarded.event.detail).toMatchObject({
+      key: 'alice',
+      reward: { amount: 20, amount_units: 'usd', is_currency: true },
+      partnero: { event: 'customer.rewarded' },
+    });
 
-    const delivery = (await deliveries()).find((d) => d.id === deliveryIdOf(published));
+    // The sandbox records the answer once the response is back, which may be after the event landed.
+    const deliveredAs = (record: EventRecord) =>
+      waitFor(
+        async () =>
+          (await deliveries()).find((d) => idOf(d) === partneroOf(record).delivery_id && d.delivered),
+        10_000,
+        `the sandbox to record ${record.event['detail-type']} as delivered`,
+      );
+    const delivery = await deliveredAs(published);
     expect(delivery).toMatchObject({ event: 'transaction.created', delivered: true, lastStatus: 202 });
-    expect(delivery?.url).toBe(
+    expect(delivery.url).toBe(
       `${env.system.urls.aws.replace(/:\d+$/, '')}:${env.system.ports.gateway}/webhooks/partnero`,
     );
-    expect(delivery?.signature).toBe(
-      createHmac('sha256', env.system.webhookSecret)
-        .update(delivery?.body ?? '')
-        .digest('hex'),
+    expect(delivery.signature).toBe(
+      createHmac('sha256', env.system.webhookSecret).update(delivery.body).digest('hex'),
     );
+    // Both come from the one subscription (one webhook_key) and both were published.
+    const reward = await deliveredAs(rewarded);
+    expect(reward).toMatchObject({ event: 'customer.rewarded', delivered: true, lastStatus: 202 });
+    expect(reward.webhookKey).toBe(delivery.webhookKey);
+    expect(partneroOf(rewarded).webhook_key).toBe(delivery.webhookKey);
+    expect(partneroOf(published)).toEqual({
+      event: 'transaction.created',
+      delivery_id: idOf(delivery),
+      webhook_key: delivery.webhookKey,
+      created_at: delivery.createdAt,
+    });
   });
 
   it('publishes a replayed delivery once', async () => {
     const delivery = (await deliveries()).find((d) => d.event === 'transaction.created' && d.delivered);
-    const before = partneroEvents().filter((r) => deliveryIdOf(r) === delivery?.id).length;
+    if (!delivery) throw new Error('no delivered transaction.created');
+    const before = partneroEvents().filter((r) => partneroOf(r).delivery_id === idOf(delivery)).length;
+    expect(before).toBe(1);
     const replay = await fetch(
-      `${env.system.urls.sandbox}/__sandbox/webhooks/deliveries/${delivery?.id}/replay`,
+      `${env.system.urls.sandbox}/__sandbox/webhooks/deliveries/${delivery.id}/replay`,
       { method: 'POST' },
     );
     expect(((await replay.json()) as Delivery).lastStatus).toBe(200);
-    expect(partneroEvents().filter((r) => deliveryIdOf(r) === delivery?.id)).toHaveLength(before);
+    expect(partneroEvents().filter((r) => partneroOf(r).delivery_id === idOf(delivery))).toHaveLength(before);
   });
 
   it('refuses a delivery signed with another secret (401) and publishes nothing', async () => {
     const body = JSON.stringify({
-      event: 'reward.approved',
-      data: { id: 1 },
+      event: 'customer.rewarded',
+      url: 'https://attacker.example/hook',
+      webhook_key: 'whk_forged',
       created_at: new Date().toISOString(),
-      webhook_key: 'forged-1',
+      data: { key: 'mallory', reward: { amount: 1000, amount_units: 'usd', is_currency: true } },
     });
     const count = partneroEvents().length;
     const res = await call(env.system, 'POST', '/webhooks/partnero', {
@@ -125,9 +157,15 @@ describe('Partnero webhooks through the local gateway onto the local bus', () =>
       },
     });
     expect(signed.status).toBe(202);
-    expect(partneroEvents().at(-1)?.event).toMatchObject({
-      'detail-type': 'reward.approved',
-      detail: { id: 1 },
+    expect(signed.body.delivery_id).toBe(deliveryIdOf(Buffer.from(body)));
+    const arrived = await waitFor(
+      () => partneroEvents().find((r) => partneroOf(r).delivery_id === signed.body.delivery_id),
+      10_000,
+      'the signed delivery on the bus',
+    );
+    expect(arrived.event).toMatchObject({
+      'detail-type': 'customer.rewarded',
+      detail: { key: 'mallory', partnero: { webhook_key: 'whk_forged' } },
     });
   });
 });

@@ -194,6 +194,36 @@ describe('lost answers and crashes', () => {
     expect(world.rewards(REFERRER)).toBe(10);
   });
 
+  it('puts the one copy back when trimming extras deleted too many (a DELETE retried after its answer was lost)', async () => {
+    const order = sale(BOB, 100);
+    world.sandbox.faults.set({
+      kinds: ['late-commit'],
+      match: 'POST /v1/transactions',
+      count: 1,
+      hold: true,
+    });
+    await recordOrders(deps(impatient()), [order]);
+    await recordOrders(deps(), [order]);
+    await world.sandbox.lateCommits.flush();
+    expect(world.copies(order.orderId)).toBe(2);
+    // The first DELETE removes a copy but answers 500; the client's retry removes the second one.
+    world.sandbox.faults.set({ kinds: ['commit-500'], match: 'DELETE /v1/transactions', count: 1 });
+    const posts = world.posts();
+    expect((await sweepEverything()).repairs).toEqual({ extra_copy_deleted: 1 });
+    expect(world.posts()).toBe(posts + 1); // the restore
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.rewards(REFERRER)).toBe(10);
+  });
+
+  it('leaves a recorded order alone whose transaction was deleted in Partnero by someone else', async () => {
+    const order = sale(BOB, 100);
+    world.sandbox.faults.set({ kinds: ['commit-500'], match: 'POST /v1/transactions', count: 1 });
+    await recordOrders(deps(), [order]); // recorded after a look-up: the reconciler will check it
+    await world.partnero().transactions.delete(order.orderId);
+    expect((await sweepEverything()).repairs).toEqual({ missing_transaction: 1 });
+    expect(world.copies(order.orderId)).toBe(0);
+  });
+
   it('counts a doubtful order’s copies twice, so a write landing after the first count is still deleted', async () => {
     const order = sale(BOB, 100);
     world.sandbox.faults.set({

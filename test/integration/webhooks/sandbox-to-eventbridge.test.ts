@@ -1,22 +1,30 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '#functions/partnero-webhook.js';
+import { createHandler } from '#functions/partnero-webhook.js';
 import type { Delivery } from '#local/sandbox/index.js';
+import { createWebhookRuntime, deliveryIdOf, type WebhookRuntime } from '#shared/webhooks/index.js';
 import { httpEvent, lambdaContext } from '#test/support/events.js';
-import { handlerSandbox } from '#test/support/sandbox.js';
+import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
+import { handlerSandbox, TEST_SECRET_ID } from '#test/support/sandbox.js';
 
 /**
  * End to end over real HTTP, minus AWS: the Partnero sandbox sends its signed webhooks to a tiny
  * HTTP server that turns each request into an API Gateway v2 event (base64 body, as the gateway may
- * deliver it) and calls the handler; EventBridge is aws-sdk-client-mock.
+ * deliver it) and calls the handler. Deliveries are deduplicated by Powertools on the local DynamoDB
+ * endpoint; EventBridge (and Secrets Manager, in `handlerSandbox`) are aws-sdk-client-mock.
  */
 const BUS = 'local-bus';
 const eb = mockClient(EventBridgeClient);
 let eventIds = 0;
+let dynamo: LocalDynamo;
+/** The function's runtime, made afresh for each test (a new container). */
+let runtime: WebhookRuntime;
+const handler = createHandler(() => runtime);
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -75,6 +83,8 @@ const entries = () =>
     .flatMap((call) => call.args[0].input.Entries ?? [])
     .map((entry) => ({ ...entry, Detail: JSON.parse(entry.Detail ?? '{}') }));
 
+/** What the function names a delivery by: the hash of the exact body the sandbox signed and sent. */
+const idOf = (delivery: Delivery) => deliveryIdOf(Buffer.from(delivery.body));
 const configureWebhooks = (secret = 'whsec_test') =>
   env.control('PUT', '/webhooks/config', { urls: [gateway.url], secret, maxAttempts: 4, baseDelayMs: 20 });
 
@@ -89,18 +99,25 @@ const seedReferral = async () => {
 };
 
 beforeAll(async () => {
-  process.env.IDEMPOTENCY_STORE = 'memory';
-  process.env.EVENT_BUS_NAME = BUS;
-  delete process.env.WEBHOOK_SECRET_ID;
-  delete process.env.WEBHOOK_EVENT_SOURCE;
   env = await handlerSandbox();
+  dynamo = await startLocalDynamo();
   gateway = await startGateway();
 });
 afterAll(async () => {
   await env.sandbox.close();
   await new Promise((resolve) => gateway.server.close(resolve));
+  await dynamo.close();
 });
 beforeEach(async () => {
+  dynamo.reset();
+  runtime = createWebhookRuntime(
+    { EVENT_BUS_NAME: BUS, PARTNERO_SECRET_ID: TEST_SECRET_ID },
+    {
+      store: dynamo.persistence(),
+      eventBridge: new EventBridgeClient({}),
+      secretsClient: new SecretsManagerClient({}),
+    },
+  );
   eb.reset();
   eb.on(PutEventsCommand).callsFake(async () => ({
     FailedEntryCount: 0,
@@ -111,7 +128,7 @@ beforeEach(async () => {
 });
 
 describe('sandbox webhooks → handler → EventBridge', () => {
-  it('republishes a referral, a transaction, its reward and the refund as events on the bus', async () => {
+  it('republishes a referral, a transaction, the referrer’s reward and the refund as events on the bus', async () => {
     await seedReferral();
     const sale = await env.api('POST', '/transactions', {
       customer: { key: 'alice' },
@@ -124,32 +141,77 @@ describe('sandbox webhooks → handler → EventBridge', () => {
 
     const list = await settled(5);
     expect(list.every((d) => d.lastStatus === 202 && d.attempts === 1)).toBe(true);
+    // Every delivery comes from the one subscription: the same webhook_key, and still all published.
+    const [subscription] = (await env.control('GET', '/state')).webhooks as { key: string }[];
+    expect(list.every((d) => d.webhookKey === subscription?.key)).toBe(true);
     const published = entries();
     expect(published.map((e) => e.DetailType).sort()).toEqual(
       [
         'customer.created',
         'customer.created',
-        'reward.created',
+        'customer.rewarded',
         'transaction.created',
         'transaction.deleted',
       ].sort(),
     );
 
     for (const delivery of list) {
-      const entry = published.find((e) => e.Detail.partnero.delivery_id === delivery.id);
       const sent = JSON.parse(delivery.body);
+      expect(sent).toEqual({
+        event: delivery.event,
+        url: gateway.url,
+        webhook_key: delivery.webhookKey,
+        created_at: delivery.createdAt,
+        data: expect.any(Object),
+      });
+      const entry = published.find((e) => e.Detail.partnero.delivery_id === idOf(delivery));
       expect(entry).toEqual({
         EventBusName: BUS,
         Source: 'partnero',
         DetailType: delivery.event,
         Detail: {
           ...sent.data,
-          partnero: { event: delivery.event, delivery_id: delivery.id, created_at: delivery.createdAt },
+          partnero: {
+            event: delivery.event,
+            delivery_id: idOf(delivery),
+            webhook_key: delivery.webhookKey,
+            created_at: delivery.createdAt,
+          },
         },
       });
     }
-    const reward = published.find((e) => e.DetailType === 'reward.created');
-    expect(reward?.Detail).toMatchObject({ customer_key: 'bob', amount: 2, transaction_key: 'order-1' });
+    const transaction = published.find((e) => e.DetailType === 'transaction.created');
+    expect(transaction?.Detail).toMatchObject({
+      key: 'order-1',
+      amount: 20,
+      credit: 2,
+      customer: { key: 'bob' },
+      referred_customer: { key: 'alice' },
+    });
+    const reward = published.find((e) => e.DetailType === 'customer.rewarded');
+    expect(reward?.Detail).toMatchObject({
+      key: 'bob',
+      reward: { amount: 2, amount_units: 'usd', is_currency: true },
+      transaction_key: 'order-1',
+    });
+  });
+
+  it('publishes every reward of a referrer: the same event from the same subscription, other data', async () => {
+    await seedReferral();
+    for (const key of ['order-a', 'order-b']) {
+      const sale = await env.api('POST', '/transactions', {
+        customer: { key: 'alice' },
+        key,
+        amount: 20,
+        action: 'sale',
+      });
+      expect(sale.status).toBe(201);
+    }
+    await settled(6);
+    const rewards = entries().filter((e) => e.DetailType === 'customer.rewarded');
+    expect(rewards.map((e) => e.Detail.transaction_key).sort()).toEqual(['order-a', 'order-b']);
+    expect(new Set(rewards.map((e) => e.Detail.partnero.webhook_key)).size).toBe(1);
+    expect(new Set(rewards.map((e) => e.Detail.partnero.delivery_id)).size).toBe(2);
   });
 
   it('answers a replayed delivery with 200 duplicate and publishes nothing more', async () => {
@@ -178,12 +240,9 @@ describe('sandbox webhooks → handler → EventBridge', () => {
     const [delivery] = await settled(1);
     expect(delivery).toMatchObject({ attempts: 3, lastStatus: 202, delivered: true });
     expect(calls).toBe(3);
-    // Three PutEvents attempts for the one delivery; EventBridge accepted only the last.
-    expect(entries().map((e) => e.Detail.partnero.delivery_id)).toEqual([
-      delivery?.id,
-      delivery?.id,
-      delivery?.id,
-    ]);
+    // Three PutEvents attempts for the one delivery (the same body each time); EventBridge accepted only the last.
+    const id = delivery ? idOf(delivery) : undefined;
+    expect(entries().map((e) => e.Detail.partnero.delivery_id)).toEqual([id, id, id]);
     await env.control('POST', `/webhooks/deliveries/${delivery?.id}/replay`);
     expect(calls).toBe(3);
   });

@@ -1,51 +1,76 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '#functions/partnero-webhook.js';
-import { signBody } from '#shared/webhooks/index.js';
-import { answer, lambdaContext } from '#test/support/events.js';
-import { BUS, ok, payload, putEntries, SECRET, signedEvent, sleep } from './helpers.js';
+import { logger } from '#shared/lambda/logger.js';
+import { MAX_DELIVERY_DEPTH, signBody } from '#shared/webhooks/index.js';
+import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
+import {
+  BUS,
+  container,
+  dedupRecords,
+  gate,
+  idOf,
+  ok,
+  payload,
+  putEntries,
+  SECRET,
+  signedEvent,
+  transactionPayload,
+  WEBHOOK_KEY,
+  waitUntil,
+} from './helpers.js';
 
 const eb = mockClient(EventBridgeClient);
 const sm = mockClient(SecretsManagerClient);
 
-beforeAll(() => {
-  process.env.EVENT_BUS_NAME = BUS;
-  process.env.PARTNERO_SECRET_ID = 'test/partnero';
-  process.env.IDEMPOTENCY_STORE = 'memory';
-  delete process.env.WEBHOOK_SECRET_ID;
-  delete process.env.WEBHOOK_EVENT_SOURCE;
-  delete process.env.WEBHOOK_TOLERANCE_SECONDS;
+let dynamo: LocalDynamo;
+let deliver: ReturnType<typeof container>;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(async () => {
+  await dynamo.close();
 });
 beforeEach(() => {
+  dynamo.reset();
   eb.reset();
   eb.on(PutEventsCommand).resolves(ok());
   sm.reset();
   sm.on(GetSecretValueCommand).resolves({
     SecretString: JSON.stringify({ apiKey: 'pk_test', webhookSecret: SECRET }),
   });
+  deliver = container(dynamo);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
 });
 
-const deliver = async (event: Parameters<typeof handler>[0]) =>
-  answer(await handler(event, lambdaContext(5_000)));
 const published = () => eb.commandCalls(PutEventsCommand).length;
 const unauthorized = { error: { code: 'unauthorized', message: 'Invalid signature' } };
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('POST /webhooks/partnero: signature', () => {
   it('publishes a validly signed delivery as one EventBridge event and answers 202', async () => {
     const p = payload();
     const res = await deliver(signedEvent(p));
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ status: 'accepted', delivery_id: p.webhook_key, event_id: 'evt-1' });
+    expect(res.body).toEqual({ status: 'accepted', delivery_id: idOf(p), event_id: 'evt-1' });
+    expect(res.body.delivery_id).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(putEntries(eb)).toEqual([
       {
         EventBusName: BUS,
         Source: 'partnero',
-        DetailType: 'reward.approved',
+        DetailType: 'customer.rewarded',
         Detail: {
           ...p.data,
-          partnero: { event: 'reward.approved', delivery_id: p.webhook_key, created_at: p.created_at },
+          partnero: {
+            event: 'customer.rewarded',
+            delivery_id: idOf(p),
+            webhook_key: WEBHOOK_KEY,
+            created_at: p.created_at,
+          },
         },
       },
     ]);
@@ -76,18 +101,19 @@ describe('POST /webhooks/partnero: signature', () => {
   it('answers 401 for a tampered body', async () => {
     const p = payload();
     const event = signedEvent(p);
-    event.body = JSON.stringify({ ...p, data: { ...p.data, amount: 2000 } });
+    event.body = JSON.stringify({ ...p, data: { ...p.data, reward: { ...p.data.reward, amount: 2000 } } });
     const res = await deliver(event);
     expect(res.status).toBe(401);
     expect(res.body).toEqual(unauthorized);
     expect(published()).toBe(0);
   });
 
-  it('verifies the raw bytes of a base64-encoded body', async () => {
-    // Non-ASCII and odd spacing: the signature covers the bytes exactly as sent.
-    const raw = `{ "event":"customer.created",  "data":{"key":"zoë","name":"Zoë 🚀"}, "webhook_key":"whk_b64_${Date.now()}" }`;
+  it('verifies and identifies the raw bytes of a base64-encoded body', async () => {
+    // Non-ASCII and odd spacing: the signature and the delivery id cover the bytes exactly as sent.
+    const raw = `{ "event":"customer.created", "url":"https://api.example.com/webhooks/partnero",  "webhook_key":"${WEBHOOK_KEY}", "created_at":"2026-03-01T12:00:00.000Z", "data":{"key":"zoë","name":"Zoë 🚀"} }`;
     const res = await deliver(signedEvent(raw, { base64: true }));
     expect(res.status).toBe(202);
+    expect(res.body.delivery_id).toBe(idOf(raw));
     expect(putEntries(eb)[0]?.Detail).toMatchObject({ key: 'zoë', name: 'Zoë 🚀' });
   });
 
@@ -125,64 +151,122 @@ describe('POST /webhooks/partnero: body checks', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.fields).toHaveProperty(['event']);
     expect(res.body.error.fields).toHaveProperty(['data']);
-  });
-
-  it('refuses a stale delivery (a replay) with 400 stale_delivery', async () => {
-    const res = await deliver(
-      signedEvent(payload({ created_at: new Date(Date.now() - 10 * 60_000).toISOString() })),
-    );
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('stale_delivery');
     expect(published()).toBe(0);
   });
 
-  it('refuses a delivery stamped too far in the future, epoch seconds', async () => {
-    const res = await deliver(
-      signedEvent(payload({ created_at: undefined, timestamp: Math.floor(Date.now() / 1000) + 3600 })),
-    );
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('stale_delivery');
+  it.each([
+    ['arrays', '[', ']'],
+    ['objects', '{"n":', '}'],
+  ])(
+    'answers 400 payload_too_deep (not 500) for a signed body of %s nested 40,000 deep',
+    async (_label, open, close) => {
+      const raw = `{"event":"customer.rewarded","webhook_key":"${WEBHOOK_KEY}","data":{"x":${open.repeat(40_000)}${close.repeat(40_000)}}}`;
+      expect(Buffer.byteLength(raw)).toBeLessThan(256 * 1024);
+      const res = await deliver(signedEvent(raw));
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('payload_too_deep');
+      expect(published()).toBe(0);
+      expect(dedupRecords(dynamo)).toHaveLength(0);
+    },
+  );
+
+  it(`accepts a body nested exactly ${MAX_DELIVERY_DEPTH} levels deep and refuses one level more`, async () => {
+    // The body is level 1 and `data` level 2: `inner` more objects inside `data` make 2 + inner levels.
+    const nested = (inner: number) =>
+      `{"event":"customer.updated","webhook_key":"${WEBHOOK_KEY}","data":{"x":${'{"n":'.repeat(inner - 1)}{}${'}'.repeat(inner - 1)}}}`;
+    const atLimit = await deliver(signedEvent(nested(MAX_DELIVERY_DEPTH - 2)));
+    expect(atLimit.status).toBe(202);
+    const over = await deliver(signedEvent(nested(MAX_DELIVERY_DEPTH - 1)));
+    expect(over.status).toBe(400);
+    expect(over.body.error.code).toBe('payload_too_deep');
+    expect(published()).toBe(1);
+  });
+
+  it('publishes a delivery without webhook_key or created_at, with nulls in detail.partnero', async () => {
+    const p = payload({ webhook_key: undefined, created_at: undefined, url: undefined });
+    const res = await deliver(signedEvent(p));
+    expect(res.status).toBe(202);
+    expect(putEntries(eb)[0]?.Detail.partnero).toEqual({
+      event: 'customer.rewarded',
+      delivery_id: idOf(p),
+      webhook_key: null,
+      created_at: null,
+    });
   });
 });
 
 describe('POST /webhooks/partnero: each delivery is published once', () => {
-  it('answers 200 duplicate for a repeated delivery without publishing again', async () => {
-    const event = signedEvent(payload());
-    expect((await deliver(event)).status).toBe(202);
-    const again = await deliver(event);
-    expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ status: 'duplicate' });
-    expect(published()).toBe(1);
-  });
-
-  it('deduplicates by webhook_key even when the body differs (a re-rendered retry)', async () => {
+  it('answers a retry with the identical body 200 duplicate, without publishing again', async () => {
     const p = payload();
-    expect((await deliver(signedEvent(p))).status).toBe(202);
-    const res = await deliver(signedEvent({ ...p, data: { ...p.data, note: 'resent' } }));
-    expect(res.body).toMatchObject({ status: 'duplicate', delivery_id: p.webhook_key });
+    const event = signedEvent(p);
+    const first = await deliver(event);
+    expect(first.status).toBe(202);
+    const again = await deliver(signedEvent(JSON.stringify(p)));
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ status: 'duplicate', delivery_id: idOf(p) });
+    expect(again.body.delivery_id).toBe(first.body.delivery_id);
     expect(published()).toBe(1);
   });
 
-  it('deduplicates by the body hash when the payload has no id', async () => {
-    const p = payload({ webhook_key: undefined, created_at: undefined });
-    const first = await deliver(signedEvent(p));
-    expect(first.status).toBe(202);
-    expect(first.body.delivery_id).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect((await deliver(signedEvent(p))).status).toBe(200);
-    expect(published()).toBe(1);
+  it('publishes BOTH of two different events from the same subscription (same webhook_key)', async () => {
+    const createdAt = Date.now();
+    const transaction = transactionPayload({}, createdAt);
+    const reward = payload({}, createdAt);
+    expect(transaction.webhook_key).toBe(reward.webhook_key);
+
+    const a = await deliver(signedEvent(transaction));
+    const b = await deliver(signedEvent(reward));
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(a.body.delivery_id).not.toBe(b.body.delivery_id);
+    expect(putEntries(eb).map((e) => [e.DetailType, e.Detail.partnero])).toEqual([
+      [
+        'transaction.created',
+        {
+          event: 'transaction.created',
+          delivery_id: idOf(transaction),
+          webhook_key: WEBHOOK_KEY,
+          created_at: transaction.created_at,
+        },
+      ],
+      [
+        'customer.rewarded',
+        {
+          event: 'customer.rewarded',
+          delivery_id: idOf(reward),
+          webhook_key: WEBHOOK_KEY,
+          created_at: reward.created_at,
+        },
+      ],
+    ]);
+  });
+
+  it('publishes two deliveries of the same event from the same subscription that differ in data', async () => {
+    const createdAt = Date.now();
+    const first = payload({}, createdAt);
+    const second = payload({}, createdAt);
+    expect(first.data.transaction_key).not.toBe(second.data.transaction_key);
+    expect((await deliver(signedEvent(first))).status).toBe(202);
+    expect((await deliver(signedEvent(second))).status).toBe(202);
+    expect(published()).toBe(2);
   });
 
   it('publishes concurrent duplicates once: the second answers 409 and a later retry 200', async () => {
+    const held = gate();
     eb.on(PutEventsCommand).callsFake(async () => {
-      await sleep(200);
+      await held.opened;
       return ok('evt-slow');
     });
     const event = signedEvent(payload());
-    const [a, b] = await Promise.all([deliver(event), deliver(event)]);
-    expect([a.status, b.status].sort()).toEqual([202, 409]);
-    const conflict = a.status === 409 ? a : b;
+    const first = deliver(event);
+    // The first delivery is inside PutEvents, so its in-progress record is written.
+    await waitUntil(() => published() === 1, 'the first PutEvents call');
+    const conflict = await deliver(event);
+    expect(conflict.status).toBe(409);
     expect(conflict.body.error.code).toBe('delivery_in_progress');
-    expect(conflict.headers['retry-after']).toBeDefined();
+    expect(conflict.headers['retry-after']).toBe('5');
+
+    held.open();
+    expect((await first).status).toBe(202);
     const retry = await deliver(event);
     expect(retry.status).toBe(200);
     expect(retry.body.status).toBe('duplicate');
@@ -196,6 +280,7 @@ describe('POST /webhooks/partnero: each delivery is published once', () => {
     const failed = await deliver(event);
     expect(failed.status).toBe(503);
     expect(failed.body.error.code).toBe('publish_failed');
+    expect(failed.headers['retry-after']).toBeDefined();
     const retry = await deliver(event);
     expect(retry.status).toBe(202);
     expect(retry.body.event_id).toBe('evt-2');
@@ -219,5 +304,54 @@ describe('POST /webhooks/partnero: each delivery is published once', () => {
     expect(retry.status).toBe(202);
     expect(retry.body.event_id).toBe('evt-3');
     expect(published()).toBe(2);
+  });
+});
+
+describe('POST /webhooks/partnero: age of a delivery', () => {
+  it('publishes a late retry (created_at days ago) when no tolerance is configured (the default)', async () => {
+    const late = payload({}, Date.now() - 30 * DAY_MS);
+    const res = await deliver(signedEvent(late));
+    expect(res.status).toBe(202);
+    expect(putEntries(eb)[0]?.Detail.partnero.created_at).toBe(late.created_at);
+  });
+
+  it('with a tolerance, acknowledges an older delivery 200 stale without publishing, and logs it', async () => {
+    const warn = jest.spyOn(logger, 'warn');
+    const strict = container(dynamo, { WEBHOOK_TOLERANCE_SECONDS: String(3 * 24 * 60 * 60) });
+    const old = payload({}, Date.now() - 4 * DAY_MS);
+    const res = await strict(signedEvent(old));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'stale', delivery_id: idOf(old) });
+    expect(published()).toBe(0);
+    expect(dedupRecords(dynamo)).toHaveLength(0);
+    expect(warn).toHaveBeenCalledWith(
+      'stale webhook delivery acknowledged and dropped',
+      expect.objectContaining({
+        event: 'customer.rewarded',
+        deliveryId: idOf(old),
+        createdAt: old.created_at,
+      }),
+    );
+
+    // Inside the window, and with a created_at that reads as no time at all: published.
+    expect((await strict(signedEvent(payload({}, Date.now() - DAY_MS)))).status).toBe(202);
+    expect((await strict(signedEvent(payload({ created_at: 'sometime' })))).status).toBe(202);
+    expect(published()).toBe(2);
+  });
+
+  it('with a tolerance, a retry that arrives after the window is acknowledged, not published again', async () => {
+    let now = Date.now();
+    const strict = container(
+      dynamo,
+      { WEBHOOK_TOLERANCE_SECONDS: String(3 * 24 * 60 * 60) },
+      { now: () => now },
+    );
+    const p = payload({}, now);
+    expect((await strict(signedEvent(p))).status).toBe(202);
+    now += 4 * DAY_MS;
+    const late = await strict(signedEvent(p));
+    expect(late.status).toBe(200);
+    expect(late.body).toEqual({ status: 'stale', delivery_id: idOf(p) });
+    expect(published()).toBe(1);
   });
 });

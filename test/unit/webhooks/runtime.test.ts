@@ -1,37 +1,44 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { httpRoute } from '#shared/http/index.js';
-import { InMemoryPersistenceLayer } from '#shared/idempotency/index.js';
-import {
-  createWebhookRuntime,
-  handleDelivery,
-  parseWebhookSecret,
-  type WebhookRuntime,
-} from '#shared/webhooks/index.js';
+import { createWebhookRuntime, DEDUP_TTL_SECONDS, parseWebhookSecret } from '#shared/webhooks/index.js';
 import { withReadTimeout } from '#shared/webhooks/webhook-secret.js';
-import { answer, lambdaContext } from '#test/support/events.js';
-import { BUS, ok, payload, putEntries, SECRET, signedEvent } from './helpers.js';
+import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
+import {
+  BASE_ENV,
+  BUS,
+  container,
+  dedupRecords,
+  idOf,
+  ok,
+  payload,
+  putEntries,
+  SECRET,
+  signedEvent,
+  unretriedPersistence,
+  WEBHOOK_KEY,
+} from './helpers.js';
 
 const eb = mockClient(EventBridgeClient);
 const sm = mockClient(SecretsManagerClient);
 
-const baseEnv = { EVENT_BUS_NAME: BUS, PARTNERO_SECRET_ID: 'test/partnero', IDEMPOTENCY_STORE: 'memory' };
 const partneroSecret = (webhookSecret?: string) => ({
   SecretString: JSON.stringify({ apiKey: 'pk_test', ...(webhookSecret ? { webhookSecret } : {}) }),
 });
 const secretReads = () => sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId);
+const published = () => eb.commandCalls(PutEventsCommand).length;
 
-/** A handler over its own runtime (own secret cache and dedup store), like a fresh container. */
-function container(env: NodeJS.ProcessEnv = {}, overrides: Parameters<typeof createWebhookRuntime>[1] = {}) {
-  const runtime: WebhookRuntime = createWebhookRuntime({ ...baseEnv, ...env }, overrides);
-  const route = httpRoute(async (event, context) => handleDelivery(runtime, event, context));
-  return async (event: Parameters<typeof route>[0], remainingMs = 5_000) =>
-    answer(await route(event, lambdaContext(remainingMs)));
-}
-
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
 beforeEach(() => {
+  dynamo.reset();
   eb.reset();
   eb.on(PutEventsCommand).resolves(ok());
   sm.reset();
@@ -44,7 +51,7 @@ describe('signing secret rotation', () => {
     sm.on(GetSecretValueCommand)
       .resolvesOnce(partneroSecret('whsec_old'))
       .resolves(partneroSecret('whsec_new'));
-    const deliver = container();
+    const deliver = container(dynamo);
     expect((await deliver(signedEvent(payload(), { secret: 'whsec_old' }))).status).toBe(202);
     expect(secretReads()).toHaveLength(1);
 
@@ -53,12 +60,12 @@ describe('signing secret rotation', () => {
     expect(secretReads()).toHaveLength(2);
     expect((await deliver(signedEvent(payload(), { secret: 'whsec_new' }))).status).toBe(202);
     expect(secretReads()).toHaveLength(2);
-    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(3);
+    expect(published()).toBe(3);
   });
 
   it('rejects after the one re-read, and does not re-read again for every bad request', async () => {
     let now = Date.now();
-    const deliver = container({}, { now: () => now, minRefreshIntervalMs: 5_000 });
+    const deliver = container(dynamo, {}, { now: () => now, minRefreshIntervalMs: 5_000 });
     const bad = () => deliver(signedEvent(payload({}, now), { secret: 'whsec_attacker' }));
     expect((await bad()).status).toBe(401);
     expect(secretReads()).toHaveLength(2);
@@ -68,7 +75,7 @@ describe('signing secret rotation', () => {
     now += 6_000;
     expect((await bad()).status).toBe(401);
     expect(secretReads()).toHaveLength(3);
-    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(published()).toBe(0);
   });
 });
 
@@ -78,7 +85,7 @@ describe('a separate WEBHOOK_SECRET_ID', () => {
     ['JSON with webhookSecret', JSON.stringify({ webhookSecret: 'whsec_dedicated' })],
   ])('reads only that secret, holding %s', async (_label, value) => {
     sm.on(GetSecretValueCommand, { SecretId: 'test/webhook' }).resolves({ SecretString: value });
-    const deliver = container({ WEBHOOK_SECRET_ID: 'test/webhook' });
+    const deliver = container(dynamo, { WEBHOOK_SECRET_ID: 'test/webhook' });
     expect((await deliver(signedEvent(payload(), { secret: 'whsec_dedicated' }))).status).toBe(202);
     expect(new Set(secretReads())).toEqual(new Set(['test/webhook']));
   });
@@ -98,18 +105,20 @@ describe('failures answer 5xx so Partnero retries', () => {
     sm.on(GetSecretValueCommand)
       .rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }))
       .resolves(partneroSecret(SECRET));
-    const deliver = container();
+    const deliver = container(dynamo);
     const event = signedEvent(payload());
     const res = await deliver(event);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('secret_unavailable');
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(published()).toBe(0);
     expect((await deliver(event)).status).toBe(202);
   });
 
   it('answers 503 not_configured when the Partnero secret has no webhookSecret', async () => {
     sm.reset();
     sm.on(GetSecretValueCommand).resolves(partneroSecret());
-    const res = await container()(signedEvent(payload()));
+    const res = await container(dynamo)(signedEvent(payload()));
     expect(res.status).toBe(503);
     expect(res.body.error).toEqual({
       code: 'not_configured',
@@ -119,7 +128,7 @@ describe('failures answer 5xx so Partnero retries', () => {
 
   it('answers 503 when the secret read outlives the invocation deadline', async () => {
     const hanging = { send: () => new Promise<never>(() => undefined) } as unknown as SecretsManagerClient;
-    const deliver = container({}, { secretsClient: hanging });
+    const deliver = container(dynamo, {}, { secretsClient: hanging });
     const res = await deliver(signedEvent(payload()), 400);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('secret_unavailable');
@@ -137,35 +146,52 @@ describe('failures answer 5xx so Partnero retries', () => {
     ).rejects.toThrow('aborted');
   });
 
-  it('answers 503 dedup_unavailable when the dedup store cannot be written, without publishing', async () => {
-    class Broken extends InMemoryPersistenceLayer {
+  it('answers 503 dedup_unavailable when DynamoDB fails the dedup write, without publishing; the retry publishes', async () => {
+    dynamo.db.faults.set({ rate: 1, kinds: ['internal'], operations: ['PutItem'] });
+    const deliver = container(dynamo, {}, { store: unretriedPersistence(dynamo) });
+    const event = signedEvent(payload());
+    const res = await deliver(event);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('dedup_unavailable');
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(published()).toBe(0);
+
+    dynamo.db.faults.clear();
+    expect((await deliver(event)).status).toBe(202);
+    expect(published()).toBe(1);
+  });
+
+  it('answers 503 dedup_unavailable when the persistence layer rejects the write', async () => {
+    class Broken extends DynamoDBPersistenceLayer {
       protected override async _putRecord(): Promise<void> {
         throw new Error('ProvisionedThroughputExceededException');
       }
     }
-    const res = await container({}, { store: new Broken() })(signedEvent(payload()));
+    const store = new Broken({ tableName: TEST_TABLES.idempotency, awsSdkV3Client: dynamo.client() });
+    const res = await container(dynamo, {}, { store })(signedEvent(payload()));
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('dedup_unavailable');
-    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(published()).toBe(0);
   });
 
   it('still answers 202 when the event was published but the dedup record could not be completed', async () => {
-    class Flaky extends InMemoryPersistenceLayer {
+    class Flaky extends DynamoDBPersistenceLayer {
       protected override async _updateRecord(): Promise<void> {
         throw new Error('timeout');
       }
     }
-    const res = await container({}, { store: new Flaky() })(signedEvent(payload()));
+    const store = new Flaky({ tableName: TEST_TABLES.idempotency, awsSdkV3Client: dynamo.client() });
+    const res = await container(dynamo, {}, { store })(signedEvent(payload()));
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ status: 'accepted', event_id: 'evt-1' });
-    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(1);
+    expect(published()).toBe(1);
   });
 });
 
 describe('configuration', () => {
-  it('uses WEBHOOK_EVENT_SOURCE and WEBHOOK_TOLERANCE_SECONDS', async () => {
-    const deliver = container({ WEBHOOK_EVENT_SOURCE: 'acme.partnero', WEBHOOK_TOLERANCE_SECONDS: '3600' });
-    const p = payload({ event: 'transaction.deleted' }, Date.now() - 30 * 60_000);
+  it('uses WEBHOOK_EVENT_SOURCE', async () => {
+    const deliver = container(dynamo, { WEBHOOK_EVENT_SOURCE: 'acme.partnero' });
+    const p = payload({ event: 'transaction.deleted' });
     expect((await deliver(signedEvent(p))).status).toBe(202);
     expect(putEntries(eb)[0]).toMatchObject({
       Source: 'acme.partnero',
@@ -174,27 +200,61 @@ describe('configuration', () => {
     });
   });
 
-  it('keeps dedup records under the webhook key prefix, for a week', async () => {
-    const store = new InMemoryPersistenceLayer();
-    const before = Date.now() / 1000;
-    await container({}, { store })(signedEvent(payload()));
-    const [key, record] = [...store.records.entries()][0] ?? [];
-    expect(key).toMatch(/^webhook#/);
-    expect(record?.getStatus()).toBe('COMPLETED');
-    expect(record?.expiryTimestamp).toBeGreaterThanOrEqual(Math.floor(before + 7 * 24 * 3600));
+  it('has the age check off by default and reads WEBHOOK_TOLERANCE_SECONDS', () => {
+    const stores = { store: dynamo.persistence() };
+    expect(createWebhookRuntime(BASE_ENV, stores).settings.toleranceSeconds).toBe(0);
+    expect(
+      createWebhookRuntime({ ...BASE_ENV, WEBHOOK_TOLERANCE_SECONDS: '259200' }, stores).settings
+        .toleranceSeconds,
+    ).toBe(259_200);
+    expect(() => createWebhookRuntime({ ...BASE_ENV, WEBHOOK_TOLERANCE_SECONDS: '-1' }, stores)).toThrow(
+      'WEBHOOK_TOLERANCE_SECONDS',
+    );
+  });
+
+  it('names the variable that is missing', () => {
+    expect(() => createWebhookRuntime({ PARTNERO_SECRET_ID: 'x' }, { store: dynamo.persistence() })).toThrow(
+      'EVENT_BUS_NAME',
+    );
+    expect(() => createWebhookRuntime(BASE_ENV)).toThrow('IDEMPOTENCY_TABLE_NAME');
+  });
+
+  it('keeps dedup records on the body hash under the webhook key prefix, for 7 days', async () => {
+    expect(DEDUP_TTL_SECONDS).toBe(7 * 24 * 60 * 60);
+    const before = Math.floor(Date.now() / 1000);
+    const p = payload();
+    expect((await container(dynamo)(signedEvent(p))).body.delivery_id).toBe(idOf(p));
+    const after = Math.ceil(Date.now() / 1000);
+    const [record, ...others] = dedupRecords(dynamo);
+    expect(others).toHaveLength(0);
+    expect(record?.id?.S).toMatch(/^webhook#/);
+    expect(record?.status?.S).toBe('COMPLETED');
+    const expiration = Number(record?.expiration?.N);
+    expect(expiration).toBeGreaterThanOrEqual(before + DEDUP_TTL_SECONDS);
+    expect(expiration).toBeLessThanOrEqual(after + DEDUP_TTL_SECONDS);
+  });
+
+  it('shares one dedup record between containers: a retry to another container is a duplicate', async () => {
+    const event = signedEvent(payload({ webhook_key: WEBHOOK_KEY }));
+    expect((await container(dynamo)(event)).status).toBe(202);
+    const other = await container(dynamo)(event);
+    expect(other.status).toBe(200);
+    expect(other.body.status).toBe('duplicate');
+    expect(published()).toBe(1);
   });
 
   it('answers 413 when the event itself would exceed the EventBridge entry limit', async () => {
     // A body exactly at the limit is accepted by size, but the metadata added to `detail` pushes the
     // entry over EventBridge's limit: refused for good (413) rather than failing on every retry.
-    const shell = JSON.stringify({ event: 'reward.approved', data: { blob: '' } });
+    const shell = JSON.stringify({ event: 'customer.rewarded', data: { blob: '' } });
     const raw = JSON.stringify({
-      event: 'reward.approved',
+      event: 'customer.rewarded',
       data: { blob: 'x'.repeat(256 * 1024 - shell.length) },
     });
     expect(Buffer.byteLength(raw)).toBe(256 * 1024);
-    const res = await container()(signedEvent(raw));
+    const res = await container(dynamo)(signedEvent(raw));
     expect(res.status).toBe(413);
-    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(res.body.error.code).toBe('payload_too_large');
+    expect(published()).toBe(0);
   });
 });
