@@ -158,6 +158,22 @@ describe('invalid config', () => {
     ).toBe(100);
   });
 
+  it('takes a webhook age check only beyond Partnero’s retry horizon and within the dedup window', () => {
+    expect(parseConfig({}).webhookToleranceSeconds).toBe(0);
+    expect(parseConfig({ webhookToleranceSeconds: 4 * 86_400 }).webhookToleranceSeconds).toBe(345_600);
+    for (const tooShort of [300, 86_400]) {
+      expect(problemsOf({ webhookToleranceSeconds: tooShort })).toEqual([
+        expect.stringMatching(/^webhookToleranceSeconds: must be 0 \(off\) or from 259200 .* to 604800/),
+      ]);
+    }
+    expect(problemsOf({ webhookToleranceSeconds: 8 * 86_400 })).toHaveLength(1);
+  });
+
+  it('runs the reconciler every 1 to 60 minutes', () => {
+    expect(parseConfig({ reconcilerIntervalMinutes: '15' }).reconcilerIntervalMinutes).toBe(15);
+    expect(problemsOf({ reconcilerIntervalMinutes: 0 })).toEqual([expect.stringMatching(/^reconcilerIntervalMinutes: /)]);
+  });
+
   it('keeps maxConcurrency at Lambda’s minimum of 2 or more', () => {
     expect(problemsOf({ orderEvents: { maxConcurrency: 1 } })).toEqual([
       expect.stringMatching(/^orderEvents\.maxConcurrency: /),

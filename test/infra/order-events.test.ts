@@ -148,6 +148,19 @@ describe('consumer', () => {
     );
   });
 
+  it('can delay the retry of an order whose customer is unknown, and parks it a receive before SQS would', () => {
+    const env = lambdaOf(defaults, 'orderConsumer').Environment.Variables;
+    expect(env.ORDER_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^OrderEventsQueue[0-9A-F]{8}$/) });
+    expect(env.ORDER_UNKNOWN_CUSTOMER_MAX_RECEIVES).toBe('4');
+    expect(env.LEDGER_LEASE_SECONDS).toBe('60');
+    expect(statementsOf(defaults, 'orderConsumer')).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['sqs:ChangeMessageVisibility']),
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrderEventsQueue[0-9A-F]{8}$/), 'Arn'] },
+      }),
+    );
+  });
+
   it('receives the declared mapping as ORDER_EVENTS_MAPPING', () => {
     const json = lambdaOf(custom, 'orderConsumer').Environment.Variables.ORDER_EVENTS_MAPPING as string;
     expect(JSON.parse(json)).toEqual({

@@ -103,7 +103,10 @@ export function buildOpenApi() {
       },
       '/transactions': {
         post: {
-          summary: 'Record sales of a referred customer (single or batch of ≤ 100); resending is safe',
+          summary: 'Record sales of a referred customer (single or batch of ≤ 100), each exactly once',
+          description:
+            'Every order key goes through the order ledger: a resent request (after a timeout or a 5xx) never records ' +
+            'a key twice, a refunded key is never recorded again, and an answer Partnero lost is looked up by key.',
           security: iam,
           requestBody: {
             required: true,
@@ -120,11 +123,18 @@ export function buildOpenApi() {
               description: 'At least one transaction recorded',
               content: content(transactionsResponse),
             },
-            '200': {
-              description: 'All transactions were already recorded',
+            '202': {
+              description: 'Nothing new recorded yet: an order is `pending` or `in_progress` (the ledger settles it)',
               content: content(transactionsResponse),
             },
-            '422': error('`not_referred`, or Partnero rejected the data'),
+            '200': {
+              description: 'All transactions were already recorded (or refunded)',
+              content: content(transactionsResponse),
+            },
+            '409': error('`order_in_progress`'),
+            '422': error(
+              '`not_referred` (nobody referred the customer), `unknown_customer` (Partnero does not know it yet: enrol, then resend), or Partnero rejected the data',
+            ),
             ...common,
           },
         },
@@ -136,6 +146,10 @@ export function buildOpenApi() {
           parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'Refunded', content: content(refundResponse) },
+            '202': {
+              description: '`refund_pending`: remembered; reversed as soon as the order finishes recording',
+              content: content(refundResponse),
+            },
             '404': error('`transaction_not_found`'),
             ...common,
           },
@@ -165,6 +179,10 @@ export function buildOpenApi() {
             '409': error('`request_in_progress`: the first request with this key is still running'),
             '422': error('`idempotency_key_reused` with another body, or Partnero rejected the data'),
             ...common,
+            '502': error(
+              '`unknown_outcome` (Partnero did not confirm; stored and replayed for this key: check the balance, never retry blindly), ' +
+                '`outcome_not_recorded` (credited, but the answer could not be stored: do not retry with this key), or Partnero failed',
+            ),
           },
         },
       },
@@ -174,10 +192,11 @@ export function buildOpenApi() {
           security: [],
           responses: {
             '202': { description: 'Verified and published on the EventBridge bus' },
-            '200': { description: 'A duplicate delivery: already published, not published again' },
-            '400': error(
-              '`invalid_json`, `validation`, or `stale_delivery` (timestamp outside the tolerance)',
-            ),
+            '200': {
+              description:
+                '`duplicate` (the same body was published before) or `stale` (older than the configured age check): acknowledged, not published',
+            },
+            '400': error('`invalid_json`, `validation`, or `payload_too_deep` (nested deeper than 32 levels)'),
             '401': error('Missing or invalid signature'),
             '409': error('`delivery_in_progress`: the same delivery is being published (`Retry-After` set)'),
             '413': error('Body over the size limit'),

@@ -61,15 +61,23 @@ export const transactionsResponse = z.object({
     z.object({
       key: z.string(),
       status: describe(
-        z.enum(['recorded', 'duplicate', 'already_refunded', 'not_referred']),
-        'duplicate: recorded before; already_refunded: refunded before, not recorded again',
+        z.enum(['recorded', 'duplicate', 'already_refunded', 'not_referred', 'pending', 'in_progress']),
+        'duplicate: recorded before (nothing sent again); already_refunded: refunded, never recorded again; ' +
+          "pending: sent, but Partnero's answer was lost and the key is not there yet: the order ledger holds it " +
+          'and settles it (resending is safe); in_progress: another request is recording it right now',
       ),
       reward: z.optional(describe(z.number(), 'Reward earned by the referrer for this transaction')),
     }),
   ),
 });
 
-export const refundResponse = z.object({ key: z.string(), status: z.literal('refunded') });
+export const refundResponse = z.object({
+  key: z.string(),
+  status: describe(
+    z.enum(['refunded', 'refund_pending']),
+    'refund_pending: the order is being recorded right now; the ledger reverses it as soon as that finishes',
+  ),
+});
 
 export const creditResponse = z.object({
   customer_key: z.string(),

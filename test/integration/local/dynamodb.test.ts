@@ -27,6 +27,8 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   ScanCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -544,6 +546,69 @@ describe('batches', () => {
       events: [{ stream: { S: 's' }, at: { S: '1' } }],
     });
     expect(read.UnprocessedKeys).toEqual({});
+  });
+});
+
+describe('transactions', () => {
+  it('applies every action of a TransactWriteItems, or none with a reason per action', async () => {
+    await ddb.send(new PutItemCommand({ TableName: 'items', Item: { id: { S: 't1' }, v: { N: '1' } } }));
+    await ddb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: 'items',
+              Key: { id: { S: 't1' } },
+              UpdateExpression: 'SET v = v + :one',
+              ConditionExpression: 'v = :one',
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            },
+          },
+          { Put: { TableName: 'items', Item: { id: { S: 't2' }, v: { N: '9' } } } },
+        ],
+      }),
+    );
+    const get = async (id: string) => (await ddb.send(new GetItemCommand({ TableName: 'items', Key: { id: { S: id } } }))).Item;
+    expect(await get('t1')).toEqual({ id: { S: 't1' }, v: { N: '2' } });
+    const error = await ddb
+      .send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Delete: { TableName: 'items', Key: { id: { S: 't2' } } } },
+            {
+              Update: {
+                TableName: 'items',
+                Key: { id: { S: 't1' } },
+                UpdateExpression: 'SET v = :zero',
+                ConditionExpression: 'v = :one',
+                ExpressionAttributeValues: { ':one': { N: '1' }, ':zero': { N: '0' } },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          ],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    expect((error as TransactionCanceledException).CancellationReasons).toEqual([
+      { Code: 'None' },
+      { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: { id: { S: 't1' }, v: { N: '2' } } },
+    ]);
+    expect(await get('t2')).toEqual({ id: { S: 't2' }, v: { N: '9' } }); // the delete was not applied
+  });
+
+  it('refuses two actions on one item', async () => {
+    const error = await ddb
+      .send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: 'items', Item: { id: { S: 'x' } } } },
+            { Delete: { TableName: 'items', Key: { id: { S: 'x' } } } },
+          ],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('ValidationException');
   });
 });
 
