@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, type ITable, ProjectionType, type Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { SWEEP_INDEX } from '#shared/orders/dynamo-ledger.js';
+import { SWEEP_INDEX } from '#shared/orders/ledger-items.js';
 import { ttlTable } from './ttl-table.js';
 
 /** What shared/orders/dynamo-ledger.ts does with its table: conditional writes, and the sweep query. */

@@ -1,0 +1,145 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { LedgerEntry, LedgerState } from './ledger.js';
+import type { Order } from './order.js';
+
+/** How ledger entries are stored: one item per order id, attribute names, and the conversions. */
+
+export type Item = Record<string, AttributeValue>;
+
+/** The sparse index the reconciler queries: partition `sweepShard`, sort `sweepAt` (epoch ms). */
+export const SWEEP_INDEX = 'sweep';
+/** Swept entries spread over this many index partitions, so a busy pipeline has no hot key. */
+export const SWEEP_SHARDS = 4;
+/** The second count of a doubtful entry's copies comes this many verify delays after the first. */
+export const SECOND_CHECK_FACTOR = 15;
+/** Entries outlive any redelivery or replay (SQS keeps 14 days, EventBridge archives longer). */
+export const LEDGER_RETENTION_DAYS = 400;
+
+/** Every attribute goes through a #name: `state`, `owner`, `action` and others are DynamoDB reserved words. */
+const ATTRIBUTES = [
+  'id',
+  'state',
+  'refundRequested',
+  'owner',
+  'leaseUntil',
+  'customerKey',
+  'amount',
+  'currency',
+  'action',
+  'productId',
+  'productType',
+  'reward',
+  'reason',
+  'doubt',
+  'sweepShard',
+  'sweepAt',
+  'checks',
+  'trimming',
+  'updatedAt',
+  'expiration',
+] as const;
+export type Attribute = (typeof ATTRIBUTES)[number];
+const NAMES = Object.fromEntries(ATTRIBUTES.map((a) => [`#${a}`, a])) as Record<`#${Attribute}`, Attribute>;
+
+export const S = (value: string): AttributeValue => ({ S: value });
+export const N = (value: number): AttributeValue => ({ N: String(value) });
+export const keyOf = (orderId: string) => ({ id: S(`order#${orderId}`) });
+const PREFIX = 'order#'.length;
+
+/** FNV-1a: a cheap, stable spread of order ids over the sweep shards. */
+export function shardOf(orderId: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < orderId.length; i++) hash = Math.imul(hash ^ orderId.charCodeAt(i), 0x01000193);
+  return `sweep#${(hash >>> 0) % SWEEP_SHARDS}`;
+}
+
+const text = (item: Item, name: Attribute) => item[name]?.S;
+const num = (item: Item, name: Attribute) =>
+  item[name]?.N === undefined ? undefined : Number(item[name]?.N);
+
+function orderOf(item: Item, orderId: string): Order | undefined {
+  const customerKey = text(item, 'customerKey');
+  const amount = num(item, 'amount');
+  const currency = text(item, 'currency');
+  if (!customerKey || amount === undefined || !currency) return undefined;
+  const productId = text(item, 'productId');
+  const productType = text(item, 'productType');
+  return {
+    orderId,
+    customerKey,
+    amount,
+    currency,
+    action: text(item, 'action') ?? 'sale',
+    ...(productId ? { productId } : {}),
+    ...(productType ? { productType } : {}),
+  };
+}
+
+/** A stored item as a ledger entry. */
+export function entryOf(item: Item): LedgerEntry {
+  const orderId = (text(item, 'id') ?? '').slice(PREFIX);
+  const entry: LedgerEntry = {
+    orderId,
+    state: (text(item, 'state') ?? 'claimed') as LedgerState,
+    refundRequested: item.refundRequested?.BOOL === true,
+  };
+  const owner = text(item, 'owner');
+  const leaseUntil = num(item, 'leaseUntil');
+  const order = orderOf(item, orderId);
+  const reward = num(item, 'reward');
+  const reason = text(item, 'reason');
+  const sweepAt = num(item, 'sweepAt');
+  const checks = num(item, 'checks');
+  if (checks !== undefined) entry.checks = checks;
+  if (owner) entry.owner = owner;
+  if (leaseUntil !== undefined) entry.leaseUntil = leaseUntil;
+  if (order) entry.order = order;
+  if (reward !== undefined) entry.reward = reward;
+  if (reason) entry.reason = reason;
+  if (item.doubt?.BOOL === true) entry.doubt = true;
+  if (item.trimming?.BOOL === true) entry.trimming = true;
+  if (sweepAt !== undefined) entry.sweepAt = sweepAt;
+  return entry;
+}
+
+/** The SET clauses that store an order's fields unless an earlier claim stored them already. */
+export function orderFields(order: Order) {
+  const fields: [Attribute, AttributeValue][] = [
+    ['customerKey', S(order.customerKey)],
+    ['amount', N(order.amount)],
+    ['currency', S(order.currency)],
+    ['action', S(order.action)],
+  ];
+  if (order.productId) fields.push(['productId', S(order.productId)]);
+  if (order.productType) fields.push(['productType', S(order.productType)]);
+  return {
+    set: fields.map(([name]) => `#${name} = if_not_exists(#${name}, :${name})`),
+    values: Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
+  };
+}
+
+/** Only the names an expression uses may be sent (DynamoDB refuses unused ones). */
+export function namesIn(...expressions: string[]) {
+  const text = expressions.join(' ');
+  return Object.fromEntries(Object.entries(NAMES).filter(([name]) => new RegExp(`${name}\\b`).test(text)));
+}
+
+/** When an entry may be deleted by DynamoDB's TTL (epoch seconds). */
+export const expirationOf = (now: number) => N(Math.floor(now / 1000) + LEDGER_RETENTION_DAYS * 86_400);
+
+/** The item of an order's first claim. */
+export function claimItem(order: Order, owner: string, now: number, lease: number): Item {
+  return {
+    ...keyOf(order.orderId),
+    state: S('claimed'),
+    owner: S(owner),
+    leaseUntil: N(lease),
+    sweepShard: S(shardOf(order.orderId)),
+    sweepAt: N(lease),
+    updatedAt: N(now),
+    expiration: expirationOf(now),
+    ...Object.fromEntries(
+      Object.entries(orderFields(order).values).map(([name, value]) => [name.slice(1), value]),
+    ),
+  };
+}

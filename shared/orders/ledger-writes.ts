@@ -1,0 +1,194 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { LedgerEntry, LedgerTimings, Settlement } from './ledger.js';
+import { expirationOf, N, orderFields, S, SECOND_CHECK_FACTOR, shardOf } from './ledger-items.js';
+import type { Write } from './ledger-table.js';
+import type { Order } from './order.js';
+
+/**
+ * Every transition of a ledger entry as one conditional update (see the state diagram in ledger.ts).
+ * Pure: the expressions and their values, for `LedgerTable` to send.
+ */
+
+/** Takes a claimable entry over (rejected, or claimed with its lease run out), keeping the first order's fields. */
+export function takeOverWrite(order: Order, owner: string, now: number, lease: number): Write {
+  const fields = orderFields(order);
+  return {
+    update:
+      'SET #state = :claimed, #owner = :owner, #leaseUntil = :lease, #sweepShard = :shard, #sweepAt = :lease, ' +
+      `#updatedAt = :now, #expiration = if_not_exists(#expiration, :expiration), ${fields.set.join(', ')} ` +
+      'REMOVE #doubt, #reason',
+    values: {
+      ':claimed': S('claimed'),
+      ':rejected': S('rejected'),
+      ':owner': S(owner),
+      ':lease': N(lease),
+      ':shard': S(shardOf(order.orderId)),
+      ':now': N(now),
+      ':expiration': expirationOf(now),
+      ...fields.values,
+    },
+    condition: '#state = :rejected OR (#state = :claimed AND #leaseUntil < :now)',
+  };
+}
+
+/** Settles a claim `owner` holds: recorded (verified later after doubt) or not referred. */
+export function finishWrite(
+  settlement: Settlement,
+  owner: string,
+  now: number,
+  timings: LedgerTimings,
+): Write {
+  const values: Record<string, AttributeValue> = {
+    ':owner': S(owner),
+    ':now': N(now),
+    ':state': S(settlement.state),
+  };
+  if (settlement.state === 'not_referred') {
+    values[':reason'] = S(settlement.reason);
+    return {
+      update:
+        'SET #state = :state, #reason = :reason, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt',
+      values,
+      condition: '#owner = :owner',
+    };
+  }
+  values[':reward'] = N(settlement.reward);
+  const condition = '#owner = :owner AND attribute_not_exists(#refundRequested)';
+  if (!settlement.verify) {
+    return {
+      update:
+        'SET #state = :state, #reward = :reward, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt',
+      values,
+      condition,
+    };
+  }
+  values[':verifyAt'] = N(now + timings.verifyDelayMs);
+  return {
+    update:
+      'SET #state = :state, #reward = :reward, #updatedAt = :now, #sweepAt = :verifyAt REMOVE #owner, #leaseUntil, #checks',
+    values,
+    condition,
+  };
+}
+
+/** Ends a claim's lease now, in doubt: the next claim looks the key up first. */
+export const releaseWrite = (owner: string, now: number): Write => ({
+  update: 'SET #leaseUntil = :past, #sweepAt = :past',
+  values: { ':owner': S(owner), ':past': N(now - 1) },
+  condition: '#owner = :owner',
+});
+
+/** Partnero refused the order. With doubt, the reconciler looks for a late copy once any write has landed. */
+export function rejectWrite(
+  rejection: { reason: string; doubt: boolean },
+  owner: string,
+  now: number,
+  timings: LedgerTimings,
+): Write {
+  const values: Record<string, AttributeValue> = {
+    ':owner': S(owner),
+    ':rejected': S('rejected'),
+    ':reason': S(rejection.reason.slice(0, 1000)),
+    ':now': N(now),
+  };
+  if (rejection.doubt) {
+    values[':true'] = { BOOL: true };
+    values[':later'] = N(now + timings.verifyDelayMs * SECOND_CHECK_FACTOR);
+  }
+  return {
+    update: rejection.doubt
+      ? 'SET #state = :rejected, #reason = :reason, #doubt = :true, #sweepAt = :later, #updatedAt = :now REMOVE #owner, #leaseUntil'
+      : 'SET #state = :rejected, #reason = :reason, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt',
+    values,
+    condition: '#owner = :owner AND attribute_not_exists(#refundRequested)',
+  };
+}
+
+/** Remembers a refund whatever the state; an entry that did not exist becomes `refunded`. */
+export const requestRefundWrite = (orderId: string, now: number, timings: LedgerTimings): Write => ({
+  update:
+    'SET #refundRequested = :true, #state = if_not_exists(#state, :refunded), #updatedAt = :now, ' +
+    '#sweepShard = if_not_exists(#sweepShard, :shard), #sweepAt = if_not_exists(#sweepAt, :due), ' +
+    '#expiration = if_not_exists(#expiration, :expiration)',
+  values: {
+    ':true': { BOOL: true },
+    ':refunded': S('refunded'),
+    ':now': N(now),
+    ':shard': S(shardOf(orderId)),
+    ':due': N(now + timings.leaseMs),
+    ':expiration': expirationOf(now),
+  },
+});
+
+/** Marks a refund done; a claimed order is its holder's to finish (it reverses the refund itself). */
+export const completeRefundWrite = (
+  orderId: string,
+  owner: string | undefined,
+  now: number,
+  timings: LedgerTimings,
+): Write => ({
+  update:
+    'SET #state = :refunded, #updatedAt = :now, #sweepShard = :shard, #sweepAt = :verifyAt ' +
+    'REMOVE #owner, #leaseUntil, #checks, #trimming',
+  values: {
+    ':refunded': S('refunded'),
+    ':claimed': S('claimed'),
+    ':owner': S(owner ?? '\u0000none'),
+    ':now': N(now),
+    ':shard': S(shardOf(orderId)),
+    ':verifyAt': N(now + timings.verifyDelayMs),
+  },
+  condition: 'attribute_exists(#refundRequested) AND (#state <> :claimed OR #owner = :owner)',
+});
+
+/** The condition that an entry is still as the reconciler saw it. */
+const unchanged = (seen: LedgerEntry) =>
+  `#state = :state AND #sweepAt = :sweepAt AND ${seen.refundRequested ? 'attribute_exists' : 'attribute_not_exists'}(#refundRequested)`;
+const seenValues = (seen: LedgerEntry) => ({ ':state': S(seen.state), ':sweepAt': N(seen.sweepAt ?? 0) });
+
+/** After a check: the first of a doubtful entry schedules the second; the second takes it out of the sweep. */
+export function settleSweepWrite(seen: LedgerEntry, now: number, timings: LedgerTimings): Write {
+  // A rejected entry's one check already waited for every write in flight to land.
+  const again = (seen.state === 'recorded' || seen.state === 'refunded') && (seen.checks ?? 0) === 0;
+  if (!again) {
+    return {
+      update: 'REMOVE #sweepShard, #sweepAt, #checks, #doubt, #trimming',
+      values: seenValues(seen),
+      condition: unchanged(seen),
+    };
+  }
+  return {
+    update: 'SET #sweepAt = :later, #checks = :one REMOVE #trimming',
+    values: {
+      ...seenValues(seen),
+      ':later': N(now + timings.verifyDelayMs * SECOND_CHECK_FACTOR),
+      ':one': N(1),
+    },
+    condition: unchanged(seen),
+  };
+}
+
+export const markTrimmingWrite = (seen: LedgerEntry): Write => ({
+  update: 'SET #trimming = :true',
+  values: { ':true': { BOOL: true }, ...seenValues(seen) },
+  condition: unchanged(seen),
+});
+
+/** A rejected order's doubtful attempt landed after all: recorded, and its copies counted again later. */
+export const adoptLateWriteWrite = (
+  seen: LedgerEntry,
+  reward: number,
+  now: number,
+  timings: LedgerTimings,
+): Write => ({
+  update:
+    'SET #state = :recorded, #reward = :reward, #sweepAt = :verifyAt, #updatedAt = :now REMOVE #doubt, #reason, #checks',
+  values: {
+    ...seenValues(seen),
+    ':recorded': S('recorded'),
+    ':reward': N(reward),
+    ':verifyAt': N(now + timings.verifyDelayMs),
+    ':now': N(now),
+  },
+  condition: unchanged(seen),
+});
