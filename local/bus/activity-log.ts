@@ -1,4 +1,4 @@
-import type { EventBridgeEvent } from './event-bus.js';
+import type { EventBridgeEvent } from './event.js';
 
 /** What the local bus has seen, in order: the demo's events panel and the tests read this. */
 export type ActivityRecord =

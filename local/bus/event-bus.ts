@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { LOCAL_ACCOUNT_ID } from '#local/config.js';
 import type { ActivityLog } from './activity-log.js';
-import { type EventPattern, matchesPattern } from './pattern.js';
+import type { EventBridgeEvent } from './event.js';
 
-/** An event as EventBridge delivers it to targets. */
-export interface EventBridgeEvent {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-}
+export type { EventBridgeEvent } from './event.js';
+
+import { type EventPattern, matchesPattern } from './pattern.js';
 
 /** One PutEvents entry as it arrives over the wire (field names as in the AWS API). */
 export interface PutEventsEntry {

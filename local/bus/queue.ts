@@ -193,7 +193,10 @@ export class LocalQueue {
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.notify();
+      // Node may fire a timer a few ms before Date.now() reaches `at` (its loop clock lags): wait again, or
+      // the message would be invisible at the notify and nobody would look at it again.
+      if (Date.now() < at) this.wakeAt(at);
+      else this.notify();
     }, delay);
     timer.unref();
     this.timers.add(timer);

@@ -1,7 +1,5 @@
-import type { RunningSandbox } from './index.js';
-
 /** JSON calls to a running sandbox: its Partnero API (with the key) and its `/__sandbox` test controls. */
-export function sandboxClient(sandbox: Pick<RunningSandbox, 'url' | 'apiUrl' | 'apiKey'>) {
+export function sandboxClient(sandbox: { url: string; apiUrl: string; apiKey: string }) {
   const call = async (url: string, method: string, headers: Record<string, string>, body?: unknown) => {
     const res = await fetch(url, {
       method,

@@ -1,5 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from './errors.js';
 import type { Faults } from './faults.js';
+
+export { HttpError } from './errors.js';
+
 import type { LateCommits } from './late-commits.js';
 import type { Store } from './store.js';
 import type { Webhooks } from './webhooks.js';
@@ -7,17 +11,6 @@ import type { Webhooks } from './webhooks.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 // Oversized bodies are drained (so the client can read the 413) up to this size, then the socket is cut.
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly errors?: Record<string, string[]>,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
 
 export interface SandboxConfig {
   apiKey: string;

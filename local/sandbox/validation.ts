@@ -1,4 +1,4 @@
-import { HttpError } from './http.js';
+import { HttpError } from './errors.js';
 
 /** Collects Laravel-style per-field errors; `throwIfAny` turns them into one 422. */
 export class Errors {

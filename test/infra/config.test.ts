@@ -171,7 +171,9 @@ describe('invalid config', () => {
 
   it('runs the reconciler every 1 to 60 minutes', () => {
     expect(parseConfig({ reconcilerIntervalMinutes: '15' }).reconcilerIntervalMinutes).toBe(15);
-    expect(problemsOf({ reconcilerIntervalMinutes: 0 })).toEqual([expect.stringMatching(/^reconcilerIntervalMinutes: /)]);
+    expect(problemsOf({ reconcilerIntervalMinutes: 0 })).toEqual([
+      expect.stringMatching(/^reconcilerIntervalMinutes: /),
+    ]);
   });
 
   it('keeps maxConcurrency at Lambda’s minimum of 2 or more', () => {

@@ -124,7 +124,8 @@ export function buildOpenApi() {
               content: content(transactionsResponse),
             },
             '202': {
-              description: 'Nothing new recorded yet: an order is `pending` or `in_progress` (the ledger settles it)',
+              description:
+                'Nothing new recorded yet: an order is `pending` or `in_progress` (the ledger settles it)',
               content: content(transactionsResponse),
             },
             '200': {
@@ -196,7 +197,9 @@ export function buildOpenApi() {
               description:
                 '`duplicate` (the same body was published before) or `stale` (older than the configured age check): acknowledged, not published',
             },
-            '400': error('`invalid_json`, `validation`, or `payload_too_deep` (nested deeper than 32 levels)'),
+            '400': error(
+              '`invalid_json`, `validation`, or `payload_too_deep` (nested deeper than 32 levels)',
+            ),
             '401': error('Missing or invalid signature'),
             '409': error('`delivery_in_progress`: the same delivery is being published (`Retry-After` set)'),
             '413': error('Body over the size limit'),

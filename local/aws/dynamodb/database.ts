@@ -5,7 +5,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { resourceInUse, tableNotFound } from './errors.js';
 import { Faults } from './faults.js';
-import { definitionOf, describe } from './table-operations.js';
+import { definitionOf, describe } from './table-definitions.js';
 import { Table } from './tables.js';
 
 export interface LocalDynamoDbOptions {

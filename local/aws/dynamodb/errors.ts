@@ -1,5 +1,5 @@
 /** DynamoDB's errors as it spells them on the wire (`__type` and `message`). */
-import { AwsError } from '../json-protocol.js';
+import { AwsError } from '#local/aws/json-protocol.js';
 
 const DYNAMODB = 'com.amazonaws.dynamodb.v20120810';
 

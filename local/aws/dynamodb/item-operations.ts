@@ -1,5 +1,5 @@
 /** GetItem, PutItem, UpdateItem, DeleteItem, BatchGetItem and BatchWriteItem. */
-import { type Operation, requireString } from '../json-protocol.js';
+import { type Operation, requireString } from '#local/aws/json-protocol.js';
 import { evaluate } from './conditions.js';
 import type { LocalDynamoDb } from './database.js';
 import { conditionalCheckFailed, invalidParameter, validation } from './errors.js';

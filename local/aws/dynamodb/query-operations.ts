@@ -3,7 +3,7 @@
  * items read (before FilterExpression), a page stops at 1 MB, and LastEvaluatedKey is returned
  * whenever the read stopped early — also when the limit happened to fall on the last item.
  */
-import { type Operation, requireString } from '../json-protocol.js';
+import { type Operation, requireString } from '#local/aws/json-protocol.js';
 import { evaluate } from './conditions.js';
 import type { LocalDynamoDb } from './database.js';
 import { invalidParameter, unsupported, validation } from './errors.js';

@@ -4,7 +4,7 @@
  * Powertools' DynamoDBPersistenceLayer) work against it unchanged. Every call is counted in
  * `db.calls` and may be failed by `db.faults`.
  */
-import type { AwsService, Operation } from '../json-protocol.js';
+import type { AwsService, Operation } from '#local/aws/json-protocol.js';
 import type { LocalDynamoDb } from './database.js';
 import { itemOperations } from './item-operations.js';
 import { queryOperations } from './query-operations.js';

@@ -4,7 +4,7 @@
  * fails the call answers TransactionCanceledException with one CancellationReason per action, in order
  * (`ConditionalCheckFailed`, with `Item` under ReturnValuesOnConditionCheckFailure=ALL_OLD, or `None`).
  */
-import { AwsError, type Operation } from '../json-protocol.js';
+import { AwsError, type Operation } from '#local/aws/json-protocol.js';
 import { evaluate } from './conditions.js';
 import type { LocalDynamoDb } from './database.js';
 import { invalidParameter, validation } from './errors.js';

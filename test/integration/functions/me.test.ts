@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHandler } from '#functions/me.js';
+import { createPartneroClient } from '#shared/partnero/index.js';
 import { answer, jwtEvent, lambdaContext } from '#test/support/events.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
 
@@ -63,27 +64,38 @@ describe('GET /referrals/me', () => {
     expect(page2.body.referrals.data).toHaveLength(2);
   });
 
-  it('fetches from Partnero in parallel', async () => {
+  it('fetches from Partnero in parallel: all four calls are in flight at once', async () => {
     await aliceWithFriends(0);
-    await env.control('POST', '/latency', { ms: 100 });
-    const realFetch = globalThis.fetch;
-    let inFlight = 0;
-    let maxInFlight = 0;
-    globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
-      maxInFlight = Math.max(maxInFlight, ++inFlight);
-      try {
-        return await realFetch(...args);
-      } finally {
-        inFlight--;
+    // Each call waits at the door until four are waiting (or, if they came one by one, gives up waiting).
+    let waiting = 0;
+    let proceeded = 0;
+    let allWaitedTogether = false;
+    let open: () => void = () => {};
+    const allFour = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const barrier: typeof fetch = async (input, init) => {
+      waiting += 1;
+      if (waiting === 4) {
+        allWaitedTogether = proceeded === 0;
+        open();
       }
+      await Promise.race([allFour, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      proceeded += 1;
+      return fetch(input, init);
     };
-    try {
-      expect((await me('alice')).status).toBe(200);
-    } finally {
-      globalThis.fetch = realFetch;
-      await env.control('POST', '/latency', { ms: 0 });
-    }
-    expect(maxInFlight).toBe(4);
+    const partnero = createPartneroClient({
+      apiKey: env.sandbox.apiKey,
+      baseUrl: env.sandbox.apiUrl,
+      fetch: barrier,
+    });
+    const parallel = createHandler(() => ({ partnero, customerKeyClaim: 'sub' }));
+    const res = answer(
+      await parallel(jwtEvent({ sub: 'alice' }, { method: 'GET', path: '/referrals/me' }), lambdaContext()),
+    );
+    expect(res.status).toBe(200);
+    expect(waiting).toBe(4);
+    expect(allWaitedTogether).toBe(true);
   });
 
   it('answers 404 not_enrolled for a user who never signed up', async () => {

@@ -568,7 +568,8 @@ describe('transactions', () => {
         ],
       }),
     );
-    const get = async (id: string) => (await ddb.send(new GetItemCommand({ TableName: 'items', Key: { id: { S: id } } }))).Item;
+    const get = async (id: string) =>
+      (await ddb.send(new GetItemCommand({ TableName: 'items', Key: { id: { S: id } } }))).Item;
     expect(await get('t1')).toEqual({ id: { S: 't1' }, v: { N: '2' } });
     const error = await ddb
       .send(
@@ -592,7 +593,11 @@ describe('transactions', () => {
     expect(error).toBeInstanceOf(TransactionCanceledException);
     expect((error as TransactionCanceledException).CancellationReasons).toEqual([
       { Code: 'None' },
-      { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: { id: { S: 't1' }, v: { N: '2' } } },
+      {
+        Code: 'ConditionalCheckFailed',
+        Message: 'The conditional request failed',
+        Item: { id: { S: 't1' }, v: { N: '2' } },
+      },
     ]);
     expect(await get('t2')).toEqual({ id: { S: 't2' }, v: { N: '9' } }); // the delete was not applied
   });
