@@ -12,7 +12,7 @@
  *   after its refund.
  * - About `refundRate` of the sales are refunded later, always in a later batch than the sale.
  */
-import { seededRandom } from '#local/sandbox/random.js';
+import { seededRandom } from '#local/random.js';
 import { orderEvent } from './events.js';
 
 export interface WorkloadOptions {

@@ -1,3 +1,4 @@
+import { seededRandom } from '#local/random.js';
 import { Errors, isObject, readBoolean, readNumber, readString } from './validation.js';
 
 /**
@@ -96,7 +97,12 @@ export class Faults {
   rules: FaultRule[] = [];
   latencyMs = 0;
 
-  constructor(private readonly random: () => number = Math.random) {}
+  constructor(private random: () => number = Math.random) {}
+
+  /** Restarts the fault choices from `seed`, so a run can be replayed exactly. */
+  reseed(seed: number): void {
+    this.random = seededRandom(seed);
+  }
 
   /** Replaces the rules with one rule (`{kinds, ...}`) or several (`{rules: [...]}`); 422 when invalid. */
   set(spec: FaultSpec): FaultRule[] {

@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '#local/random.js';
 import { Faults } from './faults.js';
 import type { Sandbox, SandboxConfig } from './http.js';
 import { LateCommits } from './late-commits.js';
-import { seededRandom } from './random.js';
 import { createSandboxServer } from './server.js';
 import { Store } from './store.js';
 import { type WebhookOptions, Webhooks } from './webhooks.js';
 
+export { seededRandom } from '#local/random.js';
 export { sandboxClient } from './client.js';
 export {
   COMMIT_KINDS,
@@ -19,7 +20,6 @@ export {
 } from './faults.js';
 export type { SandboxConfig } from './http.js';
 export { type AppliedLateCommit, type LateCommitInfo, LateCommits } from './late-commits.js';
-export { seededRandom } from './random.js';
 export { Store, type WebhookRecord } from './store.js';
 export {
   type Delivery,

@@ -163,8 +163,11 @@ export class DynamoOrderLedger implements OrderLedger {
       .slice(0, limit);
   }
 
-  async settleSweep(seen: LedgerEntry): Promise<void> {
-    await this.table.update(seen.orderId, settleSweepWrite(seen, this.now(), this.timings));
+  async settleSweep(seen: LedgerEntry, options: { again?: boolean } = {}): Promise<void> {
+    await this.table.update(
+      seen.orderId,
+      settleSweepWrite(seen, this.now(), this.timings, options.again === true),
+    );
   }
 
   async markTrimming(seen: LedgerEntry): Promise<boolean> {

@@ -146,11 +146,19 @@ const unchanged = (seen: LedgerEntry) =>
   `#state = :state AND #sweepAt = :sweepAt AND ${seen.refundRequested ? 'attribute_exists' : 'attribute_not_exists'}(#refundRequested)`;
 const seenValues = (seen: LedgerEntry) => ({ ':state': S(seen.state), ':sweepAt': N(seen.sweepAt ?? 0) });
 
-/** After a check: the first of a doubtful entry schedules the second; the second takes it out of the sweep. */
-export function settleSweepWrite(seen: LedgerEntry, now: number, timings: LedgerTimings): Write {
+/**
+ * After a check: the first of a doubtful entry schedules the second; one that wrote at Partnero
+ * (`wrote`) schedules another and keeps the trimming mark; otherwise the entry leaves the sweep.
+ */
+export function settleSweepWrite(
+  seen: LedgerEntry,
+  now: number,
+  timings: LedgerTimings,
+  wrote = false,
+): Write {
   // A rejected entry's one check already waited for every write in flight to land.
-  const again = (seen.state === 'recorded' || seen.state === 'refunded') && (seen.checks ?? 0) === 0;
-  if (!again) {
+  const first = (seen.state === 'recorded' || seen.state === 'refunded') && (seen.checks ?? 0) === 0;
+  if (!first && !wrote) {
     return {
       update: 'REMOVE #sweepShard, #sweepAt, #checks, #doubt, #trimming',
       values: seenValues(seen),
@@ -158,7 +166,9 @@ export function settleSweepWrite(seen: LedgerEntry, now: number, timings: Ledger
     };
   }
   return {
-    update: 'SET #sweepAt = :later, #checks = :one REMOVE #trimming',
+    update: wrote
+      ? 'SET #sweepAt = :later, #checks = :one'
+      : 'SET #sweepAt = :later, #checks = :one REMOVE #trimming',
     values: {
       ...seenValues(seen),
       ':later': N(now + timings.verifyDelayMs * SECOND_CHECK_FACTOR),

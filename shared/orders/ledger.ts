@@ -101,9 +101,10 @@ export interface OrderLedger {
   /**
    * After the reconciler counted an entry's copies: the first check of a doubtful write schedules a
    * second, much later one (a write that lands very late is still caught); the second takes the entry
-   * out of the sweep. Nothing happens when the entry changed since `seen` was read.
+   * out of the sweep. `again`: this check wrote at Partnero (trimmed or restored copies), so it is
+   * counted once more, keeping the trimming mark. Nothing happens when the entry changed since `seen`.
    */
-  settleSweep(seen: LedgerEntry): Promise<void>;
+  settleSweep(seen: LedgerEntry, options?: { again?: boolean }): Promise<void>;
 }
 
 /** Timings of the ledger, in ms. */

@@ -108,41 +108,40 @@ async function reconcileEntry(
     await deps.ledger.adoptLateWrite(entry, rewardOf(copies[0]));
     return 'late_write_recorded';
   }
-  const repair = await checkCopies(deps, entry, call);
-  await deps.ledger.settleSweep(entry);
+  const { repair, wrote } = await checkCopies(deps, entry, call);
+  // A DELETE or POST of this check may itself land late: count once more, 15 verify delays on.
+  await deps.ledger.settleSweep(entry, { again: wrote });
   return repair;
 }
 
+type Check = { repair?: RepairReason; wrote: boolean };
+
 /** Counts the key's copies at Partnero against what the ledger says there should be (0 or 1). */
-async function checkCopies(
-  deps: ReconcileDeps,
-  entry: LedgerEntry,
-  call: CallOptions,
-): Promise<RepairReason | undefined> {
-  if (entry.state === 'not_referred') return undefined;
+async function checkCopies(deps: ReconcileDeps, entry: LedgerEntry, call: CallOptions): Promise<Check> {
+  if (entry.state === 'not_referred') return { wrote: false };
   const copies = await copiesOf(
     deps.partnero,
     { orderId: entry.orderId, customerKey: entry.order?.customerKey },
     call,
   );
   if (entry.state === 'refunded') {
-    if (copies.length === 0) return undefined;
+    if (copies.length === 0) return { wrote: false };
     await deleteAllCopies(deps.partnero, entry.orderId, call);
-    return 'refund_reversed';
+    return { repair: 'refund_reversed', wrote: true };
   }
-  if (copies.length === 1) return undefined;
+  if (copies.length === 1) return { wrote: false };
   if (copies.length === 0) {
     // Gone because we trimmed too far: put the one back. Gone otherwise: someone deleted it at Partnero.
-    if (!entry.trimming || !entry.order) return 'missing_transaction';
+    if (!entry.trimming || !entry.order) return { repair: 'missing_transaction', wrote: false };
     await restoreCopy(deps, entry, call);
-    return 'copy_restored';
+    return { repair: 'copy_restored', wrote: true };
   }
   if (!(await deps.ledger.markTrimming(entry)))
     throw new Error(`order ${entry.orderId} changed while being checked`);
   for (let i = 1; i < copies.length; i++) await deps.partnero.transactions.delete(entry.orderId, call);
   if (entry.order && (await copiesOf(deps.partnero, entry.order, call)).length === 0)
     await restoreCopy(deps, entry, call);
-  return 'extra_copy_deleted';
+  return { repair: 'extra_copy_deleted', wrote: true };
 }
 
 /**

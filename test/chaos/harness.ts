@@ -16,8 +16,8 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { orderEvent, sqsRecord } from '#bench/lib/events.js';
+import { seededRandom } from '#local/random.js';
 import type { FaultKind } from '#local/sandbox/index.js';
-import { seededRandom } from '#local/sandbox/random.js';
 import { processOrderBatch } from '#shared/order-events/process-batch.js';
 import {
   type OrderDeps,
@@ -178,6 +178,10 @@ const TERMINAL_RECORD: OrderOutcome['status'][] = [
 export async function runSchedule(world: OrdersWorld, seed: number): Promise<ScheduleResult> {
   const random = seededRandom(seed);
   await world.reset();
+  // Fault choices start from the schedule's seed, so a failing seed replays (concurrent steps may
+  // still interleave differently from run to run).
+  world.sandbox.faults.reseed(seed);
+  world.dynamo.db.faults.reseed(seed + 1);
   await world.createCustomer(SECOND_REFERRER);
   await world.createCustomer('ivy', SECOND_REFERRER);
   const { orders, messages, http } = plan(random, seed);

@@ -1,3 +1,4 @@
+import { seededRandom } from '#local/random.js';
 /**
  * Fault injection for tests: DynamoDB answers that production code must survive.
  * - `throttle`: 400 ProvisionedThroughputExceededException, nothing applied (the SDK retries it).
@@ -29,17 +30,7 @@ export interface InjectedFault {
   kind: FaultKind;
 }
 
-/** A small seeded generator (mulberry32), for fault runs that repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '#local/random.js';
 
 export class Faults {
   private rule: FaultRule | undefined;
@@ -47,7 +38,12 @@ export class Faults {
   /** Every fault injected since the last `clear()`, in order. */
   readonly injected: InjectedFault[] = [];
 
-  constructor(private readonly random: () => number = Math.random) {}
+  constructor(private random: () => number = Math.random) {}
+
+  /** Restarts the fault choices from `seed`, so a run can be replayed exactly. */
+  reseed(seed: number): void {
+    this.random = seededRandom(seed);
+  }
 
   set(rule: FaultRule): void {
     if (!(rule.rate >= 0 && rule.rate <= 1)) throw new RangeError('rate must be between 0 and 1');

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { seededRandom } from '#local/sandbox/random.js';
+import { seededRandom } from '#local/random.js';
 import {
   isJsonPath,
   type JsonPath,
