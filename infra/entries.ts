@@ -28,3 +28,13 @@ export type EntryName = keyof typeof ENTRY_FILES;
 /** Absolute path of an entry inside `functionsDir`. */
 export const entryPath = (functionsDir: string, name: EntryName): string =>
   join(functionsDir, ENTRY_FILES[name]);
+
+/** Timeouts of the functions whose timeout is not configuration (the consumer's is `orderEvents.consumerTimeoutSeconds`). */
+export const FUNCTION_TIMEOUT_SECONDS = {
+  /** Every HTTP route but the webhook. */
+  route: 10,
+  /** Partnero waits 5 s for an answer, so the function answers before that. */
+  webhook: 5,
+  /** One reconciler sweep. */
+  reconciler: 120,
+} as const;

@@ -1,7 +1,6 @@
-/**
- * Defaults of the local system. Values that mirror the stack (infra/config.ts defaults, function
- * timeouts, the order rule) are checked against infra by test/integration/local/parity.test.ts.
- */
+/** Defaults of the local system; what mirrors the stack is derived from the stack's definitions. */
+import { parseConfig } from '#infra/config.js';
+import { FUNCTION_TIMEOUT_SECONDS } from '#infra/entries.js';
 
 /** Account id of every local ARN (the conventional all-zero local account). */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -34,29 +33,19 @@ export const LOCAL_TABLES = {
 /** Audience of the tokens the local issuer signs (the API's JWT authorizer accepts only this). */
 export const LOCAL_JWT_AUDIENCE = 'referrals-local-web';
 
-/** Mirrors infra/config.ts defaults (`orderEvents`, `webhookEventSource`, `corsOrigins`). */
+/** The stack's defaults (infra/config.ts, infra/entries.ts), read from the stack's own definitions. */
+const stack = parseConfig({});
 export const STACK_DEFAULTS = {
-  corsOrigins: ['http://localhost:3000'],
-  customerKeyClaim: 'sub',
-  webhookEventSource: 'partnero',
-  webhookToleranceSeconds: 0,
-  reconcilerIntervalMinutes: 5,
-  secretCacheTtlSeconds: 300,
-  orderEvents: {
-    source: 'shop.orders',
-    placedDetailType: 'Order Placed',
-    refundedDetailType: 'Order Refunded',
-    batchSize: 10,
-    maxBatchingWindowSeconds: 2,
-    maxReceiveCount: 5,
-    maxConcurrency: 2,
-    consumerTimeoutSeconds: 30,
-  },
-  /** Route function timeout (infra/constructs/referral-api.ts) and the webhook's (Partnero's 5 s window). */
-  routeTimeoutSeconds: 10,
-  webhookTimeoutSeconds: 5,
-  /** infra/constructs/ledger-reconciler.ts */
-  reconcilerTimeoutSeconds: 120,
+  corsOrigins: stack.corsOrigins,
+  customerKeyClaim: stack.customerKeyClaim,
+  webhookEventSource: stack.webhookEventSource,
+  webhookToleranceSeconds: stack.webhookToleranceSeconds,
+  secretCacheTtlSeconds: stack.secretCacheTtlSeconds,
+  reconcilerIntervalMinutes: stack.reconcilerIntervalMinutes,
+  orderEvents: stack.orderEvents,
+  routeTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS.route,
+  webhookTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS.webhook,
+  reconcilerTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS.reconciler,
 } as const;
 
 /** Demo users shown at start-up and on the demo page. */

@@ -5,7 +5,7 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { entryPath } from '#infra/entries.js';
+import { entryPath, FUNCTION_TIMEOUT_SECONDS } from '#infra/entries.js';
 import type { OrderLedgerTable } from './order-ledger-table.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
 
@@ -43,7 +43,7 @@ export class LedgerReconciler extends Construct {
 
   constructor(scope: Construct, id: string, props: LedgerReconcilerProps) {
     super(scope, id);
-    const timeout = props.timeout ?? Duration.seconds(120);
+    const timeout = props.timeout ?? Duration.seconds(FUNCTION_TIMEOUT_SECONDS.reconciler);
     this.handler = new ReferralFunction(this, 'Handler', {
       ...props.functionDefaults,
       entry: entryPath(props.functionsDir, 'reconciler'),

@@ -30,13 +30,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '#infra/cors.js';
-import { type EntryName, entryPath } from '#infra/entries.js';
+import { type EntryName, entryPath, FUNCTION_TIMEOUT_SECONDS } from '#infra/entries.js';
+import { ROUTES, type Route, type RouteAuthorization, routeKeyOf, routeOf } from '#infra/routes.js';
 import type { IdempotencyTable } from './idempotency-table.js';
 import type { OrderLedgerTable } from './order-ledger-table.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
 
-/** How a route is authorized: the customer's JWT, an IAM (SigV4) signature, or nothing at the gateway. */
-export type RouteAuthorization = 'jwt' | 'iam' | 'none';
+export type { RouteAuthorization } from '#infra/routes.js';
 
 /** An external OpenID Connect issuer whose JWTs the customer routes accept. */
 export interface JwtIssuerProps {
@@ -167,7 +167,6 @@ export class ReferralApi extends Construct {
 
   constructor(scope: Construct, id: string, props: ReferralApiProps) {
     super(scope, id);
-
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: Stack.of(this).stackName,
       description: 'Refer-a-friend backend (Partnero)',
@@ -180,48 +179,82 @@ export class ReferralApi extends Construct {
         maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       },
     });
-
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
     });
-    this.stage = this.httpApi.addStage('DefaultStage', {
+    this.stage = this.createStage(props.throttle);
+    this.url = this.httpApi.apiEndpoint;
+    const jwt = this.createJwtAuthorizer(props);
+    this.jwtAuthorizer = jwt.authorizer;
+    if (jwt.userPool) this.userPool = jwt.userPool;
+    if (jwt.client) this.userPoolClient = jwt.client;
+    this.iamAuthorizer = new HttpIamAuthorizer();
+    this.functions = this.createFunctions(props);
+
+    // Every route of infra/routes.ts this construct serves; the webhook route is added by PartneroWebhooks.
+    const routes = ROUTES.filter((r) => r.entry in this.functions).map((r) => ({
+      auth: r.auth,
+      route: this.addRoute({
+        path: r.path,
+        method: HttpMethod[r.method],
+        handler: this.functions[r.entry as keyof ReferralApi['functions']],
+        authorization: r.auth,
+      }),
+    }));
+    this.backOfficeRoutes = routes.filter((r) => r.auth === 'iam').map((r) => r.route);
+  }
+
+  private createStage(throttle: ThrottleSettings | undefined): HttpStage {
+    const stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      throttle: throttle ?? { rateLimit: 50, burstLimit: 100 },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
         format: ACCESS_LOG_FORMAT,
       },
     });
-    (this.stage.node.defaultChild as CfnStage).routeSettings = Lazy.any({
+    (stage.node.defaultChild as CfnStage).routeSettings = Lazy.any({
       produce: () => (Object.keys(this.routeSettings).length ? this.routeSettings : undefined),
     });
-    this.url = this.httpApi.apiEndpoint;
+    return stage;
+  }
 
+  /** The external issuer's authorizer, or a Cognito user pool made here with its web client. */
+  private createJwtAuthorizer(props: ReferralApiProps): {
+    authorizer: IHttpRouteAuthorizer;
+    userPool?: UserPool;
+    client?: UserPoolClient;
+  } {
     if (props.existingJwtIssuer) {
-      this.jwtAuthorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.existingJwtIssuer.issuer, {
+      const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.existingJwtIssuer.issuer, {
         jwtAudience: props.existingJwtIssuer.audience,
       });
-    } else {
-      this.userPool = this.createUserPool(props.userPoolProps);
-      this.userPoolClient = this.userPool.addClient('WebClient', {
-        authFlows: { userSrp: true },
-        generateSecret: false,
-        // The frontend signs in with SRP (e.g. Amplify Auth); no hosted-UI OAuth flows or placeholder callbacks.
-        disableOAuth: true,
-        preventUserExistenceErrors: true,
-      });
-      this.jwtAuthorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
-        userPoolClients: [this.userPoolClient],
-      });
+      return { authorizer };
     }
-    this.iamAuthorizer = new HttpIamAuthorizer();
+    const userPool = this.createUserPool(props.userPoolProps);
+    const client = userPool.addClient('WebClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      // The frontend signs in with SRP (e.g. Amplify Auth); no hosted-UI OAuth flows or placeholder callbacks.
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+    });
+    const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', userPool, {
+      userPoolClients: [client],
+    });
+    return { authorizer, userPool, client };
+  }
 
-    const routeFunction = (fnId: string, entry: EntryName, description: string, env = {}) => {
+  /** One function per route, each with only the variables and grants its code uses. */
+  private createFunctions(props: ReferralApiProps): ReferralApi['functions'] {
+    const timeout = props.functionTimeout ?? Duration.seconds(FUNCTION_TIMEOUT_SECONDS.route);
+    const routeFunction = (fnId: string, entry: EntryName, env: Record<string, string> = {}) => {
+      const route = routeOf(entry as Route['entry']);
       const fn = new ReferralFunction(this, fnId, {
         ...props.functionDefaults,
         entry: entryPath(props.functionsDir, entry),
-        description,
+        description: routeKeyOf(route),
         timeout,
         environment: env,
       });
@@ -229,60 +262,27 @@ export class ReferralApi extends Construct {
       return fn;
     };
     const claim = { CUSTOMER_KEY_CLAIM: props.customerKeyClaim ?? 'sub' };
-    const timeout = props.functionTimeout ?? Duration.seconds(10);
     const ledger = {
       ORDER_LEDGER_TABLE_NAME: props.orderLedger.table.tableName,
       // A claim outlives the function that holds it: no one takes over while it may still send.
       LEDGER_LEASE_SECONDS: String(timeout.toSeconds() + 30),
     };
-    const cookie = props.referralCookieDomain ? { REFERRAL_COOKIE_DOMAIN: props.referralCookieDomain } : {};
-    this.functions = {
-      signup: routeFunction('Signup', 'signup', 'POST /referrals/signup', { ...claim, ...cookie }),
-      me: routeFunction('Me', 'me', 'GET /referrals/me', claim),
-      createTransactions: routeFunction(
-        'CreateTransactions',
-        'createTransactions',
-        'POST /transactions',
-        ledger,
-      ),
-      refundTransaction: routeFunction(
-        'RefundTransaction',
-        'refundTransaction',
-        'DELETE /transactions/{key}',
-        ledger,
-      ),
-      creditCustomer: routeFunction('CreditCustomer', 'creditCustomer', 'POST /customers/{key}/credit', {
+    const cookie: Record<string, string> = props.referralCookieDomain
+      ? { REFERRAL_COOKIE_DOMAIN: props.referralCookieDomain }
+      : {};
+    const functions = {
+      signup: routeFunction('Signup', 'signup', { ...claim, ...cookie }),
+      me: routeFunction('Me', 'me', claim),
+      createTransactions: routeFunction('CreateTransactions', 'createTransactions', ledger),
+      refundTransaction: routeFunction('RefundTransaction', 'refundTransaction', ledger),
+      creditCustomer: routeFunction('CreditCustomer', 'creditCustomer', {
         IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.table.tableName,
       }),
     };
-    props.idempotencyTable.grantUse(this.functions.creditCustomer.function);
-    props.orderLedger.grantUse(this.functions.createTransactions.function);
-    props.orderLedger.grantUse(this.functions.refundTransaction.function);
-
-    const { signup, me, createTransactions, refundTransaction, creditCustomer } = this.functions;
-    const { POST, GET, DELETE } = HttpMethod;
-    this.addRoute({ path: '/referrals/signup', method: POST, handler: signup, authorization: 'jwt' });
-    this.addRoute({ path: '/referrals/me', method: GET, handler: me, authorization: 'jwt' });
-    this.backOfficeRoutes = [
-      this.addRoute({
-        path: '/transactions',
-        method: POST,
-        handler: createTransactions,
-        authorization: 'iam',
-      }),
-      this.addRoute({
-        path: '/transactions/{key}',
-        method: DELETE,
-        handler: refundTransaction,
-        authorization: 'iam',
-      }),
-      this.addRoute({
-        path: '/customers/{key}/credit',
-        method: POST,
-        handler: creditCustomer,
-        authorization: 'iam',
-      }),
-    ];
+    props.idempotencyTable.grantUse(functions.creditCustomer.function);
+    props.orderLedger.grantUse(functions.createTransactions.function);
+    props.orderLedger.grantUse(functions.refundTransaction.function);
+    return functions;
   }
 
   /**

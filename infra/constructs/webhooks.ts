@@ -3,13 +3,16 @@ import { HttpMethod, type HttpRoute, type ThrottleSettings } from 'aws-cdk-lib/a
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { entryPath } from '#infra/entries.js';
+import { entryPath, FUNCTION_TIMEOUT_SECONDS } from '#infra/entries.js';
+import { routeKeyOf, routeOf } from '#infra/routes.js';
 import type { IdempotencyTable } from './idempotency-table.js';
 import type { ReferralApi } from './referral-api.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
 
+/** The webhook route of infra/routes.ts. */
+const WEBHOOK_ROUTE = routeOf('partneroWebhook');
 /** Path of the webhook route. */
-export const WEBHOOK_PATH = '/webhooks/partnero';
+export const WEBHOOK_PATH = WEBHOOK_ROUTE.path;
 
 export interface PartneroWebhooksProps {
   /** The API the route is added to. */
@@ -73,8 +76,8 @@ export class PartneroWebhooks extends Construct {
     this.handler = new ReferralFunction(this, 'Handler', {
       ...props.functionDefaults,
       entry: entryPath(props.functionsDir, 'partneroWebhook'),
-      description: `POST ${WEBHOOK_PATH} → EventBridge`,
-      timeout: props.timeout ?? Duration.seconds(5),
+      description: `${routeKeyOf(WEBHOOK_ROUTE)} → EventBridge`,
+      timeout: props.timeout ?? Duration.seconds(FUNCTION_TIMEOUT_SECONDS.webhook),
       environment: {
         IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.table.tableName,
         EVENT_BUS_NAME: props.eventBus.eventBusName,
@@ -88,10 +91,10 @@ export class PartneroWebhooks extends Construct {
     props.eventBus.grantPutEventsTo(this.handler.function);
 
     this.route = props.api.addRoute({
-      path: WEBHOOK_PATH,
-      method: HttpMethod.POST,
+      path: WEBHOOK_ROUTE.path,
+      method: HttpMethod[WEBHOOK_ROUTE.method],
       handler: this.handler,
-      authorization: 'none',
+      authorization: WEBHOOK_ROUTE.auth,
       throttle: props.throttle ?? { rateLimit: 10, burstLimit: 20 },
     });
     Validations.of(this.route).acknowledge({

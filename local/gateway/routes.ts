@@ -1,28 +1,12 @@
-import type { FunctionName } from '#local/functions.js';
+import { ROUTES, type Route, routeKeyOf } from '#infra/routes.js';
 
-/** How API Gateway authorizes a route (infra/constructs/referral-api.ts `RouteAuthorization`). */
-export type RouteAuth = 'jwt' | 'iam' | 'none';
+export type { RouteAuthorization as RouteAuth } from '#infra/routes.js';
 
-export interface ApiRoute {
-  method: string;
-  /** Route path with `{param}` segments, as in the stack. */
-  path: string;
-  auth: RouteAuth;
-  fn: FunctionName;
-}
-
-/** Every route of the HTTP API, as the stack defines them (referral-api.ts and webhooks.ts). */
-export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'POST', path: '/referrals/signup', auth: 'jwt', fn: 'signup' },
-  { method: 'GET', path: '/referrals/me', auth: 'jwt', fn: 'me' },
-  { method: 'POST', path: '/transactions', auth: 'iam', fn: 'createTransactions' },
-  { method: 'DELETE', path: '/transactions/{key}', auth: 'iam', fn: 'refundTransaction' },
-  { method: 'POST', path: '/customers/{key}/credit', auth: 'iam', fn: 'creditCustomer' },
-  { method: 'POST', path: '/webhooks/partnero', auth: 'none', fn: 'partneroWebhook' },
-];
+/** Every route of the HTTP API: the stack's own table (infra/routes.ts). */
+export const API_ROUTES: readonly Route[] = ROUTES;
 
 export interface RouteMatch {
-  route: ApiRoute;
+  route: Route;
   routeKey: string;
   pathParameters: Record<string, string>;
 }
@@ -49,7 +33,7 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | undefi
         return false;
       }
     });
-    if (fits) return { route, routeKey: `${route.method} ${route.path}`, pathParameters };
+    if (fits) return { route, routeKey: routeKeyOf(route), pathParameters };
   }
   return undefined;
 }

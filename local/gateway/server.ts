@@ -157,12 +157,12 @@ export class LocalGateway {
       domainName: (req.headers.host ?? 'localhost').replace(/:\d+$/, ''),
       port: runtime.port,
     });
-    this.options.onInvoke?.(match.route.fn, event);
+    this.options.onInvoke?.(match.route.entry, event);
     let result: unknown;
     try {
-      result = await invokeFunction(match.route.fn, event, this.options.region);
+      result = await invokeFunction(match.route.entry, event, this.options.region);
     } catch (e) {
-      note = e instanceof InvocationError ? `${match.route.fn}: ${e.message}` : String(e);
+      note = e instanceof InvocationError ? `${match.route.entry}: ${e.message}` : String(e);
       console.error(`[gateway] ${match.routeKey} → ${note}`);
       return sendGatewayError(res, 500, 'Internal Server Error', {
         'apigw-requestid': requestId,

@@ -40,7 +40,7 @@ describe('local defaults match the stack', () => {
   });
 
   it('serves a route for every HTTP function', () => {
-    const routed = new Set(API_ROUTES.map((r) => r.fn));
+    const routed = new Set(API_ROUTES.map((r) => r.entry));
     expect([...routed].sort()).toEqual(
       Object.keys(LOCAL_FUNCTIONS)
         .filter((f) => f !== 'orderConsumer' && f !== 'reconciler')

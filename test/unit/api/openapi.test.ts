@@ -17,7 +17,7 @@ describe('OpenAPI document', () => {
       Object.entries(doc.paths).flatMap(([path, ops]) =>
         Object.entries(ops).map(([method, op]) => [
           `${method.toUpperCase()} ${path}`,
-          Object.keys(op.security[0] ?? {}),
+          Object.keys((op as { security: object[] }).security[0] ?? {}),
         ]),
       ),
     );
@@ -32,8 +32,10 @@ describe('OpenAPI document', () => {
   });
 
   it('derives request bodies from the validation schemas', () => {
-    const credit = doc.paths['/customers/{key}/credit'].post.requestBody.content['application/json']
-      .schema as {
+    const operation = doc.paths['/customers/{key}/credit']?.post as {
+      requestBody: { content: Record<string, { schema: unknown }> };
+    };
+    const credit = operation.requestBody.content['application/json']?.schema as {
       required: string[];
       properties: Record<string, { exclusiveMinimum?: number }>;
     };
