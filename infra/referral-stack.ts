@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -8,11 +8,16 @@ import { LedgerReconciler } from './constructs/ledger-reconciler.js';
 import { ReferralMonitoring } from './constructs/monitoring.js';
 import { OrderEvents } from './constructs/order-events.js';
 import { OrderLedgerTable } from './constructs/order-ledger-table.js';
-import { PartneroSecret } from './constructs/partnero-secret.js';
+import { type ImportedSecret, PartneroSecret } from './constructs/partnero-secret.js';
 import { ReferralApi } from './constructs/referral-api.js';
 import type { ReferralFunctionDefaults } from './constructs/referral-function.js';
 import { PartneroWebhooks } from './constructs/webhooks.js';
 import { DEFAULT_FUNCTIONS_DIR } from './entries.js';
+import { addStackOutputs } from './stack-outputs.js';
+
+/** Powertools' service name and metrics namespace of every function (and of the repair alarm). */
+const POWERTOOLS_SERVICE = 'partnero-referrals';
+const POWERTOOLS_NAMESPACE = 'PartneroReferrals';
 
 export interface ReferralStackProps extends StackProps {
   /** Validated configuration (`loadConfig` in infra/config.ts). */
@@ -24,38 +29,28 @@ export interface ReferralStackProps extends StackProps {
   readonly functionsDir?: string;
 }
 
+/** What the constructs of the stack share. */
+interface Base {
+  config: ReferralConfig;
+  functionsDir: string;
+  functionDefaults: ReferralFunctionDefaults;
+  partnero: PartneroSecret;
+  webhookSecret: ImportedSecret | undefined;
+  idempotency: IdempotencyTable;
+  orderLedger: OrderLedgerTable;
+}
+
 /** The refer-a-friend backend: Partnero secret, HTTP API, order-events pipeline, webhooks, alarms. */
 export class ReferralStack extends Stack {
   constructor(scope: Construct, id: string, props: ReferralStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    const functionsDir = props.functionsDir ?? DEFAULT_FUNCTIONS_DIR;
-
-    const partnero = new PartneroSecret(this, 'PartneroSecret', {
-      existingSecretNameOrArn: config.partneroSecret,
-    });
-    const webhookSecret = config.webhookSecret
-      ? PartneroSecret.import(this, 'WebhookSecret', config.webhookSecret)
-      : undefined;
-    const functionDefaults: ReferralFunctionDefaults = {
-      logRetention: config.logRetentionDays,
-      commonEnvironment: {
-        PARTNERO_SECRET_ID: partnero.secretId,
-        PARTNERO_API_URL: config.partneroApiUrl,
-        SECRET_CACHE_TTL_SECONDS: String(config.secretCacheTtlSeconds),
-        POWERTOOLS_SERVICE_NAME: 'partnero-referrals',
-        POWERTOOLS_LOG_LEVEL: config.logLevel,
-        POWERTOOLS_METRICS_NAMESPACE: 'PartneroReferrals',
-      },
-    };
-    const idempotency = new IdempotencyTable(this, 'Idempotency');
-    const orderLedger = new OrderLedgerTable(this, 'OrderLedger');
-
+    const base = this.createBase(props.config, props.functionsDir ?? DEFAULT_FUNCTIONS_DIR);
+    const { config, functionsDir, functionDefaults, partnero, orderLedger } = base;
     const api = new ReferralApi(this, 'Api', {
       functionsDir,
       functionDefaults,
       partneroSecret: partnero.secret,
-      idempotencyTable: idempotency,
+      idempotencyTable: base.idempotency,
       orderLedger,
       corsOrigins: config.corsOrigins,
       throttle: config.throttle,
@@ -64,9 +59,80 @@ export class ReferralStack extends Stack {
       customerKeyClaim: config.customerKeyClaim,
       referralCookieDomain: config.referralCookieDomain,
     });
+    const orderEvents = this.createOrderEvents(base);
+    const webhooks = this.createWebhooks(base, api, orderEvents);
+    const reconciler = new LedgerReconciler(this, 'Reconciler', {
+      functionsDir,
+      functionDefaults,
+      partneroSecret: partnero.secret,
+      orderLedger,
+      interval: Duration.minutes(config.reconcilerIntervalMinutes),
+    });
+    new ReferralMonitoring(this, 'Monitoring', {
+      ledgerRepairs: {
+        namespace: POWERTOOLS_NAMESPACE,
+        service: POWERTOOLS_SERVICE,
+        period: Duration.minutes(config.reconcilerIntervalMinutes),
+      },
+      functions: {
+        ...Object.fromEntries(Object.entries(api.functions).map(([name, fn]) => [name, fn.function])),
+        orderConsumer: orderEvents.consumer.function,
+        partneroWebhook: webhooks.handler.function,
+        reconciler: reconciler.handler.function,
+      },
+      deadLetterQueues: { orderDeadLetterQueue: orderEvents.deadLetterQueue },
+      httpStage: api.stage,
+      alarmTopic: config.alarmTopicArn
+        ? Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn)
+        : undefined,
+    });
+    addStackOutputs(this, {
+      api,
+      webhooks,
+      orderEvents,
+      partnero,
+      idempotency: base.idempotency,
+      orderLedger,
+    });
+  }
 
-    const { orderEvents: orders } = config;
-    const orderEvents = new OrderEvents(this, 'OrderEvents', {
+  /** The secrets, the tables and the settings every function shares. */
+  private createBase(config: ReferralConfig, functionsDir: string): Base {
+    const partnero = new PartneroSecret(this, 'PartneroSecret', {
+      existingSecretNameOrArn: config.partneroSecret,
+    });
+    return {
+      config,
+      functionsDir,
+      partnero,
+      webhookSecret: config.webhookSecret
+        ? PartneroSecret.import(this, 'WebhookSecret', config.webhookSecret)
+        : undefined,
+      functionDefaults: {
+        logRetention: config.logRetentionDays,
+        commonEnvironment: {
+          PARTNERO_SECRET_ID: partnero.secretId,
+          PARTNERO_API_URL: config.partneroApiUrl,
+          SECRET_CACHE_TTL_SECONDS: String(config.secretCacheTtlSeconds),
+          POWERTOOLS_SERVICE_NAME: POWERTOOLS_SERVICE,
+          POWERTOOLS_LOG_LEVEL: config.logLevel,
+          POWERTOOLS_METRICS_NAMESPACE: POWERTOOLS_NAMESPACE,
+        },
+      },
+      idempotency: new IdempotencyTable(this, 'Idempotency'),
+      orderLedger: new OrderLedgerTable(this, 'OrderLedger'),
+    };
+  }
+
+  private createOrderEvents({
+    config,
+    functionsDir,
+    functionDefaults,
+    partnero,
+    orderLedger,
+  }: Base): OrderEvents {
+    const orders = config.orderEvents;
+    return new OrderEvents(this, 'OrderEvents', {
       functionsDir,
       functionDefaults,
       partneroSecret: partnero.secret,
@@ -86,14 +152,17 @@ export class ReferralStack extends Stack {
       maxReceiveCount: orders.maxReceiveCount,
       maxConcurrency: orders.maxConcurrency,
     });
+  }
 
-    const webhooks = new PartneroWebhooks(this, 'Webhooks', {
+  private createWebhooks(base: Base, api: ReferralApi, orderEvents: OrderEvents): PartneroWebhooks {
+    const { config, webhookSecret } = base;
+    return new PartneroWebhooks(this, 'Webhooks', {
       api,
-      functionsDir,
-      functionDefaults,
+      functionsDir: base.functionsDir,
+      functionDefaults: base.functionDefaults,
       eventBus: orderEvents.eventBus,
-      idempotencyTable: idempotency,
-      signingSecret: webhookSecret?.secret ?? partnero.secret,
+      idempotencyTable: base.idempotency,
+      signingSecret: webhookSecret?.secret ?? base.partnero.secret,
       signingSecretId: webhookSecret?.secretId,
       eventSource: config.webhookEventSource,
       ...(config.webhookToleranceSeconds > 0
@@ -101,68 +170,5 @@ export class ReferralStack extends Stack {
         : {}),
       throttle: config.webhookThrottle,
     });
-
-    const reconciler = new LedgerReconciler(this, 'Reconciler', {
-      functionsDir,
-      functionDefaults,
-      partneroSecret: partnero.secret,
-      orderLedger,
-      interval: Duration.minutes(config.reconcilerIntervalMinutes),
-    });
-
-    new ReferralMonitoring(this, 'Monitoring', {
-      ledgerRepairs: {
-        namespace: 'PartneroReferrals',
-        service: 'partnero-referrals',
-        period: Duration.minutes(config.reconcilerIntervalMinutes),
-      },
-      functions: {
-        ...Object.fromEntries(Object.entries(api.functions).map(([name, fn]) => [name, fn.function])),
-        orderConsumer: orderEvents.consumer.function,
-        partneroWebhook: webhooks.handler.function,
-        reconciler: reconciler.handler.function,
-      },
-      deadLetterQueues: { orderDeadLetterQueue: orderEvents.deadLetterQueue },
-      httpStage: api.stage,
-      alarmTopic: config.alarmTopicArn
-        ? Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn)
-        : undefined,
-    });
-
-    const output = (id: string, value: string, description: string) =>
-      new CfnOutput(this, id, { value, description });
-    output('ApiUrl', api.url, 'Base URL of the HTTP API');
-    output('WebhookUrl', webhooks.url, 'Register this URL as the webhook endpoint in Partnero');
-    output('SecretName', partnero.secretName, 'Secret holding the Partnero API key');
-    if (partnero.created) {
-      output(
-        'PutSecretCommand',
-        `aws secretsmanager put-secret-value --secret-id ${partnero.secretId} --secret-string '{"apiKey":"<Partnero API key>","webhookSecret":"<Partnero webhook signing secret>"}'`,
-        'Put the Partnero API key (and webhook signing secret) in',
-      );
-    }
-    if (api.userPool && api.userPoolClient) {
-      output('UserPoolId', api.userPool.userPoolId, 'Cognito user pool of the customers');
-      output('UserPoolClientId', api.userPoolClient.userPoolClientId, 'App client for the web frontend');
-    }
-    output(
-      'EventBusName',
-      orderEvents.eventBus.eventBusName,
-      'Bus for order events and republished webhooks',
-    );
-    output('OrderQueueUrl', orderEvents.queue.queueUrl, 'Queue between the order rule and the consumer');
-    output('OrderDlqUrl', orderEvents.deadLetterQueue.queueUrl, 'Dead-letter queue of order events');
-    output('OrderDlqArn', orderEvents.deadLetterQueue.queueArn, 'Dead-letter queue ARN (redrive source)');
-    output(
-      'OrderDlqRedriveCommand',
-      `aws sqs start-message-move-task --source-arn ${orderEvents.deadLetterQueue.queueArn} --destination-arn ${orderEvents.queue.queueArn}`,
-      'After fixing the cause: move dead-lettered order events back to the queue',
-    );
-    output('IdempotencyTableName', idempotency.table.tableName, 'Idempotency records (credit, webhook)');
-    output(
-      'OrderLedgerTableName',
-      orderLedger.table.tableName,
-      'Order ledger (exactly-once transactions and refunds)',
-    );
   }
 }

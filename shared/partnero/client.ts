@@ -1,5 +1,4 @@
-import { PartneroError } from './errors.js';
-import { createExecutor, type HttpMethod } from './http.js';
+import { createExecutor, type Execute } from './http.js';
 import {
   asArray,
   first,
@@ -10,7 +9,7 @@ import {
   toTransaction,
   unwrap,
 } from './normalize.js';
-import { encodePathSegment, isValidPathId } from './path.js';
+import { invalid, pageParams, pathWith } from './requests.js';
 import type {
   Balance,
   CallOptions,
@@ -64,53 +63,13 @@ export interface PartneroClient {
   transactions: TransactionsApi;
 }
 
-const MAX_LIMIT = 250;
-
-function invalid(method: HttpMethod, path: string, message: string): PartneroError {
-  return new PartneroError({ code: 'validation', message, retryable: false, method, path });
-}
-
-/** `/customers/{id}/stats` with the id encoded; rejects unusable ids before any request. */
-function pathWith(method: HttpMethod, template: string, id: unknown): string {
-  if (!isValidPathId(id)) {
-    throw invalid(
-      method,
-      template,
-      `Partnero ${method} ${template}: id must be a non-empty string that is not '.' or '..'`,
-    );
-  }
-  return template.replace(/\{\w+\}/, encodePathSegment(id));
-}
-
-function pageParams(method: HttpMethod, path: string, q: PageQuery | undefined): URLSearchParams {
-  const params = new URLSearchParams();
-  if (q?.limit !== undefined) {
-    if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT) {
-      throw invalid(
-        method,
-        path,
-        `Partnero ${method} ${path}: limit must be an integer from 1 to ${MAX_LIMIT}`,
-      );
-    }
-    params.set('limit', String(q.limit));
-  }
-  if (q?.page !== undefined) {
-    if (!Number.isInteger(q.page) || q.page < 1) {
-      throw invalid(method, path, `Partnero ${method} ${path}: page must be a positive integer`);
-    }
-    params.set('page', String(q.page));
-  }
-  return params;
-}
-
+/** How the client reads Partnero's answers. */
 const customer = (body: unknown): Customer => toCustomer(first(unwrap(body)));
 const customerPage = (body: unknown): Page<Customer> => toPage(body, toCustomer);
 const none = (): void => undefined;
 
-export function createPartneroClient(opts: PartneroClientOptions): PartneroClient {
-  const execute = createExecutor(opts);
-
-  const customers: CustomersApi = {
+function customersApi(execute: Execute): CustomersApi {
+  return {
     create: async (input, o) =>
       execute(
         {
@@ -178,8 +137,10 @@ export function createPartneroClient(opts: PartneroClientOptions): PartneroClien
       );
     },
   };
+}
 
-  const transactions: TransactionsApi = {
+function transactionsApi(execute: Execute): TransactionsApi {
+  return {
     create: async (input, o) =>
       execute(
         {
@@ -216,6 +177,9 @@ export function createPartneroClient(opts: PartneroClientOptions): PartneroClien
       );
     },
   };
+}
 
-  return { customers, transactions };
+export function createPartneroClient(opts: PartneroClientOptions): PartneroClient {
+  const execute = createExecutor(opts);
+  return { customers: customersApi(execute), transactions: transactionsApi(execute) };
 }

@@ -289,14 +289,17 @@ export async function runSchedule(world: OrdersWorld, seed: number): Promise<Sch
   if (queue.length > 0 || http.some((c) => !c.done))
     result.errors.push(`did not drain in ${MAX_STEPS} steps`);
 
-  await settle(world, ddb);
+  if (!(await settle(world, ddb))) result.errors.push('the reconciler did not finish its checks');
   check(world, orders, parked, overReceived, result);
   ddb.destroy();
   return result;
 }
 
-/** Faults stop; writes in flight land; the reconciler sweeps until nothing is due. */
-async function settle(world: OrdersWorld, ddb: DynamoDBClient) {
+/**
+ * Faults stop; writes in flight land; the reconciler sweeps until no entry waits for a check, due now
+ * or later (a second count of copies comes 15 verify delays after the first).
+ */
+async function settle(world: OrdersWorld, ddb: DynamoDBClient): Promise<boolean> {
   world.sandbox.faults.clear();
   world.dynamo.db.faults.clear();
   for (let round = 0; round < 20; round++) {
@@ -304,8 +307,10 @@ async function settle(world: OrdersWorld, ddb: DynamoDBClient) {
     world.advance(10 * 60_000);
     const ledger = world.ledger({ leaseMs: LEASE_MS, verifyDelayMs: 3 * STEP_MS }, ddb);
     await reconcile({ partnero: world.partnero(), ledger });
-    if (world.sandbox.lateCommits.pending.length === 0 && (await ledger.due(1)).length === 0) return;
+    const waiting = world.dynamo.ledgerItems().some((i) => i.sweepAt !== undefined);
+    if (world.sandbox.lateCommits.pending.length === 0 && !waiting) return true;
   }
+  return false;
 }
 
 function check(

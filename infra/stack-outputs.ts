@@ -1,0 +1,52 @@
+import { CfnOutput, type Stack } from 'aws-cdk-lib';
+import type { IdempotencyTable } from './constructs/idempotency-table.js';
+import type { OrderEvents } from './constructs/order-events.js';
+import type { OrderLedgerTable } from './constructs/order-ledger-table.js';
+import type { PartneroSecret } from './constructs/partnero-secret.js';
+import type { ReferralApi } from './constructs/referral-api.js';
+import type { PartneroWebhooks } from './constructs/webhooks.js';
+
+export interface OutputSources {
+  api: ReferralApi;
+  webhooks: PartneroWebhooks;
+  orderEvents: OrderEvents;
+  partnero: PartneroSecret;
+  idempotency: IdempotencyTable;
+  orderLedger: OrderLedgerTable;
+}
+
+/** The stack's outputs: what a team wires further (URLs, names) and the commands the README shows. */
+export function addStackOutputs(stack: Stack, parts: OutputSources): void {
+  const { api, webhooks, orderEvents, partnero } = parts;
+  const output = (id: string, value: string, description: string) =>
+    new CfnOutput(stack, id, { value, description });
+  output('ApiUrl', api.url, 'Base URL of the HTTP API');
+  output('WebhookUrl', webhooks.url, 'Register this URL as the webhook endpoint in Partnero');
+  output('SecretName', partnero.secretName, 'Secret holding the Partnero API key');
+  if (partnero.created) {
+    output(
+      'PutSecretCommand',
+      `aws secretsmanager put-secret-value --secret-id ${partnero.secretId} --secret-string '{"apiKey":"<Partnero API key>","webhookSecret":"<Partnero webhook signing secret>"}'`,
+      'Put the Partnero API key (and webhook signing secret) in',
+    );
+  }
+  if (api.userPool && api.userPoolClient) {
+    output('UserPoolId', api.userPool.userPoolId, 'Cognito user pool of the customers');
+    output('UserPoolClientId', api.userPoolClient.userPoolClientId, 'App client for the web frontend');
+  }
+  output('EventBusName', orderEvents.eventBus.eventBusName, 'Bus for order events and republished webhooks');
+  output('OrderQueueUrl', orderEvents.queue.queueUrl, 'Queue between the order rule and the consumer');
+  output('OrderDlqUrl', orderEvents.deadLetterQueue.queueUrl, 'Dead-letter queue of order events');
+  output('OrderDlqArn', orderEvents.deadLetterQueue.queueArn, 'Dead-letter queue ARN (redrive source)');
+  output(
+    'OrderDlqRedriveCommand',
+    `aws sqs start-message-move-task --source-arn ${orderEvents.deadLetterQueue.queueArn} --destination-arn ${orderEvents.queue.queueArn}`,
+    'After fixing the cause: move dead-lettered order events back to the queue',
+  );
+  output('IdempotencyTableName', parts.idempotency.table.tableName, 'Idempotency records (credit, webhook)');
+  output(
+    'OrderLedgerTableName',
+    parts.orderLedger.table.tableName,
+    'Order ledger (exactly-once transactions and refunds)',
+  );
+}
