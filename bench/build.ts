@@ -24,6 +24,7 @@ export const OUT_DIR = join(BENCH_DIR, '.out');
 const FUNCTIONS_DIR = process.env.BENCH_FUNCTIONS_DIR || join(ROOT, 'functions');
 
 export type Variant = 'project' | 'floor' | 'peer';
+export const VARIANTS: readonly Variant[] = ['project', 'floor', 'peer'];
 
 /** The floor that does the same work with the same AWS clients, per project entry (bundle budget). */
 export const FLOOR_OF_ENTRY: Record<string, string> = {

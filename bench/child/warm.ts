@@ -18,6 +18,25 @@ export type WarmCommand =
   | { cmd: 'drain'; file: string; batchSize: number; maxReceives: number }
   | { cmd: 'exit' };
 
+/** The answer to `run`: per-invocation times, failures, and the CPU the invocations used. */
+export interface RunResult {
+  timings: number[];
+  failures: number;
+  firstFailure?: string | undefined;
+  cpuMicros: number;
+}
+
+/** The answer to `drain`: handler time per batch and what the simulated queue did with the messages. */
+export interface DrainResult {
+  timings: number[];
+  wallMs: number;
+  failedInvocations: number;
+  firstFailure?: string | undefined;
+  redeliveries: number;
+  /** Message ids that failed `maxReceives` times. */
+  deadLetters: string[];
+}
+
 let handler: Handler | undefined;
 let functionName = 'bench';
 
@@ -64,6 +83,77 @@ async function invoke(event: unknown, kind: 'http' | 'sqs'): Promise<Invocation>
   };
 }
 
+type Command<K extends WarmCommand['cmd']> = Extract<WarmCommand, { cmd: K }>;
+
+/** n timed invocations of the template, each with fresh ids. */
+async function runInvocations(command: Command<'run'>): Promise<RunResult> {
+  const timings: number[] = [];
+  let failures = 0;
+  let firstFailure: string | undefined;
+  // CPU the container spends in its invocations (all threads: GC helpers, libuv), summed: Linux
+  // accounts it in ticks, so only the mean over many invocations is meaningful.
+  let cpuMicros = 0;
+  for (let i = 0; i < command.n; i++) {
+    const event = JSON.parse(command.template.replaceAll('__SEQ__', `${command.idPrefix}${i}`));
+    const cpu = process.cpuUsage();
+    const outcome = await invoke(event, command.kind);
+    const used = process.cpuUsage(cpu);
+    cpuMicros += used.user + used.system;
+    timings.push(outcome.ms);
+    if (!outcome.ok) {
+      failures += 1;
+      firstFailure ??= outcome.detail;
+    }
+  }
+  return { timings, failures, firstFailure, cpuMicros };
+}
+
+/** n raw GETs of a Partnero URL: what one call costs, without any function code. */
+async function probe(command: Command<'probe'>) {
+  const timings: number[] = [];
+  for (let i = 0; i < command.n; i++) {
+    const started = performance.now();
+    const res = await fetch(command.url, {
+      headers: { authorization: command.authorization, accept: 'application/json' },
+    });
+    await res.text();
+    timings.push(performance.now() - started);
+  }
+  return { timings };
+}
+
+/** Every message of the file through the handler, batch by batch, as SQS would deliver them. */
+async function drain(command: Command<'drain'>): Promise<DrainResult> {
+  const messages = JSON.parse(readFileSync(command.file, 'utf8')) as {
+    messageId: string;
+    body: string;
+  }[];
+  const queue = new SimulatedQueue(messages, command.maxReceives);
+  const timings: number[] = [];
+  let failedInvocations = 0;
+  let firstFailure: string | undefined;
+  const wallStarted = performance.now();
+  while (queue.size > 0) {
+    const batch = queue.receive(command.batchSize);
+    const event = { Records: batch.map((m) => sqsRecord(m.messageId, m.body, m.receiveCount)) };
+    const outcome = await invoke(event, 'sqs');
+    timings.push(outcome.ms);
+    if (!outcome.ok) {
+      failedInvocations += 1;
+      firstFailure ??= outcome.detail;
+    }
+    queue.settle(batch, new Set(outcome.failedIds ?? batch.map((m) => m.messageId)));
+  }
+  return {
+    timings,
+    wallMs: performance.now() - wallStarted,
+    failedInvocations,
+    firstFailure,
+    redeliveries: queue.redeliveries,
+    deadLetters: queue.deadLetters.map((m) => m.messageId),
+  };
+}
+
 async function run(command: WarmCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'load': {
@@ -72,69 +162,12 @@ async function run(command: WarmCommand): Promise<unknown> {
       handler = (await import(pathToFileURL(command.bundle).href)).handler as Handler;
       return { importMs: performance.now() - started };
     }
-    case 'run': {
-      const timings: number[] = [];
-      let failures = 0;
-      let firstFailure: string | undefined;
-      // CPU the container spends in its invocations (all threads: GC helpers, libuv), summed: Linux
-      // accounts it in ticks, so only the mean over many invocations is meaningful.
-      let cpuMicros = 0;
-      for (let i = 0; i < command.n; i++) {
-        const event = JSON.parse(command.template.replaceAll('__SEQ__', `${command.idPrefix}${i}`));
-        const cpu = process.cpuUsage();
-        const outcome = await invoke(event, command.kind);
-        const used = process.cpuUsage(cpu);
-        cpuMicros += used.user + used.system;
-        timings.push(outcome.ms);
-        if (!outcome.ok) {
-          failures += 1;
-          firstFailure ??= outcome.detail;
-        }
-      }
-      return { timings, failures, firstFailure, cpuMicros };
-    }
-    case 'probe': {
-      const timings: number[] = [];
-      for (let i = 0; i < command.n; i++) {
-        const started = performance.now();
-        const res = await fetch(command.url, {
-          headers: { authorization: command.authorization, accept: 'application/json' },
-        });
-        await res.text();
-        timings.push(performance.now() - started);
-      }
-      return { timings };
-    }
-    case 'drain': {
-      const messages = JSON.parse(readFileSync(command.file, 'utf8')) as {
-        messageId: string;
-        body: string;
-      }[];
-      const queue = new SimulatedQueue(messages, command.maxReceives);
-      const timings: number[] = [];
-      let failedInvocations = 0;
-      let firstFailure: string | undefined;
-      const wallStarted = performance.now();
-      while (queue.size > 0) {
-        const batch = queue.receive(command.batchSize);
-        const event = { Records: batch.map((m) => sqsRecord(m.messageId, m.body, m.receiveCount)) };
-        const outcome = await invoke(event, 'sqs');
-        timings.push(outcome.ms);
-        if (!outcome.ok) {
-          failedInvocations += 1;
-          firstFailure ??= outcome.detail;
-        }
-        queue.settle(batch, new Set(outcome.failedIds ?? batch.map((m) => m.messageId)));
-      }
-      return {
-        timings,
-        wallMs: performance.now() - wallStarted,
-        failedInvocations,
-        firstFailure,
-        redeliveries: queue.redeliveries,
-        deadLetters: queue.deadLetters.map((m) => m.messageId),
-      };
-    }
+    case 'run':
+      return runInvocations(command);
+    case 'probe':
+      return probe(command);
+    case 'drain':
+      return drain(command);
     case 'exit':
       process.exit(0);
   }

@@ -53,6 +53,7 @@ export function lambdaEnv(endpoints: Endpoints, functionName: string, secretId: 
     POWERTOOLS_LOG_LEVEL: 'INFO',
     POWERTOOLS_METRICS_NAMESPACE: 'PartneroReferrals',
     CUSTOMER_KEY_CLAIM: 'sub',
+    REQUIRED_TOKEN_USE: 'id',
     IDEMPOTENCY_TABLE_NAME: BENCH_TABLES.idempotency,
     ORDER_LEDGER_TABLE_NAME: BENCH_TABLES.orderLedger,
     ORDER_DLQ_URL: `${endpoints.awsUrl}/123456789012/bench-order-events-dlq`,

@@ -65,10 +65,10 @@ export const prng = seededRandom;
 /** The sandbox's rounding (local/sandbox/validation.ts `roundCents`). */
 export const roundCents = (value: number): number => Math.round(Number((value * 100).toFixed(6))) / 100;
 
-export function generateWorkload(options: WorkloadOptions): Workload {
+type Settings = Required<Omit<WorkloadOptions, 'messages' | 'buyers'>>;
+
+function settingsOf(options: WorkloadOptions): Settings {
   const {
-    messages: total,
-    buyers,
     seed = 7,
     batchSize = 10,
     customersPerBatch = 3,
@@ -79,106 +79,168 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     refundLagBatches = 30,
     rewardPercent = 10,
   } = options;
-  if (buyers.length < customersPerBatch) throw new Error('not enough buyers for customersPerBatch');
-  const random = prng(seed);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-  /** EventBridge id and time, deterministic too: the n-th event, one second apart. */
-  let events = 0;
-  const meta = () => {
-    events += 1;
-    const hex = events.toString(16).padStart(12, '0');
-    return {
-      id: `00000000-0000-4000-8000-${hex}`,
-      time: new Date(Date.UTC(2025, 0, 1) + events * 1000).toISOString(),
-    };
+  return {
+    seed,
+    batchSize,
+    customersPerBatch,
+    duplicateRate,
+    duplicateLagBatches,
+    lateDuplicateShare,
+    refundRate,
+    refundLagBatches,
+    rewardPercent,
   };
+}
 
-  const messages: WorkloadMessage[] = [];
-  const push = (body: string) =>
-    messages.push({ messageId: `msg-${String(messages.length).padStart(6, '0')}`, body });
-  /** Every original message so far, with its batch (and the order id when it is a sale). */
-  const originals: { body: string; batch: number; sale?: string }[] = [];
-  /** Batch index → sales to refund in it. */
-  const refundsDue = new Map<number, string[]>();
-  const sales = new Map<string, { buyer: string; amount: number }>();
-  const refunded = new Set<string>();
-  // Exactly round(total × duplicateRate) duplicates, at positions drawn at random (never the first).
+type Buyer = WorkloadOptions['buyers'][number];
+
+/** An original message (not a copy), with its batch and, for a sale, its order id. */
+interface Original {
+  body: string;
+  batch: number;
+  sale?: string;
+}
+
+/** Exactly round(total × rate) message positions drawn at random, never the first (a shuffle's head). */
+function duplicatePositions(total: number, rate: number, random: () => number): Set<number> {
   const positions = Array.from({ length: Math.max(0, total - 1) }, (_, i) => i + 1);
   for (let i = positions.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [positions[i], positions[j]] = [positions[j] as number, positions[i] as number];
   }
-  const duplicateAt = new Set(positions.slice(0, Math.round(total * duplicateRate)));
-  let duplicates = 0;
-  let duplicatesAfterRefund = 0;
-  let orderSeq = 0;
-  let customerSlots = 0;
-  let batches = 0;
+  return new Set(positions.slice(0, Math.round(total * rate)));
+}
 
-  for (let batch = 0; messages.length < total; batch++) {
-    batches += 1;
-    const customers = new Set<(typeof buyers)[number]>();
-    while (customers.size < customersPerBatch) customers.add(pick(buyers));
-    const pool = [...customers];
-    const used = new Set<string>();
-    for (let slot = 0; slot < batchSize && messages.length < total; slot++) {
-      if (duplicateAt.has(messages.length) && originals.length > 0) {
-        // A recent message (this batch or the last few), or now and then a much older one.
-        const recentFrom = originals.findIndex((o) => o.batch >= batch - duplicateLagBatches);
-        const older = recentFrom === -1 ? originals : originals.slice(0, recentFrom);
-        const recent = recentFrom === -1 ? [] : originals.slice(recentFrom);
-        const from = (random() < lateDuplicateShare && older.length) || recent.length === 0 ? older : recent;
-        const copy = pick(from);
-        duplicates += 1;
-        if (copy.sale !== undefined && refunded.has(copy.sale)) duplicatesAfterRefund += 1;
-        push(copy.body);
-        continue;
-      }
-      const refund = refundsDue.get(batch)?.shift();
-      if (refund !== undefined) {
-        refunded.add(refund);
-        const body = JSON.stringify(orderEvent('Order Refunded', { orderId: refund }, meta()));
-        originals.push({ body, batch });
-        push(body);
-        continue;
-      }
-      const buyer = pick(pool);
-      used.add(buyer.key);
-      const orderId = `ord-${String(++orderSeq).padStart(6, '0')}`;
-      const amount = Math.round((5 + random() * 295) * 100) / 100;
-      sales.set(orderId, { buyer: buyer.key, amount });
-      const detail: Record<string, unknown> = { orderId, customerId: buyer.key, amount, currency: 'USD' };
-      if (random() < 0.5) detail.productId = `sku-${Math.floor(random() * 50)}`;
-      const body = JSON.stringify(orderEvent('Order Placed', detail, meta()));
-      originals.push({ body, batch, sale: orderId });
-      push(body);
-      if (random() < refundRate) {
-        const at = batch + 1 + Math.floor(random() * refundLagBatches);
-        refundsDue.set(at, [...(refundsDue.get(at) ?? []), orderId]);
-      }
-    }
-    customerSlots += used.size;
+/** The stream as it is written: messages, what they must produce, and what the counts report. */
+class Stream {
+  readonly messages: WorkloadMessage[] = [];
+  readonly originals: Original[] = [];
+  /** Batch index → sales to refund in it. */
+  readonly refundsDue = new Map<number, string[]>();
+  readonly sales = new Map<string, { buyer: string; amount: number }>();
+  readonly refunded = new Set<string>();
+  duplicates = 0;
+  duplicatesAfterRefund = 0;
+  private orderSeq = 0;
+  /** EventBridge events so far: ids and times are deterministic too, one second apart. */
+  private events = 0;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly random: () => number,
+  ) {}
+
+  pick<T>(list: readonly T[]): T {
+    return list[Math.floor(this.random() * list.length)] as T;
   }
 
+  private push(body: string) {
+    this.messages.push({ messageId: `msg-${String(this.messages.length).padStart(6, '0')}`, body });
+  }
+
+  private meta() {
+    this.events += 1;
+    const hex = this.events.toString(16).padStart(12, '0');
+    return {
+      id: `00000000-0000-4000-8000-${hex}`,
+      time: new Date(Date.UTC(2025, 0, 1) + this.events * 1000).toISOString(),
+    };
+  }
+
+  /** A copy of a recent message (this batch or the last few), or now and then a much older one. */
+  duplicate(batch: number) {
+    const { duplicateLagBatches, lateDuplicateShare } = this.settings;
+    const recentFrom = this.originals.findIndex((o) => o.batch >= batch - duplicateLagBatches);
+    const older = recentFrom === -1 ? this.originals : this.originals.slice(0, recentFrom);
+    const recent = recentFrom === -1 ? [] : this.originals.slice(recentFrom);
+    const from = (this.random() < lateDuplicateShare && older.length) || recent.length === 0 ? older : recent;
+    const copy = this.pick(from);
+    this.duplicates += 1;
+    if (copy.sale !== undefined && this.refunded.has(copy.sale)) this.duplicatesAfterRefund += 1;
+    this.push(copy.body);
+  }
+
+  refund(orderId: string, batch: number) {
+    this.refunded.add(orderId);
+    const body = JSON.stringify(orderEvent('Order Refunded', { orderId }, this.meta()));
+    this.originals.push({ body, batch });
+    this.push(body);
+  }
+
+  /** A sale by `buyer`, refunded 1 to `refundLagBatches` batches later with `refundRate` odds. */
+  sale(buyer: Buyer, batch: number) {
+    const orderId = `ord-${String(++this.orderSeq).padStart(6, '0')}`;
+    const amount = Math.round((5 + this.random() * 295) * 100) / 100;
+    this.sales.set(orderId, { buyer: buyer.key, amount });
+    const detail: Record<string, unknown> = { orderId, customerId: buyer.key, amount, currency: 'USD' };
+    if (this.random() < 0.5) detail.productId = `sku-${Math.floor(this.random() * 50)}`;
+    const body = JSON.stringify(orderEvent('Order Placed', detail, this.meta()));
+    this.originals.push({ body, batch, sale: orderId });
+    this.push(body);
+    if (this.random() < this.settings.refundRate) {
+      const at = batch + 1 + Math.floor(this.random() * this.settings.refundLagBatches);
+      this.refundsDue.set(at, [...(this.refundsDue.get(at) ?? []), orderId]);
+    }
+  }
+}
+
+/** Every sale not refunded, once, and each referrer's reward for its buyers' remaining sales. */
+function expectedState(stream: Stream, buyers: readonly Buyer[], rewardPercent: number): ExpectedState {
   const referrerOf = new Map(buyers.map((b) => [b.key, b.referrer]));
   const transactions = new Map<string, string>();
   const balances = new Map<string, number>();
-  for (const [orderId, sale] of sales) {
-    if (refunded.has(orderId)) continue;
+  for (const [orderId, sale] of stream.sales) {
+    if (stream.refunded.has(orderId)) continue;
     transactions.set(orderId, sale.buyer);
     const referrer = referrerOf.get(sale.buyer) as string;
     balances.set(referrer, (balances.get(referrer) ?? 0) + roundCents((sale.amount * rewardPercent) / 100));
   }
   for (const [referrer, sum] of balances) balances.set(referrer, roundCents(sum));
+  return { transactions, refunded: stream.refunded, balances };
+}
+
+export function generateWorkload(options: WorkloadOptions): Workload {
+  const { messages: total, buyers } = options;
+  const settings = settingsOf(options);
+  const { batchSize, customersPerBatch } = settings;
+  if (buyers.length < customersPerBatch) throw new Error('not enough buyers for customersPerBatch');
+  const random = prng(settings.seed);
+  const stream = new Stream(settings, random);
+  const duplicateAt = duplicatePositions(total, settings.duplicateRate, random);
+  let customerSlots = 0;
+  let batches = 0;
+
+  for (let batch = 0; stream.messages.length < total; batch++) {
+    batches += 1;
+    const customers = new Set<Buyer>();
+    while (customers.size < customersPerBatch) customers.add(stream.pick(buyers));
+    const pool = [...customers];
+    const used = new Set<string>();
+    for (let slot = 0; slot < batchSize && stream.messages.length < total; slot++) {
+      if (duplicateAt.has(stream.messages.length) && stream.originals.length > 0) {
+        stream.duplicate(batch);
+        continue;
+      }
+      const refund = stream.refundsDue.get(batch)?.shift();
+      if (refund !== undefined) {
+        stream.refund(refund, batch);
+        continue;
+      }
+      const buyer = stream.pick(pool);
+      used.add(buyer.key);
+      stream.sale(buyer, batch);
+    }
+    customerSlots += used.size;
+  }
 
   return {
-    messages,
-    expected: { transactions, refunded, balances },
+    messages: stream.messages,
+    expected: expectedState(stream, buyers, settings.rewardPercent),
     counts: {
-      placed: sales.size,
-      refunded: refunded.size,
-      duplicates,
-      duplicatesAfterRefund,
+      placed: stream.sales.size,
+      refunded: stream.refunded.size,
+      duplicates: stream.duplicates,
+      duplicatesAfterRefund: stream.duplicatesAfterRefund,
       distinctCustomersPerBatch: customerSlots / batches,
     },
   };
