@@ -10,7 +10,7 @@ import type { LocalIssuer } from './jwt-issuer.js';
 import { sendGatewayError, writeLambdaResult } from './lambda-response.js';
 import { handleLocalRoute } from './local-routes.js';
 import type { LocalOrders } from './orders.js';
-import { matchRoute } from './routes.js';
+import { matchRoute, type RouteMatch } from './routes.js';
 import type { Credentials } from './sigv4.js';
 import { isStaticPath, serveStatic } from './static-files.js';
 
@@ -46,6 +46,64 @@ export interface GatewayRuntime {
   pageConfig: Record<string, unknown>;
 }
 
+/** Why the authorizer refused, or why the function failed: set before the answer is sent. */
+interface AccessNote {
+  note?: string;
+}
+
+interface ApiRouteCall {
+  match: RouteMatch;
+  request: HttpRequestInfo;
+  runtime: GatewayRuntime;
+  corsHeaders: Record<string, string>;
+  access: AccessNote;
+}
+
+function splitRequestTarget(url: string): { rawPath: string; rawQuery: string } {
+  const q = url.indexOf('?');
+  return q === -1 ? { rawPath: url, rawQuery: '' } : { rawPath: url.slice(0, q), rawQuery: url.slice(q + 1) };
+}
+
+/** A path no route matches: one of the demo page's files, or API Gateway's 404. */
+async function serveUnrouted(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawPath: string,
+  { pageVars, corsHeaders }: { pageVars: Record<string, string>; corsHeaders: Record<string, string> },
+): Promise<void> {
+  req.resume();
+  const method = req.method ?? 'GET';
+  if ((method === 'GET' || method === 'HEAD') && isStaticPath(rawPath)) {
+    await serveStatic(res, rawPath, pageVars, method === 'HEAD');
+    return;
+  }
+  sendGatewayError(res, 404, 'Not Found', corsHeaders);
+}
+
+/** The request with its whole body, or undefined when the body is over API Gateway's limit. */
+async function readRequestInfo(
+  req: IncomingMessage,
+  target: Pick<HttpRequestInfo, 'method' | 'rawPath' | 'rawQuery' | 'requestId'>,
+): Promise<HttpRequestInfo | undefined> {
+  let body: Buffer;
+  try {
+    body = await readRequestBody(req, MAX_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return undefined;
+    throw e;
+  }
+  return {
+    method: target.method,
+    rawPath: target.rawPath,
+    rawQuery: target.rawQuery,
+    headers: req.headers,
+    body,
+    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    protocol: `HTTP/${req.httpVersion}`,
+    requestId: target.requestId,
+  };
+}
+
 /**
  * The local API Gateway: every route of the HTTP API becomes a payload-2.0 event for the same handler
  * module Lambda runs, behind the same authorizers (JWT against the local issuer, SigV4 for IAM routes)
@@ -79,23 +137,9 @@ export class LocalGateway {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = Date.now();
     const method = req.method ?? 'GET';
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const rawPath = q === -1 ? url : url.slice(0, q);
-    const rawQuery = q === -1 ? '' : url.slice(q + 1);
-    let note: string | undefined;
-    res.on('finish', () => {
-      this.options.onAccess?.({
-        method,
-        path: rawPath,
-        status: res.statusCode,
-        ms: Date.now() - started,
-        ...(note ? { note } : {}),
-      });
-    });
-
+    const { rawPath, rawQuery } = splitRequestTarget(req.url ?? '/');
+    const access = this.trackAccess(res, method, rawPath);
     const runtime = this.runtime;
     if (!runtime) return sendGatewayError(res, 503, 'Service Unavailable');
     if (this.cors.isPreflight(req)) {
@@ -105,48 +149,45 @@ export class LocalGateway {
       return;
     }
     const corsHeaders = this.cors.responseHeaders(req);
-    const requestId = randomUUID();
 
     const isLocal = rawPath.startsWith('/local/');
     const match = isLocal ? undefined : matchRoute(method, rawPath);
-    if (!isLocal && !match) {
-      req.resume();
-      if ((method === 'GET' || method === 'HEAD') && isStaticPath(rawPath)) {
-        await serveStatic(res, rawPath, runtime.pageVars, method === 'HEAD');
-        return;
-      }
-      return sendGatewayError(res, 404, 'Not Found', corsHeaders);
-    }
+    if (!isLocal && !match)
+      return serveUnrouted(req, res, rawPath, { pageVars: runtime.pageVars, corsHeaders });
 
-    let body: Buffer;
-    try {
-      body = await readRequestBody(req, MAX_BODY_BYTES);
-    } catch (e) {
-      if (e instanceof BodyTooLargeError)
-        return sendGatewayError(res, 413, 'Request Entity Too Large', corsHeaders);
-      throw e;
-    }
-    const request: HttpRequestInfo = {
-      method,
-      rawPath,
-      rawQuery,
-      headers: req.headers,
-      body,
-      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-      protocol: `HTTP/${req.httpVersion}`,
-      requestId,
-    };
+    const request = await readRequestInfo(req, { method, rawPath, rawQuery, requestId: randomUUID() });
+    if (!request) return sendGatewayError(res, 413, 'Request Entity Too Large', corsHeaders);
     if (isLocal) {
       return handleLocalRoute(req, request, res, { ...runtime, log: this.options.log }, corsHeaders);
     }
-    if (!match) return;
+    if (match) await this.serveApiRoute(req, res, { match, request, runtime, corsHeaders, access });
+  }
 
+  /** Reports the request to `onAccess` once answered, with the `note` a refusing or failing step sets. */
+  private trackAccess(res: ServerResponse, method: string, path: string): AccessNote {
+    const started = Date.now();
+    const access: AccessNote = {};
+    res.on('finish', () => {
+      this.options.onAccess?.({
+        method,
+        path,
+        status: res.statusCode,
+        ms: Date.now() - started,
+        ...(access.note ? { note: access.note } : {}),
+      });
+    });
+    return access;
+  }
+
+  /** An HTTP API route, as API Gateway runs it: the route's authorizer, then its function. */
+  private async serveApiRoute(req: IncomingMessage, res: ServerResponse, call: ApiRouteCall): Promise<void> {
+    const { match, request, runtime, corsHeaders, access } = call;
+    const { region, credentials } = this.options;
     let auth: AuthResult | undefined;
     if (match.route.auth === 'jwt') auth = await authorizeJwt(request, runtime.issuer);
-    else if (match.route.auth === 'iam')
-      auth = await authorizeIam(request, this.options.credentials, this.options.region);
+    else if (match.route.auth === 'iam') auth = await authorizeIam(request, credentials, region);
     if (auth && !auth.ok) {
-      note = `${match.route.auth} authorizer: ${auth.reason}`;
+      access.note = `${match.route.auth} authorizer: ${auth.reason}`;
       return sendGatewayError(res, auth.status, auth.message, { ...auth.headers, ...corsHeaders });
     }
 
@@ -157,18 +198,16 @@ export class LocalGateway {
       domainName: (req.headers.host ?? 'localhost').replace(/:\d+$/, ''),
       port: runtime.port,
     });
+    const gatewayHeaders = { 'apigw-requestid': request.requestId, ...corsHeaders };
     this.options.onInvoke?.(match.route.entry, event);
     let result: unknown;
     try {
-      result = await invokeFunction(match.route.entry, event, this.options.region);
+      result = await invokeFunction(match.route.entry, event, region);
     } catch (e) {
-      note = e instanceof InvocationError ? `${match.route.entry}: ${e.message}` : String(e);
-      console.error(`[gateway] ${match.routeKey} → ${note}`);
-      return sendGatewayError(res, 500, 'Internal Server Error', {
-        'apigw-requestid': requestId,
-        ...corsHeaders,
-      });
+      access.note = e instanceof InvocationError ? `${match.route.entry}: ${e.message}` : String(e);
+      console.error(`[gateway] ${match.routeKey} → ${access.note}`);
+      return sendGatewayError(res, 500, 'Internal Server Error', gatewayHeaders);
     }
-    writeLambdaResult(res, result, { 'apigw-requestid': requestId, ...corsHeaders });
+    writeLambdaResult(res, result, gatewayHeaders);
   }
 }

@@ -61,60 +61,93 @@ function queryOf(rawQuery: string): Record<string, string | string[]> {
   return query;
 }
 
-/**
- * Checks an IAM (SigV4) request the way API Gateway's IAM authorizer does for the local credentials:
- * parses `Authorization`, checks the access key, the credential scope (date, region, service),
- * the freshness of `X-Amz-Date`, that the payload hash (when sent) is the body's, then signs the same
- * request again with @smithy/signature-v4 and compares the signatures in constant time.
- */
-export async function verifySigV4(request: SignedRequest, options: VerifyOptions): Promise<VerifyResult> {
-  const service = options.service ?? 'execute-api';
-  const now = options.now?.() ?? Date.now();
-  const header = request.headers.authorization;
-  if (typeof header !== 'string') return { ok: false, reason: 'missing Authorization header' };
+/** The parts of an `Authorization: AWS4-HMAC-SHA256 …` header. */
+interface ParsedAuthorization {
+  accessKeyId: string;
+  scopeDate: string | undefined;
+  scopeRegion: string | undefined;
+  scopeService: string | undefined;
+  signedHeaderList: string;
+  signature: string;
+}
+
+type Refusal = { ok: false; reason: string };
+const refuse = (reason: string): Refusal => ({ ok: false, reason });
+
+/** The header's parts, once its credential is `<key>/<date>/<region>/<service>/aws4_request`. */
+function parseAuthorization(header: string | undefined): ParsedAuthorization | Refusal {
+  if (typeof header !== 'string') return refuse('missing Authorization header');
   const auth = AUTH.exec(header.trim());
-  if (!auth) return { ok: false, reason: 'malformed Authorization header' };
+  if (!auth) return refuse('malformed Authorization header');
   const [, credential = '', signedHeaderList = '', signature = ''] = auth;
   const [accessKeyId = '', scopeDate, scopeRegion, scopeService, terminator, ...rest] = credential.split('/');
-  if (rest.length || terminator !== 'aws4_request')
-    return { ok: false, reason: 'malformed credential scope' };
-  if (!sameText(accessKeyId, options.credentials.accessKeyId))
-    return { ok: false, reason: 'unknown access key' };
-  if (scopeRegion !== options.region || scopeService !== service) {
-    return { ok: false, reason: `credential scope must be ${options.region}/${service}` };
+  if (rest.length || terminator !== 'aws4_request') return refuse('malformed credential scope');
+  return { accessKeyId, scopeDate, scopeRegion, scopeService, signedHeaderList, signature };
+}
+
+/** The access key, the credential scope and the absence of a session token. */
+function checkCredential(
+  auth: ParsedAuthorization,
+  request: SignedRequest,
+  options: VerifyOptions,
+  service: string,
+): Refusal | undefined {
+  if (!sameText(auth.accessKeyId, options.credentials.accessKeyId)) return refuse('unknown access key');
+  if (auth.scopeRegion !== options.region || auth.scopeService !== service) {
+    return refuse(`credential scope must be ${options.region}/${service}`);
   }
   if (request.headers['x-amz-security-token'] !== undefined) {
-    return { ok: false, reason: 'session tokens are not accepted by the local credentials' };
+    return refuse('session tokens are not accepted by the local credentials');
   }
+  return undefined;
+}
 
+/** X-Amz-Date, once it matches the scope's date and is fresh. */
+function signingDateOf(
+  request: SignedRequest,
+  scopeDate: string | undefined,
+  options: VerifyOptions,
+): Date | Refusal {
   const amzDate = request.headers['x-amz-date'];
   const signingDate = typeof amzDate === 'string' ? parseAmzDate(amzDate) : undefined;
-  if (!signingDate || !amzDate) return { ok: false, reason: 'missing or malformed X-Amz-Date' };
-  if (scopeDate !== amzDate.slice(0, 8))
-    return { ok: false, reason: 'credential scope date differs from X-Amz-Date' };
+  if (!signingDate || !amzDate) return refuse('missing or malformed X-Amz-Date');
+  if (scopeDate !== amzDate.slice(0, 8)) return refuse('credential scope date differs from X-Amz-Date');
+  const now = options.now?.() ?? Date.now();
   if (Math.abs(now - signingDate.getTime()) > (options.maxSkewMs ?? 5 * 60_000)) {
-    return { ok: false, reason: 'signature expired (X-Amz-Date more than 5 minutes off)' };
+    return refuse('signature expired (X-Amz-Date more than 5 minutes off)');
   }
+  return signingDate;
+}
 
-  const signedHeaders = signedHeaderList.split(';');
+/** The signed headers' values, once `host` and `x-amz-date` are among them and the payload hash fits. */
+function signedHeadersOf(request: SignedRequest, signedHeaders: string[]): Record<string, string> | Refusal {
   if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date')) {
-    return { ok: false, reason: 'host and x-amz-date must be signed' };
+    return refuse('host and x-amz-date must be signed');
   }
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
     const value = request.headers[name];
-    if (value === undefined) return { ok: false, reason: `signed header ${name} is missing` };
+    if (value === undefined) return refuse(`signed header ${name} is missing`);
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const payloadHash = headers['x-amz-content-sha256'];
   if (payloadHash !== undefined) {
     const actual = createHash('sha256').update(request.body).digest('hex');
     if (payloadHash === UNSIGNED_PAYLOAD || !sameText(payloadHash, actual)) {
-      return { ok: false, reason: 'x-amz-content-sha256 does not match the body' };
+      return refuse('x-amz-content-sha256 does not match the body');
     }
   }
+  return headers;
+}
 
-  let expected: string;
+/** The signature @smithy/signature-v4 computes for the same request. */
+async function expectedSignature(
+  request: SignedRequest,
+  signed: { headers: Record<string, string>; signedHeaderList: string; signingDate: Date },
+  options: VerifyOptions,
+  service: string,
+): Promise<string | Refusal> {
+  const { headers, signedHeaderList, signingDate } = signed;
   try {
     const signer = new SignatureV4({
       credentials: options.credentials,
@@ -124,7 +157,7 @@ export async function verifySigV4(request: SignedRequest, options: VerifyOptions
       applyChecksum: false,
     });
     const host = headers.host ?? '';
-    const signed = await signer.sign(
+    const resigned = await signer.sign(
       {
         method: request.method,
         protocol: 'http:',
@@ -134,15 +167,42 @@ export async function verifySigV4(request: SignedRequest, options: VerifyOptions
         headers,
         body: request.body.length ? request.body : undefined,
       },
-      { signingDate, signableHeaders: new Set(signedHeaders) },
+      { signingDate, signableHeaders: new Set(signedHeaderList.split(';')) },
     );
-    const recomputed = AUTH.exec(String(signed.headers.authorization ?? ''));
-    if (!recomputed || recomputed[2] !== signedHeaderList)
-      return { ok: false, reason: 'signed header list differs' };
-    expected = recomputed[3] ?? '';
+    const recomputed = AUTH.exec(String(resigned.headers.authorization ?? ''));
+    if (!recomputed || recomputed[2] !== signedHeaderList) return refuse('signed header list differs');
+    return recomputed[3] ?? '';
   } catch {
-    return { ok: false, reason: 'request could not be canonicalized' };
+    return refuse('request could not be canonicalized');
   }
-  const ok = timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(signature, 'hex'));
-  return ok ? { ok: true, accessKeyId } : { ok: false, reason: 'signature mismatch' };
+}
+
+const isRefusal = (value: unknown): value is Refusal =>
+  typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
+
+/**
+ * Checks an IAM (SigV4) request the way API Gateway's IAM authorizer does for the local credentials:
+ * parses `Authorization`, checks the access key, the credential scope (date, region, service),
+ * the freshness of `X-Amz-Date`, that the payload hash (when sent) is the body's, then signs the same
+ * request again with @smithy/signature-v4 and compares the signatures in constant time.
+ */
+export async function verifySigV4(request: SignedRequest, options: VerifyOptions): Promise<VerifyResult> {
+  const service = options.service ?? 'execute-api';
+  const auth = parseAuthorization(request.headers.authorization);
+  if (isRefusal(auth)) return auth;
+  const credentialRefusal = checkCredential(auth, request, options, service);
+  if (credentialRefusal) return credentialRefusal;
+  const signingDate = signingDateOf(request, auth.scopeDate, options);
+  if (isRefusal(signingDate)) return signingDate;
+  const headers = signedHeadersOf(request, auth.signedHeaderList.split(';'));
+  if (isRefusal(headers)) return headers;
+  const expected = await expectedSignature(
+    request,
+    { headers, signedHeaderList: auth.signedHeaderList, signingDate },
+    options,
+    service,
+  );
+  if (isRefusal(expected)) return expected;
+  const ok = timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(auth.signature, 'hex'));
+  return ok ? { ok: true, accessKeyId: auth.accessKeyId } : refuse('signature mismatch');
 }
