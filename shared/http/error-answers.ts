@@ -77,11 +77,18 @@ const SECRET_ANSWERS: Record<SecretErrorCode, ErrorAnswer> = {
   secret_invalid: { status: 503, code: 'not_configured', message: 'The Partnero API key is not configured' },
 };
 
+/** At most a day: a hint beyond it (or not a finite number) is no hint a client can act on. */
 const retryAfter = (seconds: number | undefined) =>
-  seconds === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(seconds))) };
+  seconds === undefined || !Number.isFinite(seconds)
+    ? undefined
+    : { 'retry-after': String(Math.min(86_400, Math.max(1, Math.ceil(seconds)))) };
+
+/** A table's own entry for `code`: never an inherited member such as `constructor` or `toString`. */
+const entryOf = <T>(table: Record<string, T>, code: string): T | undefined =>
+  Object.hasOwn(table, code) ? table[code] : undefined;
 
 function partneroAnswer(e: PartneroError): ErrorAnswer {
-  const { status, code, message } = PARTNERO_ANSWERS[e.code] ?? PARTNERO_ANSWERS.unavailable;
+  const { status, code, message } = entryOf(PARTNERO_ANSWERS, e.code) ?? PARTNERO_ANSWERS.unavailable;
   // Validation and conflict messages describe the caller's input, so they are worth passing on.
   const detailed = e.code === 'validation' || e.code === 'conflict';
   const headers = retryAfter(e.retryAfterSeconds ?? (e.code === 'rate_limited' ? 1 : undefined));
@@ -101,8 +108,8 @@ function partneroAnswer(e: PartneroError): ErrorAnswer {
 export function errorAnswer(e: unknown): ErrorAnswer {
   if (isAppError(e)) {
     if (e instanceof PartneroError) return partneroAnswer(e);
-    if (e instanceof SecretError) return SECRET_ANSWERS[e.code];
-    const entry = APP_STATUS[e.code as AppErrorCode];
+    if (e instanceof SecretError) return entryOf(SECRET_ANSWERS, e.code) ?? SECRET_ANSWERS.secret_unavailable;
+    const entry = entryOf(APP_STATUS, e.code);
     if (entry) {
       const headers = retryAfter(e.retryAfterSeconds ?? entry.retryAfter);
       return {

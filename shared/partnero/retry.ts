@@ -21,19 +21,22 @@ export function backoffDelay(retryIndex: number, opts: BackoffOptions): number {
   return Math.floor(r * ceiling);
 }
 
+/** No wait worth passing on is longer than a day; a longer (or absurd) Retry-After is read as a day. */
+export const MAX_RETRY_AFTER_MS = 86_400_000;
+
 /**
- * Parses a Retry-After header (delta-seconds or HTTP date) into milliseconds from `now`.
- * Returns undefined when the header is absent or unreadable; a date in the past gives 0.
+ * Parses a Retry-After header (delta-seconds or HTTP date) into milliseconds from `now`, at most
+ * `MAX_RETRY_AFTER_MS`. Returns undefined when the header is absent or unreadable; a date in the past gives 0.
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (value == null) return undefined;
   const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.ceil(Number(v) * 1000);
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.min(MAX_RETRY_AFTER_MS, Math.ceil(Number(v) * 1000));
   // Only an HTTP date has letters (day/month names); Date.parse would also accept e.g. '-1'.
   if (!/[a-z]/i.test(v)) return undefined;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now));
 }
 
 /** The wait before the next attempt: Retry-After when given (capped), otherwise jittered backoff. */
