@@ -11,6 +11,7 @@ export const ORDER_EVENT_FIELDS = [
   'productId',
   'productType',
   'action',
+  'refundId',
 ] as const;
 export type OrderEventField = (typeof ORDER_EVENT_FIELDS)[number];
 
@@ -33,6 +34,7 @@ export const DEFAULT_ORDER_EVENTS_MAPPING_SPEC = {
     productId: '$.detail.productId',
     productType: '$.detail.productType',
     action: '$.detail.action',
+    refundId: '$.detail.refundId',
   },
 } as const satisfies { placed: string; refunded: string; fields: Record<OrderEventField, string> };
 

@@ -1,5 +1,7 @@
 import { AppError } from '#shared/errors.js';
+import type { RefundPart } from '#shared/orders/index.js';
 import { type Order, orderSchema } from '#shared/orders/order.js';
+import { text } from '#shared/schemas/z.js';
 import { readJsonPath } from './json-path.js';
 import {
   DEFAULT_ORDER_EVENTS_MAPPING,
@@ -9,7 +11,10 @@ import {
 } from './mapping.js';
 
 /** What one SQS message asks for. */
-export type OrderMessage = { kind: 'placed'; order: Order } | { kind: 'refunded'; orderId: string };
+export type OrderMessage =
+  | { kind: 'placed'; order: Order }
+  /** With `part`: a partial refund (the event carried an amount). */
+  | { kind: 'refunded'; orderId: string; part?: RefundPart };
 
 export type PoisonCode = 'not_json' | 'not_an_event' | 'unknown_detail_type' | 'invalid_fields';
 
@@ -31,6 +36,9 @@ export const isPoisonMessageError = (e: unknown): e is PoisonMessageError => e i
 
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
 const REQUIRED: ReadonlySet<OrderEventField> = new Set(['orderId', 'customerId', 'amount', 'currency']);
+/** What a placed event is read for (a refund id means nothing there). */
+const PLACED_FIELDS = ORDER_EVENT_FIELDS.filter((f) => f !== 'refundId');
+const refundIdSchema = text(1, 256);
 /** orderSchema's field names â†’ the mapping's. */
 const MAPPED_NAME: Record<string, OrderEventField> = { customerKey: 'customerId' };
 
@@ -40,7 +48,8 @@ const quote = (s: string) => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}â€
 /** Ids may come as integers in foreign shapes; amounts as numeric strings ("49.90"). */
 function coerce(field: OrderEventField, value: unknown): unknown {
   if (value === null) return undefined;
-  if ((field === 'orderId' || field === 'customerId') && Number.isSafeInteger(value)) return String(value);
+  if ((field === 'orderId' || field === 'customerId' || field === 'refundId') && Number.isSafeInteger(value))
+    return String(value);
   if (field === 'amount' && typeof value === 'string' && NUMERIC.test(value)) return Number(value);
   return value;
 }
@@ -57,13 +66,14 @@ function readFields(
   event: Record<string, unknown>,
   mapping: OrderEventMapping,
   fields: readonly OrderEventField[],
+  required: ReadonlySet<OrderEventField> = REQUIRED,
 ) {
   const values: Partial<Record<OrderEventField, unknown>> = {};
   const problems: Problems = new Map();
   for (const field of fields) {
     const value = coerce(field, readJsonPath(event, mapping.fields[field]));
     if (value === undefined) {
-      if (REQUIRED.has(field)) problems.set(field, 'missing');
+      if (required.has(field)) problems.set(field, 'missing');
     } else if (field === 'amount' && typeof value === 'string') {
       problems.set(field, 'expected a number or a numeric string such as "49.90"');
     } else if (typeof value === 'object') {
@@ -118,19 +128,7 @@ export function parseOrderMessage(
     );
   }
 
-  if (detailType === mapping.refunded) {
-    const { values, problems } = readFields(record, mapping, ['orderId']);
-    const orderId = orderSchema.shape.orderId.safeParse(values.orderId);
-    if (!orderId.success) addIssues(problems, orderId.error.issues, 'orderId');
-    if (problems.size > 0 || !orderId.success) {
-      throw new PoisonMessageError(
-        'invalid_fields',
-        `"${mapping.refunded}" event has invalid fields`,
-        listed(problems, mapping),
-      );
-    }
-    return { kind: 'refunded', orderId: orderId.data };
-  }
+  if (detailType === mapping.refunded) return refundedMessage(record, mapping);
 
   if (detailType !== mapping.placed) {
     throw new PoisonMessageError(
@@ -139,7 +137,7 @@ export function parseOrderMessage(
     );
   }
 
-  const { values, problems } = readFields(record, mapping, ORDER_EVENT_FIELDS);
+  const { values, problems } = readFields(record, mapping, PLACED_FIELDS);
   const candidate = {
     orderId: values.orderId,
     customerKey: values.customerId,
@@ -159,4 +157,42 @@ export function parseOrderMessage(
     );
   }
   return { kind: 'placed', order: parsed.data };
+}
+
+const REFUND_REQUIRED: ReadonlySet<OrderEventField> = new Set(['orderId']);
+
+/**
+ * A refund: of the whole order, or (with an amount) of part of it. A partial refund counts once per
+ * refund id: the mapped `refundId`, else the EventBridge event's own `id` (the same on every redelivery).
+ */
+function refundedMessage(record: Record<string, unknown>, mapping: OrderEventMapping): OrderMessage {
+  const { values, problems } = readFields(
+    record,
+    mapping,
+    ['orderId', 'amount', 'refundId'],
+    REFUND_REQUIRED,
+  );
+  const orderId = orderSchema.shape.orderId.safeParse(values.orderId);
+  if (!orderId.success) addIssues(problems, orderId.error.issues, 'orderId');
+  let part: RefundPart | undefined;
+  if (values.amount !== undefined) {
+    const amount = orderSchema.shape.amount.safeParse(values.amount);
+    if (!amount.success) addIssues(problems, amount.error.issues, 'amount');
+    const eventId = typeof record.id === 'string' ? record.id : undefined;
+    const refundId = refundIdSchema.safeParse(values.refundId ?? eventId);
+    if (!refundId.success) {
+      if (values.refundId === undefined && eventId === undefined)
+        problems.set('refundId', 'missing (a partial refund needs a refund id, or the event its id)');
+      else addIssues(problems, refundId.error.issues, 'refundId');
+    }
+    if (amount.success && refundId.success) part = { refundId: refundId.data, amount: amount.data };
+  }
+  if (problems.size > 0 || !orderId.success) {
+    throw new PoisonMessageError(
+      'invalid_fields',
+      `"${mapping.refunded}" event has invalid fields`,
+      listed(problems, mapping),
+    );
+  }
+  return { kind: 'refunded', orderId: orderId.data, ...(part ? { part } : {}) };
 }

@@ -5,6 +5,7 @@ import type {
   LedgerEntry,
   LedgerTimings,
   OrderLedger,
+  PartialRefundRegistration,
   Settlement,
 } from './ledger.js';
 import { claimItem, entryOf, type Item, SWEEP_SHARDS } from './ledger-items.js';
@@ -14,10 +15,12 @@ import {
   completeRefundWrite,
   finishWrite,
   markTrimmingWrite,
+  registerPartialRefundWrite,
   rejectWrite,
   releaseWrite,
   requestRefundWrite,
   settleSweepWrite,
+  settleVersionsWrite,
   takeOverWrite,
 } from './ledger-writes.js';
 import type { Order } from './order.js';
@@ -146,6 +149,34 @@ export class DynamoOrderLedger implements OrderLedger {
       true,
     );
     return result.ok && result.old ? entryOf(result.old) : undefined;
+  }
+
+  async registerPartialRefund(
+    orderId: string,
+    refundId: string,
+    amount: number,
+  ): Promise<PartialRefundRegistration> {
+    const write = registerPartialRefundWrite(orderId, { refundId, amount }, this.now(), this.timings);
+    const result = await this.table.update(orderId, write, true);
+    if (!result.ok) {
+      const current = result.current;
+      const duplicate = current?.refundIds?.SS?.includes(refundId) === true;
+      return { registered: false, duplicate, entry: current ? entryOf(current) : undefined };
+    }
+    // What the write made of the entry it found (ALL_OLD, which the refused case shares).
+    const old = entryOf(result.old ?? {});
+    const entry: LedgerEntry = {
+      ...old,
+      refundedTotal: (old.refundedTotal ?? 0) + amount,
+      version: (old.version ?? 0) + 1,
+    };
+    return { registered: true, entry };
+  }
+
+  async settleVersions(orderId: string, version: number): Promise<void> {
+    const now = this.now();
+    const latest = await this.table.update(orderId, settleVersionsWrite(version, now, this.timings, true));
+    if (!latest.ok) await this.table.update(orderId, settleVersionsWrite(version, now, this.timings, false));
   }
 
   async completeRefund(orderId: string, owner?: string): Promise<void> {

@@ -35,6 +35,10 @@ const ATTRIBUTES = [
   'sweepAt',
   'checks',
   'trimming',
+  'refundIds',
+  'refundedTotal',
+  'version',
+  'settledVersion',
   'updatedAt',
   'expiration',
 ] as const;
@@ -99,6 +103,12 @@ export function entryOf(item: Item): LedgerEntry {
   if (item.doubt?.BOOL === true) entry.doubt = true;
   if (item.trimming?.BOOL === true) entry.trimming = true;
   if (sweepAt !== undefined) entry.sweepAt = sweepAt;
+  const refundedTotal = num(item, 'refundedTotal');
+  const version = num(item, 'version');
+  const settledVersion = num(item, 'settledVersion');
+  if (refundedTotal !== undefined) entry.refundedTotal = refundedTotal;
+  if (version !== undefined) entry.version = version;
+  if (settledVersion !== undefined) entry.settledVersion = settledVersion;
   return entry;
 }
 

@@ -202,3 +202,50 @@ export const adoptLateWriteWrite = (
   },
   condition: unchanged(seen),
 });
+
+/**
+ * A partial refund of a recorded order, once per refund id: the total and the version grow, and the
+ * entry is due after a lease, so the reconciler carries the change through if its caller stops.
+ */
+export const registerPartialRefundWrite = (
+  orderId: string,
+  refund: { refundId: string; amount: number },
+  now: number,
+  timings: LedgerTimings,
+): Write => ({
+  update:
+    'ADD #refundIds :ids, #refundedTotal :amount, #version :one ' +
+    'SET #updatedAt = :now, #sweepShard = :shard, #sweepAt = :due REMOVE #checks',
+  values: {
+    ':ids': { SS: [refund.refundId] },
+    ':id': S(refund.refundId),
+    ':amount': N(refund.amount),
+    ':one': N(1),
+    ':recorded': S('recorded'),
+    ':now': N(now),
+    ':shard': S(shardOf(orderId)),
+    ':due': N(now + timings.leaseMs),
+  },
+  condition:
+    '#state = :recorded AND attribute_not_exists(#refundRequested) AND NOT contains(#refundIds, :id)',
+});
+
+/**
+ * Versions below `version` are retired. When no later partial refund waits, the entry's copies of the
+ * order's own key are counted twice more (a late write of it must go too), then it leaves the sweep.
+ */
+export function settleVersionsWrite(
+  version: number,
+  now: number,
+  timings: LedgerTimings,
+  latest: boolean,
+): Write {
+  const higher = '(attribute_not_exists(#settledVersion) OR #settledVersion < :version)';
+  return latest
+    ? {
+        update: 'SET #settledVersion = :version, #sweepAt = :verifyAt REMOVE #checks',
+        values: { ':version': N(version), ':verifyAt': N(now + timings.verifyDelayMs) },
+        condition: `#version = :version AND ${higher}`,
+      }
+    : { update: 'SET #settledVersion = :version', values: { ':version': N(version) }, condition: higher };
+}

@@ -10,6 +10,11 @@ import type { Order } from './order.js';
  *   (none) ─refund→ refunded (a refund that overtook its order: the order is never recorded)
  *   claimed ─refund→ claimed + refund requested (the holder reverses it when it finishes)
  *   recorded ─refund→ recorded + refund requested ─completeRefund→ refunded
+ *   recorded ─partial refund→ recorded, version n+1 ─settleVersions→ recorded, versions below n+1 retired
+ *
+ * Partnero has no partial refund. The k-th partial refund of an order (version k) retires the
+ * transactions of the versions before it and records what is left under the version's own key
+ * (`versionKey`), each as an ordinary entry of this ledger, so every version is exactly once too.
  *
  * Only the claim holder sends the `POST /transactions`. Entries that need a second look (a lease that
  * ran out, a recording or refund that went through doubt) carry a `sweepAt` time and appear in a sparse
@@ -46,7 +51,20 @@ export interface LedgerEntry {
    * order with no copy was deleted outside this system and is left alone.
    */
   trimming?: boolean;
+  /** What partial refunds took off the order so far (their sum). */
+  refundedTotal?: number;
+  /** How many partial refunds the order had: its live transaction is that version's (0: the order's own). */
+  version?: number;
+  /** Every version below this one is retired (its transaction deleted); absent: none is. */
+  settledVersion?: number;
 }
+
+/** What registering a partial refund found. */
+export type PartialRefundRegistration =
+  /** Registered: the entry as it is now (version and total include this refund). */
+  | { registered: true; entry: LedgerEntry }
+  /** Not registered: seen before (`duplicate`), or the order is not recorded (the entry as it is, if any). */
+  | { registered: false; duplicate: boolean; entry: LedgerEntry | undefined };
 
 export type ClaimResult =
   /** `takeover`: an earlier claim existed (its holder may have sent the POST), so look the key up first. */
@@ -96,6 +114,20 @@ export interface OrderLedger {
   requestRefund(orderId: string): Promise<LedgerEntry | undefined>;
   /** Marks a refund done (every copy deleted); `owner` when the caller holds the claim. */
   completeRefund(orderId: string, owner?: string): Promise<void>;
+  /**
+   * Remembers a partial refund of a recorded order, once per `refundId`: the total grows by `amount` and
+   * the version by one. The entry becomes due, so the reconciler finishes the change if its caller dies.
+   */
+  registerPartialRefund(
+    orderId: string,
+    refundId: string,
+    amount: number,
+  ): Promise<PartialRefundRegistration>;
+  /**
+   * Every version below `version` is retired and `version` is recorded: the entry leaves the sweep
+   * (after the usual two counts of copies) unless a later partial refund is waiting.
+   */
+  settleVersions(orderId: string, version: number): Promise<void>;
   /** Entries whose `sweepAt` has come, oldest first, at most `limit`. */
   due(limit: number): Promise<LedgerEntry[]>;
   /**

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import type { OrderLedger } from './ledger.js';
 import type { Order } from './order.js';
@@ -10,6 +11,11 @@ export interface OrderDeps {
   /** A new claim token per call. @default crypto.randomUUID */
   newOwner?: () => string;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+/** An HTTP route's order dependencies: the same, plus the metrics it publishes per request. */
+export interface OrderRouteDeps extends OrderDeps {
+  metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
 }
 
 /** What one POST did to one order. */

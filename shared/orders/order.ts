@@ -31,12 +31,23 @@ export type OrderOutcome =
   | { orderId: string; status: 'in_progress' }
   | { orderId: string; status: 'failed'; error: unknown };
 
-export type RefundOutcome = {
-  orderId: string;
-  /**
-   * `refunded`: the transaction was deleted (its reward reversed). `nothing_to_reverse`: nothing was
-   * recorded, or it was refunded before. `refund_pending`: the order is being recorded right now; the
-   * ledger holds the refund and whoever finishes recording reverses it.
-   */
-  status: 'refunded' | 'nothing_to_reverse' | 'refund_pending';
-};
+/**
+ * What happened to one refund. `refunded`: the order's transactions were deleted (its reward reversed).
+ * `partially_refunded`: the reward now follows `remaining`. `nothing_to_reverse`: nothing was recorded,
+ * or it was refunded before. `refund_pending`: the order is being recorded right now; the ledger holds
+ * the refund and whoever finishes recording reverses it. `duplicate_refund`: this partial refund was
+ * applied before. `not_recorded`: a partial refund of an order the ledger has not recorded (its sale
+ * has not arrived yet); `in_progress`: of one being recorded right now. Both are worth retrying later.
+ */
+export type RefundOutcome =
+  | {
+      orderId: string;
+      status:
+        | 'refunded'
+        | 'nothing_to_reverse'
+        | 'refund_pending'
+        | 'duplicate_refund'
+        | 'not_recorded'
+        | 'in_progress';
+    }
+  | { orderId: string; status: 'partially_refunded'; remaining: number };

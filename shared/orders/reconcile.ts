@@ -1,7 +1,9 @@
 import type { CallOptions } from '#shared/partnero/index.js';
 import type { LedgerEntry } from './ledger.js';
+import { applyVersion } from './partial-refund.js';
 import { copiesOf, deleteAllCopies, rewardOf, transactionItem } from './partnero-transactions.js';
 import { type OrderDeps, recordOrders } from './record-orders.js';
+import { liveVersions, retireVersions } from './refund-order.js';
 
 /** Why the reconciler changed something; each repair is logged and counted (`LedgerRepairs` by reason). */
 export type RepairReason =
@@ -18,7 +20,9 @@ export type RepairReason =
   /** An order Partnero first refused whose earlier, doubtful attempt landed after all: recorded. */
   | 'late_write_recorded'
   /** A recorded order whose copies were trimmed too far (a retried DELETE): sent once more. */
-  | 'copy_restored';
+  | 'copy_restored'
+  /** A partial refund whose caller stopped before the order's new version was live: carried through. */
+  | 'partial_refund_completed';
 
 export interface ReconcileDeps extends OrderDeps {
   /** Told of every repair, e.g. to add a metric. */
@@ -91,9 +95,15 @@ async function reconcileEntry(
       : new Error(`order ${entry.orderId} is ${outcome?.status}`);
   }
   if (entry.state === 'recorded' && entry.refundRequested) {
-    await deleteAllCopies(deps.partnero, entry.orderId, call);
+    const versions = liveVersions(entry);
+    await retireVersions(deps, entry.orderId, versions.later, call);
+    if (versions.own) await deleteAllCopies(deps.partnero, entry.orderId, call);
     await deps.ledger.completeRefund(entry.orderId);
     return 'refund_completed';
+  }
+  if (entry.state === 'recorded' && (entry.version ?? 0) > (entry.settledVersion ?? 0)) {
+    await applyVersion(deps, entry, call);
+    return 'partial_refund_completed';
   }
   if (entry.state === 'rejected') {
     const copies = await copiesOf(
@@ -124,7 +134,8 @@ async function checkCopies(deps: ReconcileDeps, entry: LedgerEntry, call: CallOp
     { orderId: entry.orderId, customerKey: entry.order?.customerKey },
     call,
   );
-  if (entry.state === 'refunded') {
+  // A refunded order, or one whose own transaction a partial refund retired, has no copy of this key.
+  if (entry.state === 'refunded' || (entry.settledVersion ?? 0) >= 1) {
     if (copies.length === 0) return { wrote: false };
     await deleteAllCopies(deps.partnero, entry.orderId, call);
     return { repair: 'refund_reversed', wrote: true };

@@ -43,6 +43,11 @@ export async function startOrdersWorld(options: { seed?: number } = {}) {
       dynamo.ledger(timings, now, ddb),
     /** How many transactions Partnero holds under `key`. */
     copies: (key: string) => store.state.transactions.filter((t) => t.key === key).length,
+    /** The transactions of an order and of its versions (after partial refunds), as Partnero holds them. */
+    versionsOf: (orderId: string) =>
+      store.state.transactions
+        .filter((t) => t.key === orderId || t.key.startsWith(`${orderId}~`))
+        .map((t) => ({ key: t.key, amount: t.amount })),
     /** The rewards Partnero credits `customerKey` (its referred customers' transactions). */
     rewards: (customerKey: string) => {
       const customer = store.byKey(customerKey);

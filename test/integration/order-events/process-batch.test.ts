@@ -133,6 +133,7 @@ describe('processOrderBatch', () => {
       duplicates: 0,
       alreadyRefunded: 0,
       refunded: 1,
+      partiallyRefunded: 0,
       nothingToReverse: 0,
       refundPending: 0,
       skipped: 0,

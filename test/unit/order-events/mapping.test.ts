@@ -37,6 +37,7 @@ describe('parseOrderEventsMapping', () => {
       productId: '$.detail.productId',
       productType: '$.detail.productType',
       action: '$.detail.action',
+      refundId: '$.detail.refundId',
     });
     expect(parseOrderEventsMapping('{}')).toEqual(DEFAULT_ORDER_EVENTS_MAPPING);
     expect(parseOrderEventsMapping(JSON.stringify(DEFAULT_ORDER_EVENTS_MAPPING_SPEC))).toEqual(
@@ -68,6 +69,7 @@ describe('parseOrderEventsMapping', () => {
       productId: '$.detail.order.lines[0].sku',
       productType: '$.detail.productType',
       action: '$.detail.action',
+      refundId: '$.detail.refundId',
     });
     expect(Object.keys(mapping.fields).sort()).toEqual([...ORDER_EVENT_FIELDS].sort());
   });

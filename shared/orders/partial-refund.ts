@@ -1,0 +1,79 @@
+import type { CallOptions } from '#shared/partnero/index.js';
+import type { LedgerEntry, PartialRefundRegistration } from './ledger.js';
+import type { RefundOutcome } from './order.js';
+import { type OrderDeps, recordOrders } from './record-orders.js';
+import { refundOrder, retireVersions } from './refund-order.js';
+import { remainderOf, versionKey, versionsBelow } from './versions.js';
+
+/** One partial refund: `refundId` makes it count once, however often it is delivered. */
+export interface RefundPart {
+  refundId: string;
+  amount: number;
+}
+
+/**
+ * Takes `part.amount` off a recorded order. Partnero cannot change a transaction's amount, so the ledger
+ * registers the refund (once per refund id), the order's live transaction is deleted, and what is left is
+ * recorded under the next version's key: the reward follows what was really paid. Several partial refunds
+ * add up; one that reaches the order's amount refunds it in full. Every step goes through the ledger, so
+ * a duplicate, a crash or a lost answer ends the same (the reconciler finishes what a caller left).
+ */
+export async function refundPart(
+  deps: OrderDeps,
+  orderId: string,
+  part: RefundPart,
+  call: CallOptions = {},
+): Promise<RefundOutcome> {
+  const registration = await deps.ledger.registerPartialRefund(orderId, part.refundId, part.amount);
+  if (!registration.registered) return unregistered(orderId, registration);
+  return applyVersion(deps, registration.entry, call);
+}
+
+function unregistered(
+  orderId: string,
+  registration: Extract<PartialRefundRegistration, { registered: false }>,
+): RefundOutcome {
+  if (registration.duplicate) return { orderId, status: 'duplicate_refund' };
+  const entry = registration.entry;
+  if (!entry) return { orderId, status: 'not_recorded' };
+  if (entry.state === 'refunded' || entry.state === 'not_referred' || entry.refundRequested)
+    return { orderId, status: 'nothing_to_reverse' };
+  // Being recorded right now, or refused for now (e.g. its customer is not known yet).
+  return { orderId, status: 'in_progress' };
+}
+
+/**
+ * Makes an entry's newest version the live one: retires the versions before it, records the remainder
+ * under its key, and marks them settled. Safe to repeat (the reconciler does, for an entry left due).
+ */
+export async function applyVersion(
+  deps: OrderDeps,
+  entry: LedgerEntry,
+  call: CallOptions = {},
+): Promise<RefundOutcome> {
+  const { orderId, order } = entry;
+  if (!order) throw new Error(`order ${orderId} has a partial refund but no order fields`);
+  const version = entry.version ?? 0;
+  const remaining = remainderOf(order.amount, entry.refundedTotal ?? 0);
+  if (remaining <= 0) {
+    const full = await refundOrder(deps, orderId, call);
+    return { orderId, status: full.status === 'nothing_to_reverse' ? 'nothing_to_reverse' : 'refunded' };
+  }
+  // Take the old transactions away before adding the new one: a payout in between pays less, never more.
+  await retireVersions(deps, orderId, versionsBelow(entry.settledVersion, version), call);
+  const [outcome] = await recordOrders(
+    deps,
+    [{ ...order, orderId: versionKey(orderId, version), amount: remaining }],
+    call,
+  );
+  if (!outcome || outcome.status === 'failed') throw outcome?.error ?? new Error('no outcome');
+  if (outcome.status === 'not_referred' || outcome.status === 'unknown_customer') {
+    deps.logger?.warn('the rest of a partially refunded order could not be recorded', {
+      orderId,
+      version,
+      reason: outcome.reason,
+    });
+  }
+  await deps.ledger.settleVersions(orderId, version);
+  return { orderId, status: 'partially_refunded', remaining };
+}
