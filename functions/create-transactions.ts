@@ -4,10 +4,13 @@ import { httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { lazy } from '#shared/lambda/lazy.js';
 import { logger } from '#shared/lambda/logger.js';
+import { createMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
 import type { Order, OrderOutcome } from '#shared/orders/order.js';
-import { type OrderDeps, recordOrders } from '#shared/orders/record-orders.js';
+import type { OrderRouteDeps } from '#shared/orders/order-deps.js';
+import { countOrderOutcomes } from '#shared/orders/order-metrics.js';
+import { recordOrders } from '#shared/orders/record-orders.js';
 import { batchTransactionBody, singleTransactionBody } from '#shared/schemas/api.js';
 import { validate } from '#shared/schemas/validate.js';
 
@@ -15,25 +18,29 @@ import { validate } from '#shared/schemas/validate.js';
  * POST /transactions (IAM) — record sales for a referred customer, each exactly once through the order
  * ledger: resending the same request (after a timeout, a 5xx) never pays twice.
  */
-export const createHandler = (deps: () => OrderDeps) =>
-  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(async (event, context) => {
-    const raw = readJsonBody(event, 64 * 1024);
-    // Validate against the shape the client meant, so the 400 names that shape's fields.
-    const isBatch = typeof raw === 'object' && raw !== null && 'transactions' in raw;
-    const body = validate(isBatch ? batchTransactionBody : singleTransactionBody, raw);
-    const items = 'transactions' in body ? body.transactions : [body];
-    const orders: Order[] = items.map((t) => ({
-      orderId: t.key,
-      customerKey: body.customer_key,
-      amount: t.amount,
-      currency: t.currency.toLowerCase(),
-      action: t.action,
-      ...(t.product_id ? { productId: t.product_id } : {}),
-      ...(t.product_type ? { productType: t.product_type } : {}),
-    }));
-    const outcomes = await recordOrders(deps(), orders, { deadline: deadlineOf(context) });
-    return answer(outcomes);
-  });
+export const createHandler = (deps: () => OrderRouteDeps) =>
+  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(
+    async (event, context) => {
+      const raw = readJsonBody(event, 64 * 1024);
+      // Validate against the shape the client meant, so the 400 names that shape's fields.
+      const isBatch = typeof raw === 'object' && raw !== null && 'transactions' in raw;
+      const body = validate(isBatch ? batchTransactionBody : singleTransactionBody, raw);
+      const items = 'transactions' in body ? body.transactions : [body];
+      const orders: Order[] = items.map((t) => ({
+        orderId: t.key,
+        customerKey: body.customer_key,
+        amount: t.amount,
+        currency: t.currency.toLowerCase(),
+        action: t.action,
+        ...(t.product_id ? { productId: t.product_id } : {}),
+        ...(t.product_type ? { productType: t.product_type } : {}),
+      }));
+      const outcomes = await recordOrders(deps(), orders, { deadline: deadlineOf(context) });
+      countOrderOutcomes(deps().metrics, outcomes);
+      return answer(outcomes);
+    },
+    { metrics: () => deps().metrics },
+  );
 
 /**
  * 201 when something was recorded, 202 when an order is still being settled (its answer from Partnero
@@ -68,10 +75,11 @@ function answer(outcomes: OrderOutcome[]) {
   return jsonResponse(statusCode, { transactions });
 }
 
-export const fromEnv = (env: NodeJS.ProcessEnv = process.env): OrderDeps => ({
+export const fromEnv = (env: NodeJS.ProcessEnv = process.env): OrderRouteDeps => ({
   partnero: partneroFromEnv(env).partnero,
   ledger: orderLedgerFromEnv(env),
   logger,
+  metrics: createMetrics(env),
 });
 
 export const handler = createHandler(lazy(() => fromEnv()));

@@ -1,4 +1,5 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { type CreditResult, createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
 import { AppError } from '#shared/errors.js';
@@ -6,6 +7,7 @@ import { headerValue, httpRoute, jsonResponse, readJsonBody } from '#shared/http
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { requiredEnv } from '#shared/lambda/env.js';
 import { lazy } from '#shared/lambda/lazy.js';
+import { createMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/schemas/api.js';
 import { validate } from '#shared/schemas/validate.js';
@@ -13,25 +15,37 @@ import { validate } from '#shared/schemas/validate.js';
 /** POST /customers/{key}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */
 export interface CreditDeps {
   credit: ReturnType<typeof createIdempotentCredit>;
+  /** `CreditsIssued`, `CreditsReplayed` (an Idempotency-Key seen before), `CreditsUnknownOutcome`. */
+  metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
 }
 
 export const createHandler = (deps: () => CreditDeps) =>
-  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(async (event, context) => {
-    const { key } = validate(customerKeyPath, event.pathParameters ?? {}, 'path');
-    const rawIdempotencyKey = headerValue(event.headers, 'idempotency-key');
-    if (rawIdempotencyKey === undefined) {
-      throw new AppError('idempotency_key_required', 'The Idempotency-Key header is required', {
-        fields: { 'header.idempotency-key': ['is required'] },
+  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(
+    async (event, context) => {
+      const { key } = validate(customerKeyPath, event.pathParameters ?? {}, 'path');
+      const rawIdempotencyKey = headerValue(event.headers, 'idempotency-key');
+      if (rawIdempotencyKey === undefined) {
+        throw new AppError('idempotency_key_required', 'The Idempotency-Key header is required', {
+          fields: { 'header.idempotency-key': ['is required'] },
+        });
+      }
+      const idempotencyKey = validate(idempotencyKeyHeader, rawIdempotencyKey, 'header.idempotency-key');
+      const body = validate(creditBody, readJsonBody(event));
+      const { result, replayed } = await deps().credit({ customerKey: key, idempotencyKey, body }, context, {
+        deadline: deadlineOf(context),
       });
-    }
-    const idempotencyKey = validate(idempotencyKeyHeader, rawIdempotencyKey, 'header.idempotency-key');
-    const body = validate(creditBody, readJsonBody(event));
-    const { result, replayed } = await deps().credit({ customerKey: key, idempotencyKey, body }, context, {
-      deadline: deadlineOf(context),
-    });
-    const headers = replayed ? { 'idempotent-replayed': 'true' } : undefined;
-    return answer(result, headers);
-  });
+      const metric =
+        result.status !== 'credited'
+          ? 'CreditsUnknownOutcome'
+          : replayed
+            ? 'CreditsReplayed'
+            : 'CreditsIssued';
+      deps().metrics?.addMetric(metric, 'Count', 1);
+      const headers = replayed ? { 'idempotent-replayed': 'true' } : undefined;
+      return answer(result, headers);
+    },
+    { metrics: () => deps().metrics },
+  );
 
 function answer(result: CreditResult, headers: Record<string, string> | undefined) {
   const extra = headers ? { headers } : {};
@@ -51,7 +65,7 @@ function answer(result: CreditResult, headers: Record<string, string> | undefine
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): CreditDeps {
   const { partnero } = partneroFromEnv(env);
   const store = new DynamoDBPersistenceLayer({ tableName: requiredEnv(env, 'IDEMPOTENCY_TABLE_NAME') });
-  return { credit: createIdempotentCredit(store, () => partnero) };
+  return { credit: createIdempotentCredit(store, () => partnero), metrics: createMetrics(env) };
 }
 
 export const handler = createHandler(lazy(() => fromEnv()));

@@ -5,21 +5,21 @@ import { lazy } from '#shared/lambda/lazy.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import { loadDashboard } from '#shared/referrals/dashboard.js';
-import { identityFromEvent } from '#shared/referrals/identity.js';
+import { type IdentityRules, identityFromEvent, identityRulesFromEnv } from '#shared/referrals/identity.js';
 import { meQuery } from '#shared/schemas/api.js';
 import { validate } from '#shared/schemas/validate.js';
 
 /** GET /referrals/me — the signed-in user's referral link, stats, balance and referred friends. */
 export interface MeDeps {
   partnero: PartneroClient;
-  /** JWT claim holding the customer key (`CUSTOMER_KEY_CLAIM`). */
-  customerKeyClaim: string;
+  /** Which token claims say who the caller is (`CUSTOMER_KEY_CLAIM`, `REQUIRED_TOKEN_USE`). */
+  identity: IdentityRules;
 }
 
 export const createHandler = (deps: () => MeDeps) =>
   httpRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event, context) => {
-    const { partnero, customerKeyClaim } = deps();
-    const { customerKey } = identityFromEvent(event, customerKeyClaim);
+    const { partnero, identity } = deps();
+    const { customerKey } = identityFromEvent(event, identity);
     const { page } = validate(meQuery, event.queryStringParameters ?? {}, 'query');
     const dashboard = await loadDashboard(partnero, customerKey, page, { deadline: deadlineOf(context) });
     return jsonResponse(200, dashboard);
@@ -27,7 +27,7 @@ export const createHandler = (deps: () => MeDeps) =>
 
 export const fromEnv = (env: NodeJS.ProcessEnv = process.env): MeDeps => ({
   partnero: partneroFromEnv(env).partnero,
-  customerKeyClaim: env.CUSTOMER_KEY_CLAIM || 'sub',
+  identity: identityRulesFromEnv(env),
 });
 
 export const handler = createHandler(lazy(() => fromEnv()));

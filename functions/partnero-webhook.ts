@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { assertBodySize, headerValue, httpRoute, jsonResponse, rawBody } from '#shared/http/index.js';
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { lazy } from '#shared/lambda/lazy.js';
+import { countDelivery } from '#shared/webhooks/delivery-metrics.js';
 import {
   acceptDelivery,
   createWebhookRuntime,
@@ -15,20 +16,31 @@ import {
  * (docs/webhook-events.md). 202 published, 200 duplicate or stale (acknowledged, not published).
  */
 export const createHandler = (deps: () => WebhookRuntime) =>
-  httpRoute<APIGatewayProxyEventV2>(async (event, context) => {
-    const runtime = deps();
-    const body = rawBody(event);
-    assertBodySize(body, runtime.settings.maxBodyBytes);
-    const signature = SIGNATURE_HEADERS.map((name) => headerValue(event.headers, name)?.trim()).find(Boolean);
-    const outcome = await acceptDelivery(runtime, body, signature, context, deadlineOf(context));
-    if (outcome.status === 'published') {
-      return jsonResponse(202, {
-        status: 'accepted',
-        delivery_id: outcome.deliveryId,
-        event_id: outcome.eventId,
-      });
-    }
-    return jsonResponse(200, { status: outcome.status, delivery_id: outcome.deliveryId });
-  });
+  httpRoute<APIGatewayProxyEventV2>(
+    async (event, context) => {
+      const runtime = deps();
+      const body = rawBody(event);
+      assertBodySize(body, runtime.settings.maxBodyBytes);
+      const signature = SIGNATURE_HEADERS.map((name) => headerValue(event.headers, name)?.trim()).find(
+        Boolean,
+      );
+      const outcome = await acceptDelivery(runtime, body, signature, context, deadlineOf(context)).catch(
+        (error: unknown) => {
+          countDelivery(runtime.metrics, { error });
+          throw error;
+        },
+      );
+      countDelivery(runtime.metrics, outcome);
+      if (outcome.status === 'published') {
+        return jsonResponse(202, {
+          status: 'accepted',
+          delivery_id: outcome.deliveryId,
+          event_id: outcome.eventId,
+        });
+      }
+      return jsonResponse(200, { status: outcome.status, delivery_id: outcome.deliveryId });
+    },
+    { metrics: () => deps().metrics },
+  );
 
 export const handler = createHandler(lazy(() => createWebhookRuntime()));

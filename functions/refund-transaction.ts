@@ -1,32 +1,67 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { AppError } from '#shared/errors.js';
-import { httpRoute, jsonResponse } from '#shared/http/index.js';
+import { httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { lazy } from '#shared/lambda/lazy.js';
+import { logger } from '#shared/lambda/logger.js';
+import { createMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
-import { type RefundDeps, refundOrder } from '#shared/orders/refund-order.js';
-import { transactionKeyPath } from '#shared/schemas/api.js';
+import type { RefundOutcome } from '#shared/orders/order.js';
+import type { OrderRouteDeps } from '#shared/orders/order-deps.js';
+import { countRefundOutcome } from '#shared/orders/order-metrics.js';
+import { refundPart } from '#shared/orders/partial-refund.js';
+import { refundOrder } from '#shared/orders/refund-order.js';
+import { refundBody, transactionKeyPath } from '#shared/schemas/api.js';
 import { validate } from '#shared/schemas/validate.js';
 
 /**
  * DELETE /transactions/{key} (IAM) — a refund: deletes the transaction, which reverses its reward. The
  * ledger remembers it, so the order can never be recorded again (not even by a late or replayed sale).
- * 200 refunded, 202 when the order is being recorded right now (the refund is applied when it finishes).
+ * With a body `{amount, refund_id}`, only that much is refunded: the reward follows what is left.
+ * 200 refunded or partially refunded, 202 when the order is being recorded right now (a whole refund is
+ * applied when it finishes).
  */
-export const createHandler = (deps: () => RefundDeps) =>
-  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(async (event, context) => {
-    const { key } = validate(transactionKeyPath, event.pathParameters ?? {}, 'path');
-    const outcome = await refundOrder(deps(), key, { deadline: deadlineOf(context) });
-    if (outcome.status === 'nothing_to_reverse') {
-      throw new AppError('transaction_not_found', 'No transaction with this key exists (already refunded?)');
-    }
-    return jsonResponse(outcome.status === 'refund_pending' ? 202 : 200, { key, status: outcome.status });
-  });
+export const createHandler = (deps: () => OrderRouteDeps) =>
+  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(
+    async (event, context) => {
+      const { key } = validate(transactionKeyPath, event.pathParameters ?? {}, 'path');
+      const body = validate(refundBody, readJsonBody(event));
+      const call = { deadline: deadlineOf(context) };
+      const outcome = body
+        ? await refundPart(deps(), key, { refundId: body.refund_id, amount: body.amount }, call)
+        : await refundOrder(deps(), key, call);
+      countRefundOutcome(deps().metrics, outcome);
+      return answer(key, outcome);
+    },
+    { metrics: () => deps().metrics },
+  );
 
-export const fromEnv = (env: NodeJS.ProcessEnv = process.env): RefundDeps => ({
+function answer(key: string, outcome: RefundOutcome) {
+  switch (outcome.status) {
+    case 'nothing_to_reverse':
+      throw new AppError('transaction_not_found', 'No transaction with this key exists (already refunded?)');
+    case 'not_recorded':
+      throw new AppError(
+        'transaction_not_found',
+        'No recorded order with this key: part of an order can be refunded once its sale is recorded',
+      );
+    case 'in_progress':
+      throw new AppError('order_in_progress', 'The order is being recorded right now; retry shortly', {
+        retryable: true,
+      });
+    case 'partially_refunded':
+      return jsonResponse(200, { key, status: outcome.status, remaining: outcome.remaining });
+    default:
+      return jsonResponse(outcome.status === 'refund_pending' ? 202 : 200, { key, status: outcome.status });
+  }
+}
+
+export const fromEnv = (env: NodeJS.ProcessEnv = process.env): OrderRouteDeps => ({
   partnero: partneroFromEnv(env).partnero,
   ledger: orderLedgerFromEnv(env),
+  logger,
+  metrics: createMetrics(env),
 });
 
 export const handler = createHandler(lazy(() => fromEnv()));

@@ -17,6 +17,12 @@ export const BUNDLE_TARGET = 'node22';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __referralsCreateRequire } from 'node:module'; const require = __referralsCreateRequire(import.meta.url);";
 
+/**
+ * Build-time switches, as esbuild `define`s. `REFERRALS_DISPOSABLE_LIST`: the disposable-email list
+ * (~150 KB, shared/referrals/disposable-email.ts) goes into a bundle only when the guard is on.
+ */
+const DISPOSABLE_LIST = 'process.env.REFERRALS_DISPOSABLE_LIST';
+
 /** Bundling options shared by every function (NodejsFunction `bundling`). */
 export const referralBundling = {
   format: OutputFormat.ESM,
@@ -30,7 +36,14 @@ export const referralBundling = {
   externalModules: [],
   bundleAwsSDK: true,
   esbuildArgs: { '--tree-shaking': 'true' },
+  define: { [DISPOSABLE_LIST]: JSON.stringify('omitted') } as Record<string, string>,
 } as const satisfies BundlingOptions;
+
+/** The bundling of a function that checks sign-ups against the disposable-email list. */
+export const withDisposableEmailList = (bundling: typeof referralBundling = referralBundling) => ({
+  ...bundling,
+  define: { ...bundling.define, [DISPOSABLE_LIST]: JSON.stringify('bundled') },
+});
 
 /** esbuild options equivalent to `bundling` (what NodejsFunction passes to esbuild), for one entry. */
 export function toEsbuildOptions(
@@ -51,5 +64,6 @@ export function toEsbuildOptions(
     mainFields: [...bundling.mainFields],
     banner: { js: bundling.banner },
     external: [...bundling.externalModules],
+    define: { ...bundling.define },
   };
 }

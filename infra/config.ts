@@ -15,18 +15,32 @@
  * Keys (default):
  *   stageName ('dev')                      [a-z0-9-]{1,20}; names the CloudFormation stack and tags resources
  *   corsOrigins (['http://localhost:3000']) https origins or http://localhost:PORT; credentials are allowed
- *   jwt? {issuer, audience[]}              external JWT issuer; absent → the stack creates a Cognito user pool
- *   customerKeyClaim ('sub')               JWT claim holding the Partnero customer key
+ *   jwt? {                                 external JWT issuer; absent → the stack creates a Cognito user pool, and the
+ *                                          customer functions accept its ID tokens only (REQUIRED_TOKEN_USE=id)
+ *     issuer, audience[]                   `iss`, and accepted `aud` (or `client_id` of an access token)
+ *     requiredScopes?[]                    the customer routes require a token carrying at least one of these scopes
+ *     tokenUse?                            the `token_use` claim a token must carry (issuers that set it, e.g. Cognito)
+ *   }
+ *   customerKeyClaim ('sub')               JWT claim holding the Partnero customer key: `sub` or `cognito:username`
+ *   allowMutableCustomerKeyClaim (false)   true accepts any other claim; a claim users can change (email,
+ *                                          preferred_username…) lets one user take another customer's key
+ *   blockDisposableEmails (false)          sign-ups from throwaway mailboxes are enrolled without their referral
  *   referralCookieDomain?                  domain of the `partnero_referral` cookie the sign-up route expires
- *   partneroSecret?                        name or ARN of an existing secret; absent → the stack creates one
- *   webhookSecret?                         name or ARN of a separate webhook signing secret; absent → the Partnero secret
+ *   partneroSecret?                        name or ARN of an existing secret holding the API key; absent → created
+ *   webhookSecret?                         name or ARN of an existing webhook signing secret; absent → created (its own
+ *                                          secret: the webhook function never reads the API key)
  *   partneroApiUrl ('https://api.partnero.com/v1')
  *   secretCacheTtlSeconds (300)            per-container cache of the secret
  *   logLevel ('INFO')                      POWERTOOLS_LOG_LEVEL
  *   logRetentionDays (30)                  one of CloudWatch Logs' retention values (RetentionDays)
- *   throttle {rateLimit 50, burstLimit 100}          API stage default
- *   webhookThrottle {rateLimit 10, burstLimit 20}    POST /webhooks/partnero only
- *   webhookEventSource ('partnero')        EventBridge `source` of republished Partnero webhook events
+ *   throttle {rateLimit 50, burstLimit 100}            stage default (routes without a throttle of their own)
+ *   customerThrottle {rateLimit 20, burstLimit 40}     each JWT route (sign-up, dashboard)
+ *   backOfficeThrottle {rateLimit 50, burstLimit 100}  each IAM route (transactions, refunds, credits)
+ *   webhookThrottle {rateLimit 10, burstLimit 20}      the webhook route
+ *                                          (one bucket per route: a flood of public calls is refused at the gateway
+ *                                          before it takes the back office's share of Lambda and Partnero)
+ *   webhookEventSource ('partnero')        EventBridge `source` of republished Partnero webhook events (and the only
+ *                                          `source` the webhook function may put on the bus)
  *   webhookToleranceSeconds (0 = off)      drop (200, not published) deliveries older than this; when set, between
  *                                          Partnero's retry horizon (3 days) and the 7-day dedup window
  *   reconcilerIntervalMinutes (5; 1–60)    how often the order-ledger reconciler sweeps
@@ -37,7 +51,9 @@
  *     batchSize (10; 1–10000, ≤ 10 when maxBatchingWindowSeconds is 0), maxBatchingWindowSeconds (2; 0–300)
  *     maxReceiveCount (5; 1–1000), maxConcurrency (2; 2–1000), consumerTimeoutSeconds (30; 1–900)
  *   }
- *   alarmTopicArn?                         SNS topic notified by every alarm
+ *   alarmTopicArn?                         SNS topic notified by every alarm; absent → the stack creates one
+ *                                          (output AlarmTopicArn; subscribe with `aws sns subscribe`)
+ *   alarmEmail?                            an address subscribed to the alarm topic (confirm the email AWS sends)
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
@@ -45,6 +61,22 @@ import { z } from 'zod';
 import { isJsonPath } from '#shared/order-events/json-path.js';
 import { ORDER_EVENT_FIELDS, type OrderEventField } from '#shared/order-events/mapping.js';
 import { DEDUP_TTL_SECONDS } from '#shared/webhooks/constants.js';
+import {
+  bool,
+  corsOrigin,
+  emailAddress,
+  fromJsonString,
+  httpsUrl,
+  int,
+  integer,
+  list,
+  number,
+  oauthScope,
+  object,
+  secretNameOrArn,
+  snsTopicArn,
+  throttle,
+} from './config-fields.js';
 
 /**
  * How long after an event Partnero may still retry its delivery. Partnero does not publish it; its docs
@@ -75,69 +107,6 @@ export class ConfigError extends Error {
     this.problems = problems;
   }
 }
-
-// ---- coercion of CLI strings ------------------------------------------------------------------
-
-const fromJsonString = (value: unknown): unknown => {
-  if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value; // the schema then reports a type error at this path
-  }
-};
-const fromListString = (value: unknown): unknown => {
-  const parsed = fromJsonString(value);
-  if (typeof parsed !== 'string') return parsed;
-  return parsed
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-};
-const fromNumericString = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
-
-const int = (min: number, max: number) => z.preprocess(fromNumericString, z.number().int().min(min).max(max));
-const positive = (max: number) => z.preprocess(fromNumericString, z.number().positive().max(max));
-const object = <T extends z.ZodRawShape>(shape: T) => z.preprocess(fromJsonString, z.strictObject(shape));
-const list = <T extends z.ZodType>(item: T, what: string) =>
-  z.preprocess(fromListString, z.array(item).min(1, { error: `must list at least one ${what}` }));
-
-// ---- field schemas -----------------------------------------------------------------------------
-
-const isHttpsUrl = (value: string): boolean => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' && url.hostname !== '';
-  } catch {
-    return false;
-  }
-};
-const httpsUrl = z.string().refine(isHttpsUrl, { error: 'must be an https URL' });
-
-const corsOrigin = z
-  .string()
-  .regex(
-    /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?|http:\/\/localhost(:\d{1,5})?)$/,
-    {
-      error:
-        'must be an https URL or http://localhost:PORT, as an origin (lower-case scheme://host[:port], no path or trailing slash)',
-    },
-  );
-
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
-const secretNameOrArn = z
-  .string()
-  .refine((v) => SECRET_ARN.test(v) || (!v.startsWith('arn:') && SECRET_NAME.test(v)), {
-    error: 'must be a Secrets Manager secret name ([A-Za-z0-9/_+=.@-], up to 512) or secret ARN',
-  });
-
-const throttle = (rateLimit: number, burstLimit: number) =>
-  object({
-    rateLimit: positive(10_000).default(rateLimit),
-    burstLimit: int(0, 5_000).default(burstLimit),
-  }).prefault({});
 
 const orderEventPath = z.string().refine(isOrderEventPath, {
   error:
@@ -181,20 +150,32 @@ const orderEvents = object({
     }
   });
 
+/** Subject claims a user cannot change: the only safe sources of the customer key. */
+export const IMMUTABLE_CUSTOMER_KEY_CLAIMS = ['sub', 'cognito:username'] as const;
+
+const jwt = object({
+  issuer: httpsUrl,
+  audience: list(z.string().min(1), 'audience'),
+  requiredScopes: list(oauthScope, 'scope').optional(),
+  tokenUse: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'must be a token_use value such as id or access' })
+    .optional(),
+});
+
 export const referralConfigSchema = object({
   stageName: z
     .string()
     .regex(/^[a-z0-9-]{1,20}$/, { error: 'must be 1–20 characters of a-z, 0-9 and -' })
     .default('dev'),
   corsOrigins: list(corsOrigin, 'origin').default(['http://localhost:3000']),
-  jwt: object({
-    issuer: httpsUrl,
-    audience: list(z.string().min(1), 'audience'),
-  }).optional(),
+  jwt: jwt.optional(),
   customerKeyClaim: z
     .string()
     .regex(/^[A-Za-z0-9_:./-]{1,128}$/, { error: 'must be a JWT claim name' })
     .default('sub'),
+  allowMutableCustomerKeyClaim: bool().default(false),
+  blockDisposableEmails: bool().default(false),
   referralCookieDomain: z
     .string()
     .regex(/^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, {
@@ -206,30 +187,41 @@ export const referralConfigSchema = object({
   partneroApiUrl: httpsUrl.default('https://api.partnero.com/v1'),
   secretCacheTtlSeconds: int(0, 86_400).default(300),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-  logRetentionDays: z
-    .preprocess(fromNumericString, z.number())
+  logRetentionDays: number()
     .refine((v) => RETENTION_VALUES.includes(v), {
       error: `must be one of ${RETENTION_VALUES.join(', ')} (CloudWatch Logs retention values)`,
     })
     .default(30),
   throttle: throttle(50, 100),
+  customerThrottle: throttle(20, 40),
+  backOfficeThrottle: throttle(50, 100),
   webhookThrottle: throttle(10, 20),
   webhookEventSource: z.string().min(1).max(256).default('partnero'),
-  webhookToleranceSeconds: z
-    .preprocess(fromNumericString, z.number().int())
+  webhookToleranceSeconds: integer()
     .refine((v) => v === 0 || (v >= PARTNERO_RETRY_HORIZON_SECONDS && v <= WEBHOOK_DEDUP_SECONDS), {
       error: `must be 0 (off) or from ${PARTNERO_RETRY_HORIZON_SECONDS} (Partnero's retries) to ${WEBHOOK_DEDUP_SECONDS} (the dedup window)`,
     })
     .default(0),
   reconcilerIntervalMinutes: int(1, 60).default(5),
   orderEvents,
-  alarmTopicArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, {
-      error: 'must be an SNS topic ARN',
-    })
-    .optional(),
-}).prefault({});
+  alarmTopicArn: snsTopicArn.optional(),
+  alarmEmail: emailAddress.optional(),
+})
+  .superRefine((config, ctx) => {
+    const claim = config.customerKeyClaim;
+    const immutable = (IMMUTABLE_CUSTOMER_KEY_CLAIMS as readonly string[]).includes(claim);
+    if (immutable || config.allowMutableCustomerKeyClaim) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['customerKeyClaim'],
+      message:
+        `"${claim}" is not an immutable subject claim (${IMMUTABLE_CUSTOMER_KEY_CLAIMS.join(', ')}): the key names ` +
+        'the Partnero customer, so a user who can change a claim such as email or preferred_username could set ' +
+        "it to another customer's value and act as that customer. Use sub or cognito:username, or, if your " +
+        `issuer never lets users change "${claim}", accept the risk with allowMutableCustomerKeyClaim: true`,
+    });
+  })
+  .prefault({});
 
 export type ReferralConfig = z.output<typeof referralConfigSchema>;
 export type OrderEventsConfig = ReferralConfig['orderEvents'];

@@ -1,23 +1,27 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { ReferralConfig } from './config.js';
+import { ReferralDashboard } from './constructs/dashboard.js';
 import { IdempotencyTable } from './constructs/idempotency-table.js';
 import { LedgerReconciler } from './constructs/ledger-reconciler.js';
 import { ReferralMonitoring } from './constructs/monitoring.js';
 import { OrderEvents } from './constructs/order-events.js';
 import { OrderLedgerTable } from './constructs/order-ledger-table.js';
-import { type ImportedSecret, PartneroSecret } from './constructs/partnero-secret.js';
+import { PartneroSecret } from './constructs/partnero-secret.js';
 import { ReferralApi } from './constructs/referral-api.js';
 import type { ReferralFunctionDefaults } from './constructs/referral-function.js';
+import { WebhookSigningSecret } from './constructs/webhook-signing-secret.js';
 import { PartneroWebhooks } from './constructs/webhooks.js';
 import { DEFAULT_FUNCTIONS_DIR } from './entries.js';
 import { addStackOutputs } from './stack-outputs.js';
 
-/** Powertools' service name and metrics namespace of every function (and of the repair alarm). */
+/** Powertools' service name and metrics namespace of every function (and of the alarms and dashboard). */
 const POWERTOOLS_SERVICE = 'partnero-referrals';
 const POWERTOOLS_NAMESPACE = 'PartneroReferrals';
+const METRICS = { namespace: POWERTOOLS_NAMESPACE, service: POWERTOOLS_SERVICE };
 
 export interface ReferralStackProps extends StackProps {
   /** Validated configuration (`loadConfig` in infra/config.ts). */
@@ -35,30 +39,21 @@ interface Base {
   functionsDir: string;
   functionDefaults: ReferralFunctionDefaults;
   partnero: PartneroSecret;
-  webhookSecret: ImportedSecret | undefined;
+  webhookSecret: WebhookSigningSecret;
   idempotency: IdempotencyTable;
   orderLedger: OrderLedgerTable;
 }
 
-/** The refer-a-friend backend: Partnero secret, HTTP API, order-events pipeline, webhooks, alarms. */
+/**
+ * The refer-a-friend backend: the API key and webhook secrets, HTTP API, order-events pipeline, webhooks,
+ * alarms (with a topic) and a dashboard.
+ */
 export class ReferralStack extends Stack {
   constructor(scope: Construct, id: string, props: ReferralStackProps) {
     super(scope, id, props);
     const base = this.createBase(props.config, props.functionsDir ?? DEFAULT_FUNCTIONS_DIR);
     const { config, functionsDir, functionDefaults, partnero, orderLedger } = base;
-    const api = new ReferralApi(this, 'Api', {
-      functionsDir,
-      functionDefaults,
-      partneroSecret: partnero.secret,
-      idempotencyTable: base.idempotency,
-      orderLedger,
-      corsOrigins: config.corsOrigins,
-      throttle: config.throttle,
-      accessLogRetention: config.logRetentionDays,
-      existingJwtIssuer: config.jwt,
-      customerKeyClaim: config.customerKeyClaim,
-      referralCookieDomain: config.referralCookieDomain,
-    });
+    const api = this.createApi(base);
     const orderEvents = this.createOrderEvents(base);
     const webhooks = this.createWebhooks(base, api, orderEvents);
     const reconciler = new LedgerReconciler(this, 'Reconciler', {
@@ -68,32 +63,82 @@ export class ReferralStack extends Stack {
       orderLedger,
       interval: Duration.minutes(config.reconcilerIntervalMinutes),
     });
-    new ReferralMonitoring(this, 'Monitoring', {
-      ledgerRepairs: {
-        namespace: POWERTOOLS_NAMESPACE,
-        service: POWERTOOLS_SERVICE,
-        period: Duration.minutes(config.reconcilerIntervalMinutes),
-      },
-      functions: {
+    const { monitoring, dashboard } = this.createObservability(
+      base,
+      {
         ...Object.fromEntries(Object.entries(api.functions).map(([name, fn]) => [name, fn.function])),
         orderConsumer: orderEvents.consumer.function,
         partneroWebhook: webhooks.handler.function,
         reconciler: reconciler.handler.function,
       },
-      deadLetterQueues: { orderDeadLetterQueue: orderEvents.deadLetterQueue },
-      httpStage: api.stage,
-      alarmTopic: config.alarmTopicArn
-        ? Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn)
-        : undefined,
-    });
+      api,
+      orderEvents,
+    );
     addStackOutputs(this, {
       api,
       webhooks,
       orderEvents,
       partnero,
+      webhookSecret: base.webhookSecret,
       idempotency: base.idempotency,
       orderLedger,
+      monitoring,
+      dashboard,
     });
+  }
+
+  private createApi({ config, functionsDir, functionDefaults, partnero, idempotency, orderLedger }: Base) {
+    return new ReferralApi(this, 'Api', {
+      functionsDir,
+      functionDefaults,
+      partneroSecret: partnero.secret,
+      idempotencyTable: idempotency,
+      orderLedger,
+      corsOrigins: config.corsOrigins,
+      throttle: config.throttle,
+      // One throttle per kind of route of infra/routes.ts.
+      routeThrottles: {
+        jwt: config.customerThrottle,
+        iam: config.backOfficeThrottle,
+        none: config.webhookThrottle,
+      },
+      accessLogRetention: config.logRetentionDays,
+      existingJwtIssuer: config.jwt,
+      customerKeyClaim: config.customerKeyClaim,
+      blockDisposableEmails: config.blockDisposableEmails,
+      referralCookieDomain: config.referralCookieDomain,
+    });
+  }
+
+  /** Alarms on everything that needs a look, all notifying one topic, and the dashboard. */
+  private createObservability(
+    base: Base,
+    functions: Record<string, IFunction>,
+    api: ReferralApi,
+    orderEvents: OrderEvents,
+  ) {
+    const monitoring = new ReferralMonitoring(this, 'Monitoring', {
+      functions,
+      deadLetterQueues: { orderDeadLetterQueue: orderEvents.deadLetterQueue },
+      queues: { orderQueue: orderEvents.queue },
+      tables: { idempotencyTable: base.idempotency.table, orderLedgerTable: base.orderLedger.table },
+      httpStage: api.stage,
+      ledgerRepairs: { ...METRICS, period: Duration.minutes(base.config.reconcilerIntervalMinutes) },
+      webhookDeliveries: METRICS,
+      ...(base.config.alarmTopicArn
+        ? { existingAlarmTopic: Topic.fromTopicArn(this, 'AlarmTopic', base.config.alarmTopicArn) }
+        : {}),
+      ...(base.config.alarmEmail ? { alarmEmail: base.config.alarmEmail } : {}),
+    });
+    const dashboard = new ReferralDashboard(this, 'Dashboard', {
+      metrics: METRICS,
+      functions,
+      httpStage: api.stage,
+      orderQueue: orderEvents.queue,
+      deadLetterQueues: { orders: orderEvents.deadLetterQueue },
+      alarms: monitoring.alarms,
+    });
+    return { monitoring, dashboard };
   }
 
   /** The secrets, the tables and the settings every function shares. */
@@ -105,9 +150,10 @@ export class ReferralStack extends Stack {
       config,
       functionsDir,
       partnero,
-      webhookSecret: config.webhookSecret
-        ? PartneroSecret.import(this, 'WebhookSecret', config.webhookSecret)
-        : undefined,
+      // Its own secret, so the function that answers unauthenticated callers never reads the API key.
+      webhookSecret: new WebhookSigningSecret(this, 'WebhookSigningSecret', {
+        existingSecretNameOrArn: config.webhookSecret,
+      }),
       functionDefaults: {
         logRetention: config.logRetentionDays,
         commonEnvironment: {
@@ -162,13 +208,12 @@ export class ReferralStack extends Stack {
       functionDefaults: base.functionDefaults,
       eventBus: orderEvents.eventBus,
       idempotencyTable: base.idempotency,
-      signingSecret: webhookSecret?.secret ?? base.partnero.secret,
-      signingSecretId: webhookSecret?.secretId,
+      signingSecret: webhookSecret.secret,
+      signingSecretId: webhookSecret.secretId,
       eventSource: config.webhookEventSource,
       ...(config.webhookToleranceSeconds > 0
         ? { maxDeliveryAge: Duration.seconds(config.webhookToleranceSeconds) }
         : {}),
-      throttle: config.webhookThrottle,
     });
   }
 }

@@ -1,9 +1,12 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
+import type { ReferralDashboard } from './constructs/dashboard.js';
 import type { IdempotencyTable } from './constructs/idempotency-table.js';
+import type { ReferralMonitoring } from './constructs/monitoring.js';
 import type { OrderEvents } from './constructs/order-events.js';
 import type { OrderLedgerTable } from './constructs/order-ledger-table.js';
 import type { PartneroSecret } from './constructs/partnero-secret.js';
 import type { ReferralApi } from './constructs/referral-api.js';
+import type { WebhookSigningSecret } from './constructs/webhook-signing-secret.js';
 import type { PartneroWebhooks } from './constructs/webhooks.js';
 
 export interface OutputSources {
@@ -11,13 +14,19 @@ export interface OutputSources {
   webhooks: PartneroWebhooks;
   orderEvents: OrderEvents;
   partnero: PartneroSecret;
+  webhookSecret: WebhookSigningSecret;
   idempotency: IdempotencyTable;
   orderLedger: OrderLedgerTable;
+  monitoring: ReferralMonitoring;
+  dashboard: ReferralDashboard;
 }
+
+const putSecret = (secretId: string, json: string) =>
+  `aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '${json}'`;
 
 /** The stack's outputs: what a team wires further (URLs, names) and the commands the README shows. */
 export function addStackOutputs(stack: Stack, parts: OutputSources): void {
-  const { api, webhooks, orderEvents, partnero } = parts;
+  const { api, webhooks, orderEvents, partnero, webhookSecret, monitoring } = parts;
   const output = (id: string, value: string, description: string) =>
     new CfnOutput(stack, id, { value, description });
   output('ApiUrl', api.url, 'Base URL of the HTTP API');
@@ -26,8 +35,21 @@ export function addStackOutputs(stack: Stack, parts: OutputSources): void {
   if (partnero.created) {
     output(
       'PutSecretCommand',
-      `aws secretsmanager put-secret-value --secret-id ${partnero.secretId} --secret-string '{"apiKey":"<Partnero API key>","webhookSecret":"<Partnero webhook signing secret>"}'`,
-      'Put the Partnero API key (and webhook signing secret) in',
+      putSecret(partnero.secretId, '{"apiKey":"<Partnero API key>"}'),
+      'Put the Partnero API key in',
+    );
+  }
+  output(
+    'WebhookSecretName',
+    webhookSecret.secretName,
+    'Secret holding the Partnero webhook signing secret (read by the webhook function only)',
+  );
+  if (webhookSecret.created) {
+    output('WebhookSecretArn', webhookSecret.secretId, 'ARN of the webhook signing secret');
+    output(
+      'PutWebhookSecretCommand',
+      putSecret(webhookSecret.secretId, '{"webhookSecret":"<Partnero webhook signing secret>"}'),
+      'Put the signing secret Partnero shows for the webhook in',
     );
   }
   if (api.userPool && api.userPoolClient) {
@@ -42,6 +64,18 @@ export function addStackOutputs(stack: Stack, parts: OutputSources): void {
     'OrderDlqRedriveCommand',
     `aws sqs start-message-move-task --source-arn ${orderEvents.deadLetterQueue.queueArn} --destination-arn ${orderEvents.queue.queueArn}`,
     'After fixing the cause: move dead-lettered order events back to the queue',
+  );
+  output(
+    'AlarmTopicArn',
+    monitoring.alarmTopic.topicArn,
+    monitoring.alarmTopicCreated
+      ? 'Topic every alarm notifies. Subscribe: aws sns subscribe --topic-arn <this ARN> --protocol email --notification-endpoint <you@example.com> (then confirm the email), or set alarmEmail'
+      : 'Topic every alarm notifies (configured alarmTopicArn)',
+  );
+  output(
+    'DashboardUrl',
+    parts.dashboard.url,
+    'CloudWatch dashboard: the referral funnel and the pipeline health',
   );
   output('IdempotencyTableName', parts.idempotency.table.tableName, 'Idempotency records (credit, webhook)');
   output(

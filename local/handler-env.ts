@@ -35,6 +35,8 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     PARTNERO_API_URL: input.sandboxApiUrl,
     SECRET_CACHE_TTL_SECONDS: String(input.secretCacheTtlSeconds),
     CUSTOMER_KEY_CLAIM: input.customerKeyClaim,
+    // The stack's default: its own Cognito pool, whose access tokens must not pass as sign-ins.
+    REQUIRED_TOKEN_USE: 'id',
     IDEMPOTENCY_TABLE_NAME: input.tables.idempotency,
     ORDER_LEDGER_TABLE_NAME: input.tables.orderLedger,
     EVENT_BUS_NAME: input.busName,

@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable, TableProps } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ttlTable } from './ttl-table.js';
 
@@ -11,6 +11,17 @@ export const IDEMPOTENCY_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
 ] as const;
+
+/**
+ * The Powertools `keyPrefix` of each kind of record (keys are `<prefix>#<hash>`): each function may touch
+ * only items under its own prefix (`dynamodb:LeadingKeys`).
+ */
+export const IDEMPOTENCY_KEY_PREFIXES = {
+  /** shared/credits/idempotent-credit.ts */
+  credit: 'credit',
+  /** shared/webhooks/publish-once.ts (`DEDUP_KEY_PREFIX`) */
+  webhook: 'webhook',
+} as const;
 
 export interface IdempotencyTableProps {
   /**
@@ -44,9 +55,15 @@ export class IdempotencyTable extends Construct {
 
   /**
    * The item operations of Powertools' DynamoDBPersistenceLayer on this table, and nothing else
-   * (narrower than grantReadWriteData: no Scan, Query or batch operations).
+   * (narrower than grantReadWriteData: no Scan, Query or batch operations), on the items whose key
+   * starts with `<keyPrefix>#` only: the credit function cannot touch webhook records, nor the reverse.
    */
-  public grantUse(grantee: IGrantable) {
-    return this.table.grant(grantee, ...IDEMPOTENCY_ACTIONS);
+  public grantUse(grantee: IGrantable, keyPrefix: string) {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...IDEMPOTENCY_ACTIONS],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keyPrefix}#*`] } },
+    });
   }
 }

@@ -2,12 +2,20 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, type ITable, ProjectionType, type Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { SWEEP_INDEX } from '#shared/orders/ledger-items.js';
+import { keyOf, SWEEP_INDEX, SWEEP_SHARDS } from '#shared/orders/ledger-items.js';
 import { ttlTable } from './ttl-table.js';
 
 /** What shared/orders/dynamo-ledger.ts does with its table: conditional writes, and the sweep query. */
 export const ORDER_LEDGER_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 export const ORDER_LEDGER_INDEX_ACTIONS = ['dynamodb:Query'] as const;
+
+/** Every ledger item's partition key (`id`) starts with this: `order#<orderId>` (ledger-items.ts `keyOf`). */
+export const ORDER_KEY_PREFIX = keyOf('').id.S ?? 'order#';
+/**
+ * The partition keys (`sweepShard`) of the sweep index: `sweep#0` … `sweep#3`. A Query on an index is
+ * matched by `dynamodb:LeadingKeys` against the index's partition key, not the table's.
+ */
+export const SWEEP_SHARD_KEYS = Array.from({ length: SWEEP_SHARDS }, (_, i) => `sweep#${i}`);
 
 export interface OrderLedgerTableProps {
   /**
@@ -44,17 +52,22 @@ export class OrderLedgerTable extends Construct {
     this.table = table;
   }
 
-  /** The ledger's item writes on this table, and Query on its sweep index only (no wildcard). */
+  /**
+   * The ledger's item writes on this table, on `order#…` items only, and Query on its sweep index only
+   * (no wildcard), on the sweep shards only.
+   */
   public grantUse(grantee: IGrantable) {
     const items = Grant.addToPrincipal({
       grantee,
       actions: [...ORDER_LEDGER_ACTIONS],
       resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ORDER_KEY_PREFIX}*`] } },
     });
     const sweep = Grant.addToPrincipal({
       grantee,
       actions: [...ORDER_LEDGER_INDEX_ACTIONS],
       resourceArns: [`${this.table.tableArn}/index/${SWEEP_INDEX}`],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': SWEEP_SHARD_KEYS } },
     });
     return items.combine(sweep);
   }

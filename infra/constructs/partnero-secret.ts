@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 
 export interface PartneroSecretProps {
   /**
-   * Name or ARN of an existing secret holding the Partnero API key (bare, or JSON
-   * `{"apiKey": "...", "webhookSecret": "..."}`). When set, nothing is created.
+   * Name or ARN of an existing secret holding the Partnero API key (bare, or JSON `{"apiKey": "..."}`).
+   * When set, nothing is created.
    * @default - a new secret is created
    */
   readonly existingSecretNameOrArn?: string;
@@ -68,9 +68,9 @@ export class PartneroSecret extends Construct {
       secretName,
       description:
         'Partnero API key of the referral backend. Put it in with: aws secretsmanager put-secret-value ' +
-        '--secret-id <this secret> --secret-string <API key> (or JSON {"apiKey":"...","webhookSecret":"..."} ' +
-        'to keep the webhook signing secret here too). The value starts empty on purpose: functions answer ' +
-        '"has no non-empty apiKey" until it is set.',
+        '--secret-id <this secret> --secret-string \'{"apiKey":"<API key>"}\' (see the PutSecretCommand output). ' +
+        'The value starts empty on purpose: functions answer "has no non-empty apiKey" until it is set. ' +
+        'The webhook signing secret has a secret of its own.',
       // An empty key rather than a random one: a random string would be sent to Partnero as if it were a key.
       secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ apiKey: '' })),
       ...props.secretProps,

@@ -1,5 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import {
   type CfnStage,
   type CorsHttpMethod,
@@ -11,40 +10,34 @@ import {
   LogGroupLogDestination,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import {
-  HttpIamAuthorizer,
-  HttpJwtAuthorizer,
-  HttpUserPoolAuthorizer,
-} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import {
-  AccountRecovery,
-  FeaturePlan,
-  Mfa,
-  UserPool,
-  type UserPoolClient,
-  type UserPoolProps,
-} from 'aws-cdk-lib/aws-cognito';
+import type { UserPool, UserPoolClient, UserPoolProps } from 'aws-cdk-lib/aws-cognito';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '#infra/cors.js';
-import { type EntryName, entryPath, FUNCTION_TIMEOUT_SECONDS } from '#infra/entries.js';
-import { ROUTES, type Route, type RouteAuthorization, routeKeyOf, routeOf } from '#infra/routes.js';
+import { ROUTES, type RouteAuthorization } from '#infra/routes.js';
+import { ACCESS_LOG_FORMAT } from './access-log.js';
+import { createCustomerAuth, type JwtIssuerProps } from './customer-auth.js';
 import type { IdempotencyTable } from './idempotency-table.js';
 import type { OrderLedgerTable } from './order-ledger-table.js';
-import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
+import type { ReferralFunction, ReferralFunctionDefaults } from './referral-function.js';
+import { createRouteFunctions, type RouteFunctions } from './route-functions.js';
 
 export type { RouteAuthorization } from '#infra/routes.js';
+export type { JwtIssuerProps } from './customer-auth.js';
 
-/** An external OpenID Connect issuer whose JWTs the customer routes accept. */
-export interface JwtIssuerProps {
-  /** Issuer URL (`iss` claim), https. */
-  readonly issuer: string;
-  /** Accepted audiences (`aud`, or `client_id` of an access token); at least one. */
-  readonly audience: string[];
-}
+/** A throttle per kind of route (infra/routes.ts `auth`): customers (JWT), back office (IAM), webhook (none). */
+export type RouteThrottles = Readonly<Record<RouteAuthorization, ThrottleSettings>>;
+
+/** The defaults of `routeThrottles` (the same as infra/config.ts). */
+export const DEFAULT_ROUTE_THROTTLES: RouteThrottles = {
+  jwt: { rateLimit: 20, burstLimit: 40 },
+  iam: { rateLimit: 50, burstLimit: 100 },
+  none: { rateLimit: 10, burstLimit: 20 },
+};
 
 export interface ReferralApiProps {
   /** Directory holding the entry files (docs/runtime-contract.md). */
@@ -60,10 +53,17 @@ export interface ReferralApiProps {
   /** Origins allowed by CORS (credentials are allowed, so never `*`). */
   readonly corsOrigins: string[];
   /**
-   * Default throttle of the stage (every route).
+   * Default throttle of the stage, for routes without a throttle of their own.
    * @default { rateLimit: 50, burstLimit: 100 }
    */
   readonly throttle?: ThrottleSettings;
+  /**
+   * Throttle of each route by its kind (stage RouteSettings, one bucket per route), so a flood of public
+   * calls is refused at the gateway before it takes the back office's share of Lambda and Partnero.
+   * Kinds left out get the default.
+   * @default DEFAULT_ROUTE_THROTTLES: jwt 20/40, iam 50/100, none 10/20 (rate per second / burst)
+   */
+  readonly routeThrottles?: Partial<RouteThrottles>;
   /**
    * Retention of the access log group.
    * @default RetentionDays.ONE_MONTH
@@ -71,7 +71,8 @@ export interface ReferralApiProps {
   readonly accessLogRetention?: RetentionDays;
   /**
    * Issuer and audience of the JWTs the customer routes accept. When set, no user pool is created.
-   * @default - a Cognito user pool and web client are created and used
+   * @default - a Cognito user pool and web client are created and used, and the customer functions
+   *   accept its ID tokens only (`REQUIRED_TOKEN_USE=id`)
    */
   readonly existingJwtIssuer?: JwtIssuerProps;
   /**
@@ -85,6 +86,11 @@ export interface ReferralApiProps {
    * @default 'sub'
    */
   readonly customerKeyClaim?: string;
+  /**
+   * Sign-ups from a disposable mailbox are enrolled without their referral (`BLOCK_DISPOSABLE_EMAILS`).
+   * @default false
+   */
+  readonly blockDisposableEmails?: boolean;
   /**
    * Domain of the `partnero_referral` cookie, so sign-up can expire it.
    * @default - the cookie is left alone (API on another domain than the site)
@@ -104,28 +110,11 @@ export interface ReferralRouteOptions {
   readonly handler: ReferralFunction;
   readonly authorization: RouteAuthorization;
   /**
-   * Throttle for this route only (stage RouteSettings), instead of the stage default.
-   * @default - the stage default
+   * Throttle for this route only (stage RouteSettings).
+   * @default - the API's throttle for routes of this `authorization` (`routeThrottles`)
    */
   readonly throttle?: ThrottleSettings;
 }
-
-const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: '$context.requestId',
-    ip: '$context.identity.sourceIp',
-    requestTime: '$context.requestTime',
-    httpMethod: '$context.httpMethod',
-    routeKey: '$context.routeKey',
-    status: '$context.status',
-    protocol: '$context.protocol',
-    responseLength: '$context.responseLength',
-    latency: '$context.responseLatency',
-    integrationLatency: '$context.integrationLatency',
-    integrationError: '$context.integrationErrorMessage',
-    authorizerError: '$context.authorizer.error',
-  }),
-);
 
 /**
  * The HTTP API: CORS allow-list, a throttled `$default` stage with JSON access logs, a JWT authorizer
@@ -149,16 +138,16 @@ export class ReferralApi extends Construct {
   public readonly userPool?: UserPool;
   /** The user pool's web client, when the API created one. */
   public readonly userPoolClient?: UserPoolClient;
+  /** The `token_use` the customer functions require (`id` on the pool made here). */
+  public readonly requiredTokenUse?: string;
+  /** Scopes the customer routes require (one of them). */
+  public readonly requiredScopes?: string[];
+  /** The throttle of each kind of route. */
+  public readonly routeThrottles: RouteThrottles;
   /** The IAM-authorized routes (`POST /transactions`, `DELETE /transactions/{key}`, `POST /customers/{key}/credit`). */
   public readonly backOfficeRoutes: HttpRoute[];
   /** One function per route. */
-  public readonly functions: {
-    readonly signup: ReferralFunction;
-    readonly me: ReferralFunction;
-    readonly createTransactions: ReferralFunction;
-    readonly refundTransaction: ReferralFunction;
-    readonly creditCustomer: ReferralFunction;
-  };
+  public readonly functions: RouteFunctions;
 
   private readonly routeSettings: Record<
     string,
@@ -184,12 +173,18 @@ export class ReferralApi extends Construct {
     });
     this.stage = this.createStage(props.throttle);
     this.url = this.httpApi.apiEndpoint;
-    const jwt = this.createJwtAuthorizer(props);
-    this.jwtAuthorizer = jwt.authorizer;
-    if (jwt.userPool) this.userPool = jwt.userPool;
-    if (jwt.client) this.userPoolClient = jwt.client;
+    this.routeThrottles = { ...DEFAULT_ROUTE_THROTTLES, ...props.routeThrottles };
+    const auth = createCustomerAuth(this, props.existingJwtIssuer, props.userPoolProps);
+    this.jwtAuthorizer = auth.authorizer;
+    if (auth.userPool) this.userPool = auth.userPool;
+    if (auth.client) this.userPoolClient = auth.client;
+    if (auth.requiredTokenUse) this.requiredTokenUse = auth.requiredTokenUse;
+    if (auth.requiredScopes) this.requiredScopes = auth.requiredScopes;
     this.iamAuthorizer = new HttpIamAuthorizer();
-    this.functions = this.createFunctions(props);
+    this.functions = createRouteFunctions(this, {
+      ...props,
+      ...(this.requiredTokenUse ? { requiredTokenUse: this.requiredTokenUse } : {}),
+    });
 
     // Every route of infra/routes.ts this construct serves; the webhook route is added by PartneroWebhooks.
     const routes = ROUTES.filter((r) => r.entry in this.functions).map((r) => ({
@@ -220,71 +215,6 @@ export class ReferralApi extends Construct {
     return stage;
   }
 
-  /** The external issuer's authorizer, or a Cognito user pool made here with its web client. */
-  private createJwtAuthorizer(props: ReferralApiProps): {
-    authorizer: IHttpRouteAuthorizer;
-    userPool?: UserPool;
-    client?: UserPoolClient;
-  } {
-    if (props.existingJwtIssuer) {
-      const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.existingJwtIssuer.issuer, {
-        jwtAudience: props.existingJwtIssuer.audience,
-      });
-      return { authorizer };
-    }
-    const userPool = this.createUserPool(props.userPoolProps);
-    const client = userPool.addClient('WebClient', {
-      authFlows: { userSrp: true },
-      generateSecret: false,
-      // The frontend signs in with SRP (e.g. Amplify Auth); no hosted-UI OAuth flows or placeholder callbacks.
-      disableOAuth: true,
-      preventUserExistenceErrors: true,
-    });
-    const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', userPool, {
-      userPoolClients: [client],
-    });
-    return { authorizer, userPool, client };
-  }
-
-  /** One function per route, each with only the variables and grants its code uses. */
-  private createFunctions(props: ReferralApiProps): ReferralApi['functions'] {
-    const timeout = props.functionTimeout ?? Duration.seconds(FUNCTION_TIMEOUT_SECONDS.route);
-    const routeFunction = (fnId: string, entry: EntryName, env: Record<string, string> = {}) => {
-      const route = routeOf(entry as Route['entry']);
-      const fn = new ReferralFunction(this, fnId, {
-        ...props.functionDefaults,
-        entry: entryPath(props.functionsDir, entry),
-        description: routeKeyOf(route),
-        timeout,
-        environment: env,
-      });
-      fn.grantSecretRead(props.partneroSecret);
-      return fn;
-    };
-    const claim = { CUSTOMER_KEY_CLAIM: props.customerKeyClaim ?? 'sub' };
-    const ledger = {
-      ORDER_LEDGER_TABLE_NAME: props.orderLedger.table.tableName,
-      // A claim outlives the function that holds it: no one takes over while it may still send.
-      LEDGER_LEASE_SECONDS: String(timeout.toSeconds() + 30),
-    };
-    const cookie: Record<string, string> = props.referralCookieDomain
-      ? { REFERRAL_COOKIE_DOMAIN: props.referralCookieDomain }
-      : {};
-    const functions = {
-      signup: routeFunction('Signup', 'signup', { ...claim, ...cookie }),
-      me: routeFunction('Me', 'me', claim),
-      createTransactions: routeFunction('CreateTransactions', 'createTransactions', ledger),
-      refundTransaction: routeFunction('RefundTransaction', 'refundTransaction', ledger),
-      creditCustomer: routeFunction('CreditCustomer', 'creditCustomer', {
-        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.table.tableName,
-      }),
-    };
-    props.idempotencyTable.grantUse(functions.creditCustomer.function);
-    props.orderLedger.grantUse(functions.createTransactions.function);
-    props.orderLedger.grantUse(functions.refundTransaction.function);
-    return functions;
-  }
-
   /**
    * Adds a route served by `handler`. `authorization: 'none'` is for routes that authenticate inside the
    * function (the Partnero webhook's HMAC signature); the caller acknowledges AwsSolutions-APIG4 with why.
@@ -299,15 +229,15 @@ export class ReferralApi extends Construct {
         handler.function,
       ),
       authorizer: authorization === 'none' ? undefined : this.authorizerFor(authorization),
+      ...(authorization === 'jwt' && this.requiredScopes ? { authorizationScopes: this.requiredScopes } : {}),
     });
     if (!route) throw new Error(`No route was created for ${method} ${path}`);
-    if (options.throttle) {
-      this.routeSettings[`${method} ${path}`] = {
-        ThrottlingRateLimit: options.throttle.rateLimit,
-        ThrottlingBurstLimit: options.throttle.burstLimit,
-      };
-      this.stage.node.addDependency(route); // route settings may only name an existing route
-    }
+    const throttle = options.throttle ?? this.routeThrottles[authorization];
+    this.routeSettings[`${method} ${path}`] = {
+      ThrottlingRateLimit: throttle.rateLimit,
+      ThrottlingBurstLimit: throttle.burstLimit,
+    };
+    this.stage.node.addDependency(route); // route settings may only name an existing route
     return route;
   }
 
@@ -318,46 +248,5 @@ export class ReferralApi extends Construct {
 
   private authorizerFor(authorization: Exclude<RouteAuthorization, 'none'>): IHttpRouteAuthorizer {
     return authorization === 'jwt' ? this.jwtAuthorizer : this.iamAuthorizer;
-  }
-
-  private createUserPool(overrides: UserPoolProps | undefined): UserPool {
-    const userPool = new UserPool(this, 'UserPool', {
-      signInAliases: { email: true },
-      autoVerify: { email: true },
-      selfSignUpEnabled: true,
-      standardAttributes: { email: { required: true, mutable: true } },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      mfa: Mfa.OPTIONAL,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      featurePlan: FeaturePlan.ESSENTIALS,
-      removalPolicy: RemovalPolicy.RETAIN,
-      ...overrides,
-    });
-    Validations.of(userPool).acknowledge(
-      {
-        id: 'AwsSolutions-COG2',
-        reason:
-          'MFA is optional (TOTP offered): customers of a consumer site sign up themselves; requiring MFA is the site owner’s call.',
-      },
-      {
-        id: 'AwsSolutions-COG3',
-        reason:
-          'Threat protection (advanced security) needs the Plus feature plan and its cost; off by default, enable via userPoolProps.',
-      },
-      {
-        id: 'AwsSolutions-COG8',
-        reason:
-          'Essentials plan on purpose: Plus is billed per active user and only adds threat protection (see COG3).',
-      },
-    );
-    return userPool;
   }
 }

@@ -1,11 +1,12 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { HttpMethod, type HttpRoute, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { entryPath, FUNCTION_TIMEOUT_SECONDS } from '#infra/entries.js';
 import { routeKeyOf, routeOf } from '#infra/routes.js';
-import type { IdempotencyTable } from './idempotency-table.js';
+import { IDEMPOTENCY_KEY_PREFIXES, type IdempotencyTable } from './idempotency-table.js';
 import type { ReferralApi } from './referral-api.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
 
@@ -26,15 +27,13 @@ export interface PartneroWebhooksProps {
   /** Duplicate deliveries are recorded here. */
   readonly idempotencyTable: IdempotencyTable;
   /**
-   * The secret holding the signing secret: a separate webhook secret, or the Partnero secret when its JSON
-   * carries `webhookSecret`. The function may read only this one.
+   * The secret holding the signing secret (bare, or JSON `webhookSecret`), apart from the API key. The
+   * function may read only this one, and is not told the API key secret (`PARTNERO_SECRET_ID` is left out
+   * of its environment).
    */
   readonly signingSecret: ISecret;
-  /**
-   * Name or ARN passed as `WEBHOOK_SECRET_ID` when `signingSecret` is a separate secret.
-   * @default - unset: the function reads `webhookSecret` from the Partnero secret (`PARTNERO_SECRET_ID`)
-   */
-  readonly signingSecretId?: string;
+  /** Name or ARN the function passes to GetSecretValue (`WEBHOOK_SECRET_ID`). */
+  readonly signingSecretId: string;
   /**
    * EventBridge `source` of republished events.
    * @default 'partnero'
@@ -48,7 +47,7 @@ export interface PartneroWebhooksProps {
   readonly maxDeliveryAge?: Duration;
   /**
    * Throttle of the webhook route.
-   * @default { rateLimit: 10, burstLimit: 20 }
+   * @default - the API's throttle for unauthenticated routes (`routeThrottles.none`, 10/20)
    */
   readonly throttle?: ThrottleSettings;
   /**
@@ -73,29 +72,39 @@ export class PartneroWebhooks extends Construct {
   constructor(scope: Construct, id: string, props: PartneroWebhooksProps) {
     super(scope, id);
 
+    const source = props.eventSource ?? 'partnero';
+    const { commonEnvironment, ...defaults } = props.functionDefaults;
     this.handler = new ReferralFunction(this, 'Handler', {
-      ...props.functionDefaults,
+      ...defaults,
+      commonEnvironment: withoutApiKeySecret(commonEnvironment),
       entry: entryPath(props.functionsDir, 'partneroWebhook'),
       description: `${routeKeyOf(WEBHOOK_ROUTE)} → EventBridge`,
       timeout: props.timeout ?? Duration.seconds(FUNCTION_TIMEOUT_SECONDS.webhook),
       environment: {
         IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.table.tableName,
         EVENT_BUS_NAME: props.eventBus.eventBusName,
-        WEBHOOK_EVENT_SOURCE: props.eventSource ?? 'partnero',
+        WEBHOOK_EVENT_SOURCE: source,
         WEBHOOK_TOLERANCE_SECONDS: String(props.maxDeliveryAge?.toSeconds() ?? 0),
-        ...(props.signingSecretId ? { WEBHOOK_SECRET_ID: props.signingSecretId } : {}),
+        WEBHOOK_SECRET_ID: props.signingSecretId,
       },
     });
     this.handler.grantSecretRead(props.signingSecret);
-    props.idempotencyTable.grantUse(this.handler.function);
-    props.eventBus.grantPutEventsTo(this.handler.function);
+    props.idempotencyTable.grantUse(this.handler.function, IDEMPOTENCY_KEY_PREFIXES.webhook);
+    // Only events of its own source: a forged delivery that got past the signature still cannot pose as
+    // the order system (`shop.orders`) and have the rule record a sale.
+    Grant.addToPrincipal({
+      grantee: this.handler.function,
+      actions: ['events:PutEvents'],
+      resourceArns: [props.eventBus.eventBusArn],
+      conditions: { StringEquals: { 'events:source': source } },
+    });
 
     this.route = props.api.addRoute({
       path: WEBHOOK_ROUTE.path,
       method: HttpMethod[WEBHOOK_ROUTE.method],
       handler: this.handler,
       authorization: WEBHOOK_ROUTE.auth,
-      throttle: props.throttle ?? { rateLimit: 10, burstLimit: 20 },
+      ...(props.throttle ? { throttle: props.throttle } : {}),
     });
     Validations.of(this.route).acknowledge({
       id: 'AwsSolutions-APIG4',
@@ -104,4 +113,9 @@ export class PartneroWebhooks extends Construct {
     });
     this.url = `${props.api.url}${WEBHOOK_PATH}`;
   }
+}
+
+/** The common environment without `PARTNERO_SECRET_ID`: the webhook function has no business with the API key. */
+function withoutApiKeySecret(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'PARTNERO_SECRET_ID'));
 }

@@ -63,12 +63,13 @@ export class LocalIssuer {
     };
   }
 
-  /** A signed token for `user` (sub = user_id, plus email and name claims). */
+  /** A signed ID token for `user` (sub = user_id, plus verified email and name claims). */
   async sign(user: LocalUser, options: SignOptions = {}, extraClaims: JWTPayload = {}): Promise<string> {
     const kid = this.keySet.keys[0]?.kid;
     const now = Math.floor(Date.now() / 1000);
     const jwt = new SignJWT({
-      ...(user.email ? { email: user.email } : {}),
+      // Like the stack's Cognito pool, where sign-up confirms the address before a token is issued.
+      ...(user.email ? { email: user.email, email_verified: true } : {}),
       ...(user.name ? { name: user.name } : {}),
       token_use: 'id',
       ...extraClaims,

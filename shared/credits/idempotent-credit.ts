@@ -75,7 +75,7 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
     }
   };
 
-  const idempotentCredit = makeIdempotent(credit, { persistenceStore: store, config });
+  const idempotentCredit = makeIdempotent(credit, { persistenceStore: store, config, keyPrefix: 'credit' });
 
   return async (request: CreditRequest, context: Context, call: CallOptions): Promise<CreditAnswer> => {
     config.registerLambdaContext(context);

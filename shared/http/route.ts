@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { logger } from '#shared/lambda/logger.js';
@@ -10,15 +11,31 @@ export type RouteHandler<E extends APIGatewayProxyEventV2> = (
   context: Context,
 ) => Promise<APIGatewayProxyResultV2>;
 
+export interface RouteOptions {
+  /**
+   * The route's metrics, published once per invocation, answered or failed. A function, so the instance
+   * comes with the route's (lazy) dependencies; Powertools' `logMetrics` middleware needs it up front.
+   */
+  metrics?: () => Pick<Metrics, 'publishStoredMetrics'> | undefined;
+}
+
 /**
  * Wraps a route handler with the middleware every route shares: the Lambda context in logs, and
  * one error handler that answers `{ "error": { "code", "message", "fields"? } }` from the table in
  * error-answers.ts. The error shape is project-specific, so this small onError replaces
  * @middy/http-error-handler rather than adapting it.
  */
-export function httpRoute<E extends APIGatewayProxyEventV2>(handler: RouteHandler<E>) {
+export function httpRoute<E extends APIGatewayProxyEventV2>(
+  handler: RouteHandler<E>,
+  options: RouteOptions = {},
+) {
+  // Returns nothing: a middleware's return value would replace the response.
+  const publish = async () => {
+    options.metrics?.()?.publishStoredMetrics();
+  };
   return middy<E, APIGatewayProxyResultV2>()
     .use(injectLambdaContext(logger))
+    .use({ after: publish, onError: publish })
     .use({
       onError: async (request) => {
         const answer = errorAnswer(request.error);

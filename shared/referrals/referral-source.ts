@@ -1,27 +1,28 @@
-import { validationError } from '#shared/errors.js';
 import { isValidKey } from '#shared/schemas/keys.js';
 
 export const REFERRAL_COOKIE = 'partnero_referral';
 
+/** Where a sign-up's referrer key came from, and whether it can be a key at all. */
+export type ReferralSource =
+  | { key: string; source: 'cookie' | 'body' }
+  /** Present but not a possible key (cookie garbage, a mangled link): dropped, the sign-up goes on. */
+  | { invalid: true; source: 'cookie' | 'body' };
+
 /**
  * The referrer key for a sign-up: the `partnero_referral` cookie that PartneroJS set, else the
- * body's `referral_key` (for frontends whose API is on another domain, where the cookie cannot flow).
- * A value that is present but malformed is a 400 naming where it came from.
+ * body's `referral_key` (for frontends whose API is on another domain, or that carry the key through
+ * the sign-up URL or OAuth state because Safari keeps script-set cookies only 7 days).
+ * A malformed value never blocks the sign-up: a valid body key is used instead of a garbled cookie,
+ * and when neither is valid the referral is reported invalid (and dropped).
  */
-export function referrerKeyOf(fromCookie: string | undefined, bodyKey: string | undefined) {
-  if (fromCookie !== undefined && fromCookie !== '') {
-    if (!isValidKey(fromCookie)) {
-      throw validationError(
-        { [`cookie.${REFERRAL_COOKIE}`]: ['is not a valid referral key; clear the cookie and try again'] },
-        'The referral cookie is invalid',
-      );
-    }
-    return { key: fromCookie, source: 'cookie' as const };
-  }
-  if (bodyKey !== undefined && bodyKey !== '') {
-    if (!isValidKey(bodyKey)) throw validationError({ referral_key: ['is not a valid referral key'] });
-    return { key: bodyKey, source: 'body' as const };
-  }
+export function referralSourceOf(
+  fromCookie: string | undefined,
+  bodyKey: string | undefined,
+): ReferralSource | undefined {
+  if (fromCookie && isValidKey(fromCookie)) return { key: fromCookie, source: 'cookie' };
+  if (bodyKey && isValidKey(bodyKey)) return { key: bodyKey, source: 'body' };
+  if (fromCookie) return { invalid: true, source: 'cookie' };
+  if (bodyKey) return { invalid: true, source: 'body' };
   return undefined;
 }
 

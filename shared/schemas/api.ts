@@ -13,7 +13,12 @@ const describe = <T extends z.ZodMiniType>(schema: T, description: string) =>
 
 export const signupBody = z.optional(
   z.strictObject({
-    email: z.optional(z.email().check(z.maxLength(254))),
+    email: z.optional(
+      describe(
+        z.string().check(z.maxLength(254)),
+        'Ignored (kept so older frontends keep working): the email comes only from a verified token claim',
+      ),
+    ),
     name: z.optional(text(1, 100)),
     surname: z.optional(text(1, 100)),
     referral_key: z.optional(
@@ -55,6 +60,17 @@ export const batchTransactionBody = z.strictObject({
 export const transactionsBody = z.union([batchTransactionBody, singleTransactionBody]);
 
 export const transactionKeyPath = z.object({ key: customerKeySchema });
+
+/** Optional body of `DELETE /transactions/{key}`: without one, the whole order is refunded. */
+export const refundBody = z.optional(
+  z.strictObject({
+    amount: describe(amount, 'How much of the order is refunded; the reward follows what is left'),
+    refund_id: describe(
+      text(1, 256),
+      'Id of this refund (e.g. the payment provider refund id): the same id is applied once, however often it is sent',
+    ),
+  }),
+);
 
 export const creditBody = z.strictObject({
   amount,

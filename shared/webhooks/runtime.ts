@@ -1,8 +1,10 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { numberEnv, requiredEnv } from '#shared/lambda/env.js';
+import { createMetrics } from '#shared/lambda/metrics.js';
 import { type PublishTarget, publishEntry } from './publish.js';
 import { createPublishOnce } from './publish-once.js';
 import { createDeliveryVerifier, type DeliveryVerifier } from './verify-delivery.js';
@@ -24,6 +26,7 @@ export interface WebhookRuntime {
   verify: DeliveryVerifier;
   publishOnce: ReturnType<typeof createPublishOnce>;
   target: Omit<PublishTarget, 'client'>;
+  metrics: Pick<Metrics, 'addMetric' | 'singleMetric' | 'publishStoredMetrics'>;
   now: () => number;
 }
 
@@ -33,6 +36,7 @@ export interface WebhookRuntimeOverrides {
   store?: BasePersistenceLayer;
   now?: () => number;
   minRefreshIntervalMs?: number;
+  metrics?: WebhookRuntime['metrics'];
 }
 
 /**
@@ -67,6 +71,7 @@ export function createWebhookRuntime(
     }),
     publishOnce: createPublishOnce(store, (entry, deadline) => publishEntry(eventBridge, entry, deadline)),
     target: { eventBusName: settings.eventBusName, source: settings.source },
+    metrics: overrides.metrics ?? createMetrics(env),
     now: overrides.now ?? Date.now,
   };
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
-import { referralBundling, toEsbuildOptions } from '#infra/bundling.js';
+import { referralBundling, toEsbuildOptions, withDisposableEmailList } from '#infra/bundling.js';
+import { DEFAULT_FUNCTIONS_DIR, entryPath } from '#infra/entries.js';
 
 describe('referralBundling', () => {
   it('builds minified, tree-shaken ESM for Node 22 with the AWS SDK inside the bundle', () => {
@@ -34,6 +35,7 @@ describe('referralBundling', () => {
       mainFields: ['module', 'main'],
       banner: { js: referralBundling.banner },
       external: [],
+      define: { 'process.env.REFERRALS_DISPOSABLE_LIST': '"omitted"' },
     });
   });
 
@@ -57,6 +59,22 @@ describe('referralBundling', () => {
       expect(
         execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim(),
       ).toBe('/');
+    });
+
+    it('carries the disposable-email list in the sign-up bundle only when the guard is on', async () => {
+      const entry = entryPath(DEFAULT_FUNCTIONS_DIR, 'signup');
+      const sizes: number[] = [];
+      for (const [name, bundling] of [
+        ['off', referralBundling],
+        ['on', withDisposableEmailList()],
+      ] as const) {
+        const outfile = join(dir, `signup-${name}.mjs`);
+        await build({ ...toEsbuildOptions(entry, outfile, bundling), logLevel: 'silent' });
+        const code = readFileSync(outfile, 'utf8');
+        expect(code.includes('mailinator.com')).toBe(name === 'on');
+        sizes.push(code.length);
+      }
+      expect((sizes[1] ?? 0) - (sizes[0] ?? 0)).toBeGreaterThan(50_000);
     });
   });
 });

@@ -21,11 +21,15 @@ describe('config defaults', () => {
       stageName: 'dev',
       corsOrigins: ['http://localhost:3000'],
       customerKeyClaim: 'sub',
+      allowMutableCustomerKeyClaim: false,
+      blockDisposableEmails: false,
       partneroApiUrl: 'https://api.partnero.com/v1',
       secretCacheTtlSeconds: 300,
       logLevel: 'INFO',
       logRetentionDays: 30,
       throttle: { rateLimit: 50, burstLimit: 100 },
+      customerThrottle: { rateLimit: 20, burstLimit: 40 },
+      backOfficeThrottle: { rateLimit: 50, burstLimit: 100 },
       webhookThrottle: { rateLimit: 10, burstLimit: 20 },
       webhookEventSource: 'partnero',
       webhookToleranceSeconds: 0,
@@ -208,5 +212,108 @@ describe('invalid config', () => {
 
   it('refuses a referrals context value that is not an object', () => {
     expect(() => configFrom({ referrals: 'prod' })).toThrow(/context "referrals" must be an object/);
+  });
+});
+
+describe('identity config', () => {
+  it.each(['sub', 'cognito:username'])('accepts the immutable subject claim %s', (claim) => {
+    expect(parseConfig({ customerKeyClaim: claim }).customerKeyClaim).toBe(claim);
+  });
+
+  it.each(['email', 'preferred_username', 'custom:partnero_key'])(
+    'refuses %s as the customer key claim, saying why and how to accept the risk',
+    (claim) => {
+      const problems = problemsOf({ customerKeyClaim: claim });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(
+        new RegExp(`^customerKeyClaim: "${claim}" is not an immutable subject claim`),
+      );
+      expect(problems[0]).toMatch(/another customer/);
+      expect(problems[0]).toMatch(/allowMutableCustomerKeyClaim: true/);
+    },
+  );
+
+  it('accepts a mutable claim when allowMutableCustomerKeyClaim accepts the risk, also from a CLI string', () => {
+    expect(
+      parseConfig({ customerKeyClaim: 'email', allowMutableCustomerKeyClaim: true }).customerKeyClaim,
+    ).toBe('email');
+    const config = configFrom({
+      'referrals.customerKeyClaim': 'preferred_username',
+      'referrals.allowMutableCustomerKeyClaim': 'true',
+    });
+    expect(config).toMatchObject({
+      customerKeyClaim: 'preferred_username',
+      allowMutableCustomerKeyClaim: true,
+    });
+    expect(() =>
+      configFrom({
+        'referrals.customerKeyClaim': 'preferred_username',
+        'referrals.allowMutableCustomerKeyClaim': 'false',
+      }),
+    ).toThrow(/customerKeyClaim: "preferred_username" is not an immutable subject claim/);
+  });
+
+  it('lists the claim problem together with the others', () => {
+    expect(problemsOf({ stageName: 'PROD', customerKeyClaim: 'email' })).toEqual([
+      expect.stringMatching(/^stageName: /),
+      expect.stringMatching(/^customerKeyClaim: /),
+    ]);
+  });
+
+  it('takes required scopes and a token use for an external issuer', () => {
+    const config = configFrom({
+      'referrals.jwt':
+        '{"issuer":"https://id.example.com","audience":["web"],"requiredScopes":"referrals/customer, openid","tokenUse":"access"}',
+    });
+    expect(config.jwt).toEqual({
+      issuer: 'https://id.example.com',
+      audience: ['web'],
+      requiredScopes: ['referrals/customer', 'openid'],
+      tokenUse: 'access',
+    });
+    expect(
+      problemsOf({
+        jwt: {
+          issuer: 'https://id.example.com',
+          audience: ['web'],
+          requiredScopes: ['has space'],
+          tokenUse: '',
+        },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^jwt\.requiredScopes\.0: must be an OAuth scope/),
+      expect.stringMatching(/^jwt\.tokenUse: /),
+    ]);
+    expect(
+      problemsOf({ jwt: { issuer: 'https://id.example.com', audience: ['web'], requiredScopes: [] } }),
+    ).toEqual(['jwt.requiredScopes: must list at least one scope']);
+  });
+
+  it('turns the disposable-email guard on with true (or "true" from the CLI), nothing else', () => {
+    expect(parseConfig({ blockDisposableEmails: true }).blockDisposableEmails).toBe(true);
+    expect(configFrom({ 'referrals.blockDisposableEmails': 'true' }).blockDisposableEmails).toBe(true);
+    expect(configFrom({ 'referrals.blockDisposableEmails': 'false' }).blockDisposableEmails).toBe(false);
+    expect(problemsOf({ blockDisposableEmails: 'yes' })).toEqual([
+      'blockDisposableEmails: must be true or false',
+    ]);
+  });
+});
+
+describe('throttles and alarms config', () => {
+  it('fills each route throttle on its own', () => {
+    const config = parseConfig({
+      customerThrottle: { rateLimit: 3 },
+      backOfficeThrottle: '{"burstLimit":7}',
+    });
+    expect(config.customerThrottle).toEqual({ rateLimit: 3, burstLimit: 40 });
+    expect(config.backOfficeThrottle).toEqual({ rateLimit: 50, burstLimit: 7 });
+    expect(problemsOf({ customerThrottle: { rateLimit: 0 } })).toEqual([
+      expect.stringMatching(/^customerThrottle\.rateLimit: /),
+    ]);
+  });
+
+  it('takes an alarm email address, and refuses anything else', () => {
+    expect(parseConfig({ alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+    expect(problemsOf({ alarmEmail: 'ops at example' })).toEqual(['alarmEmail: must be an email address']);
   });
 });

@@ -21,16 +21,26 @@ beforeAll(() => {
   configured = synth(
     {
       corsOrigins: ['https://shop.example.com', 'https://www.shop.example.com'],
-      jwt: { issuer: 'https://id.example.com/realms/shop', audience: ['shop-web'] },
+      jwt: {
+        issuer: 'https://id.example.com/realms/shop',
+        audience: ['shop-web'],
+        requiredScopes: ['referrals/customer', 'referrals/admin'],
+        tokenUse: 'access',
+      },
       customerKeyClaim: 'custom:partnero_key',
+      allowMutableCustomerKeyClaim: true,
+      blockDisposableEmails: true,
       referralCookieDomain: '.shop.example.com',
       partneroSecret: 'shop/partnero-api-key',
       webhookSecret: WEBHOOK_SECRET_ARN,
       partneroApiUrl: 'https://sandbox.partnero.example/v1',
       logRetentionDays: 90,
       throttle: { rateLimit: 20, burstLimit: 40 },
+      customerThrottle: { rateLimit: 5, burstLimit: 10 },
+      backOfficeThrottle: { rateLimit: 100, burstLimit: 200 },
       webhookThrottle: { rateLimit: 2, burstLimit: 4 },
       alarmTopicArn: TOPIC_ARN,
+      alarmEmail: 'ops@shop.example.com',
     },
     { 'referrals.logLevel': 'DEBUG', 'referrals.secretCacheTtlSeconds': '60' },
   );
@@ -63,28 +73,67 @@ describe('with an external JWT issuer', () => {
     expect(configured.template.toJSON().Outputs.UserPoolId).toBeUndefined();
   });
 
-  it('still protects the customer routes with it', () => {
+  it('still protects the customer routes with it, requiring one of the configured scopes', () => {
     const routes = routesOf(configured.template);
-    expect(routes['POST /referrals/signup']?.AuthorizationType).toBe('JWT');
-    expect(routes['GET /referrals/me']?.AuthorizationType).toBe('JWT');
+    for (const key of ['POST /referrals/signup', 'GET /referrals/me']) {
+      expect(routes[key]).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizationScopes: ['referrals/customer', 'referrals/admin'],
+      });
+    }
+    for (const key of ['POST /transactions', 'POST /webhooks/partnero']) {
+      expect(routes[key]?.AuthorizationScopes).toBeUndefined();
+    }
   });
 
-  it('passes the claim name and cookie domain to the customer functions', () => {
+  it('requires no scope when none is configured', () => {
+    const { template } = synth({ jwt: { issuer: 'https://id.example.com', audience: ['web'] } });
+    for (const route of Object.values(routesOf(template))) expect(route.AuthorizationScopes).toBeUndefined();
+  });
+
+  it('passes the claim name, token use, disposable-email guard and cookie domain to the customer functions', () => {
     expect(lambdaOf(configured.template, 'signup').Environment.Variables).toMatchObject({
       CUSTOMER_KEY_CLAIM: 'custom:partnero_key',
+      REQUIRED_TOKEN_USE: 'access',
+      BLOCK_DISPOSABLE_EMAILS: 'true',
       REFERRAL_COOKIE_DOMAIN: '.shop.example.com',
     });
     expect(lambdaOf(configured.template, 'me').Environment.Variables).toMatchObject({
       CUSTOMER_KEY_CLAIM: 'custom:partnero_key',
+      REQUIRED_TOKEN_USE: 'access',
     });
+    expect(lambdaOf(configured.template, 'me').Environment.Variables.BLOCK_DISPOSABLE_EMAILS).toBeUndefined();
+  });
+
+  it('checks no token_use for an external issuer unless configured', () => {
+    const { template } = synth({ jwt: { issuer: 'https://id.example.com', audience: ['web'] } });
+    for (const fn of FUNCTION_NAMES) {
+      expect(lambdaOf(template, fn).Environment.Variables.REQUIRED_TOKEN_USE).toBeUndefined();
+    }
   });
 });
 
 describe('with existing secrets', () => {
-  it('imports them instead of creating one', () => {
+  it('imports them instead of creating any', () => {
     configured.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    expect(configured.template.toJSON().Outputs.SecretName.Value).toBe('shop/partnero-api-key');
-    expect(configured.template.toJSON().Outputs.PutSecretCommand).toBeUndefined();
+    const outputs = configured.template.toJSON().Outputs;
+    expect(outputs.SecretName.Value).toBe('shop/partnero-api-key');
+    expect(outputs.WebhookSecretName.Value).toBe(WEBHOOK_SECRET_ARN);
+    expect(outputs.PutSecretCommand).toBeUndefined();
+    expect(outputs.PutWebhookSecretCommand).toBeUndefined();
+    expect(outputs.WebhookSecretArn).toBeUndefined();
+  });
+
+  it('creates only the webhook secret when only the API key secret is configured', () => {
+    const { template } = synth({ partneroSecret: 'shop/partnero-api-key' });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'Test/partnero-webhook-secret' });
+    expect(lambdaOf(template, 'partneroWebhook').Environment.Variables.PARTNERO_SECRET_ID).toBeUndefined();
+    expect(statementsFor(statementsOf(template, 'partneroWebhook'), 'secretsmanager')).toEqual([
+      expect.objectContaining({
+        Resource: [{ Ref: expect.stringMatching(/^WebhookSigningSecret[0-9A-F]{8}$/) }],
+      }),
+    ]);
   });
 
   it('passes the configured name as PARTNERO_SECRET_ID and grants read on that secret (by name pattern)', () => {
@@ -106,9 +155,9 @@ describe('with existing secrets', () => {
         Resource: [WEBHOOK_SECRET_ARN],
       },
     ]);
-    expect(lambdaOf(configured.template, 'partneroWebhook').Environment.Variables.WEBHOOK_SECRET_ID).toBe(
-      WEBHOOK_SECRET_ARN,
-    );
+    const env = lambdaOf(configured.template, 'partneroWebhook').Environment.Variables;
+    expect(env.WEBHOOK_SECRET_ID).toBe(WEBHOOK_SECRET_ARN);
+    expect(env.PARTNERO_SECRET_ID).toBeUndefined();
   });
 
   it('imports a partial secret ARN (no random suffix) with the -?????? pattern', () => {
@@ -131,10 +180,19 @@ describe('configured settings reach the resources', () => {
     });
   });
 
-  it('stage and webhook throttles', () => {
+  it('stage, customer, back-office and webhook throttles', () => {
+    const customer = { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 };
+    const backOffice = { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 };
     configured.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
-      RouteSettings: { 'POST /webhooks/partnero': { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 4 } },
+      RouteSettings: {
+        'POST /referrals/signup': customer,
+        'GET /referrals/me': customer,
+        'POST /transactions': backOffice,
+        'DELETE /transactions/{key}': backOffice,
+        'POST /customers/{key}/credit': backOffice,
+        'POST /webhooks/partnero': { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 4 },
+      },
     });
   });
 
@@ -154,10 +212,18 @@ describe('configured settings reach the resources', () => {
     }
   });
 
-  it('the alarm topic as the action of every alarm', () => {
+  it('the alarm topic as the action of every alarm, creating none, with the email subscribed', () => {
     const alarms = Object.values(configured.template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms.length).toBeGreaterThan(0);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
+    configured.template.resourceCountIs('AWS::SNS::Topic', 0);
+    configured.template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: TOPIC_ARN,
+      Protocol: 'email',
+      Endpoint: 'ops@shop.example.com',
+    });
+    const output = configured.template.toJSON().Outputs.AlarmTopicArn;
+    expect(output.Value).toBe(TOPIC_ARN);
   });
 });
 
@@ -181,6 +247,13 @@ describe('back-office callers', () => {
 });
 
 describe('bad config', () => {
+  it('refuses a mutable customer key claim unless the risk is accepted', () => {
+    expect(() => synth({ customerKeyClaim: 'email' })).toThrow(
+      /customerKeyClaim: "email" is not an immutable subject claim.*allowMutableCustomerKeyClaim: true/,
+    );
+    expect(() => synth({ customerKeyClaim: 'email', allowMutableCustomerKeyClaim: true })).not.toThrow();
+  });
+
   it('fails the synth with one message naming every bad field', () => {
     expect(() =>
       synth({ corsOrigins: ['https://ok.example.com', 'http://evil.example.com'], jwt: { issuer: 'nope' } }),

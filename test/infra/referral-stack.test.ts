@@ -1,6 +1,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { IDEMPOTENCY_ACTIONS } from '#infra/constructs/idempotency-table.js';
 import { ORDER_LEDGER_ACTIONS, ORDER_LEDGER_INDEX_ACTIONS } from '#infra/constructs/order-ledger-table.js';
+import { ROUTES, routeKeyOf } from '#infra/routes.js';
 import {
   FUNCTION_NAMES,
   lambdaOf,
@@ -81,16 +82,26 @@ describe('HTTP API routes', () => {
     });
   });
 
-  it('throttles the stage, and the webhook route on its own, and writes JSON access logs', () => {
+  it('throttles every route by its kind (customers, back office, webhook) and writes JSON access logs', () => {
+    const byAuth = {
+      jwt: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      iam: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      none: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+    };
     defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      RouteSettings: { 'POST /webhooks/partnero': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } },
+      RouteSettings: Object.fromEntries(ROUTES.map((r) => [routeKeyOf(r), byAuth[r.auth]])),
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiAccessLogs'), 'Arn'] },
       },
     });
+    // Route settings may only name routes that exist: the stage waits for every route.
+    const stages = defaults.template.findResources('AWS::ApiGatewayV2::Stage');
+    const dependsOn = (Object.values(stages)[0] as { DependsOn?: string[] }).DependsOn ?? [];
+    const routeIds = Object.keys(defaults.template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(dependsOn).toEqual(expect.arrayContaining(routeIds));
     const stage = resourceByPrefix(defaults.template, 'AWS::ApiGatewayV2::Stage', 'ApiHttpApiDefaultStage');
     const format = JSON.parse((stage.Properties.AccessLogSettings as { Format: string }).Format);
     expect(Object.keys(format)).toEqual(
@@ -150,6 +161,26 @@ describe('functions', () => {
     });
   });
 
+  it('makes the customer functions accept ID tokens of the created pool only, and leaves the guard off', () => {
+    const identity = Object.fromEntries(
+      FUNCTION_NAMES.map((fn) => {
+        const env = lambdaOf(defaults.template, fn).Environment.Variables;
+        return [fn, { tokenUse: env.REQUIRED_TOKEN_USE, disposable: env.BLOCK_DISPOSABLE_EMAILS }];
+      }),
+    );
+    const none = { tokenUse: undefined, disposable: undefined };
+    expect(identity).toEqual({
+      signup: { tokenUse: 'id', disposable: 'false' },
+      me: { tokenUse: 'id', disposable: undefined },
+      createTransactions: none,
+      refundTransaction: none,
+      creditCustomer: none,
+      orderConsumer: none,
+      partneroWebhook: none,
+      reconciler: none,
+    });
+  });
+
   it('uses no managed policy: each role may write only to its own log group', () => {
     for (const role of Object.values(defaults.template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -164,10 +195,12 @@ describe('functions', () => {
     }
   });
 
-  it('passes the common environment to every function', () => {
+  it('passes the common environment to every function, and the API key secret to all but the webhook', () => {
     for (const fn of FUNCTION_NAMES) {
-      expect(lambdaOf(defaults.template, fn).Environment.Variables).toMatchObject({
-        PARTNERO_SECRET_ID: ref('PartneroSecret'),
+      const env = lambdaOf(defaults.template, fn).Environment.Variables;
+      if (fn === 'partneroWebhook') expect(env.PARTNERO_SECRET_ID).toBeUndefined();
+      else expect(env.PARTNERO_SECRET_ID).toEqual(ref('PartneroSecret'));
+      expect(env).toMatchObject({
         PARTNERO_API_URL: 'https://api.partnero.com/v1',
         SECRET_CACHE_TTL_SECONDS: '300',
         POWERTOOLS_SERVICE_NAME: 'partnero-referrals',
@@ -179,22 +212,27 @@ describe('functions', () => {
 });
 
 describe('secrets and data access', () => {
-  it('creates the Partnero secret, empty, with instructions, when none is configured', () => {
-    defaults.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  it('creates the API key secret and a separate webhook signing secret, empty, with instructions', () => {
+    defaults.template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     defaults.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'Test/partnero-api-key',
       SecretString: '{"apiKey":""}',
       Description: Match.stringLikeRegexp('put-secret-value'),
     });
+    defaults.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'Test/partnero-webhook-secret',
+      SecretString: '{"webhookSecret":""}',
+      Description: Match.stringLikeRegexp('put-secret-value'),
+    });
   });
 
-  it('lets every function read the Partnero secret, by its exact ARN and nothing wider', () => {
+  it('lets every function read one secret, by its exact ARN: the webhook its own, the others the API key', () => {
     for (const fn of FUNCTION_NAMES) {
       expect(statementsFor(statementsOf(defaults.template, fn), 'secretsmanager')).toEqual([
         {
           Effect: 'Allow',
           Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-          Resource: [ref('PartneroSecret')],
+          Resource: [ref(fn === 'partneroWebhook' ? 'WebhookSigningSecret' : 'PartneroSecret')],
         },
       ]);
     }
@@ -221,6 +259,11 @@ describe('secrets and data access', () => {
             Effect: 'Allow',
             Action: [...IDEMPOTENCY_ACTIONS].sort(),
             Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^IdempotencyTable/), 'Arn'] }],
+            Condition: {
+              'ForAllValues:StringLike': {
+                'dynamodb:LeadingKeys': [fn === 'creditCustomer' ? 'credit#*' : 'webhook#*'],
+              },
+            },
           },
         ]);
         expect(env.IDEMPOTENCY_TABLE_NAME).toEqual(
@@ -232,6 +275,7 @@ describe('secrets and data access', () => {
             Effect: 'Allow',
             Action: [...ORDER_LEDGER_ACTIONS].sort(),
             Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderLedgerTable/), 'Arn'] }],
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['order#*'] } },
           },
           {
             Effect: 'Allow',
@@ -244,6 +288,12 @@ describe('secrets and data access', () => {
                 ],
               },
             ],
+            // On an index, LeadingKeys are the index's partition key (sweepShard), not the table's id.
+            Condition: {
+              'ForAllValues:StringEquals': {
+                'dynamodb:LeadingKeys': ['sweep#0', 'sweep#1', 'sweep#2', 'sweep#3'],
+              },
+            },
           },
         ]);
         expect(env.ORDER_LEDGER_TABLE_NAME).toEqual(
@@ -300,13 +350,14 @@ describe('secrets and data access', () => {
 });
 
 describe('webhook', () => {
-  it('republishes onto the project bus: events:PutEvents on that bus only, and only from the webhook', () => {
+  it('republishes onto the project bus: events:PutEvents on that bus, its own source only, only from the webhook', () => {
     const events = statementsFor(statementsOf(defaults.template, 'partneroWebhook'), 'events');
     expect(events).toEqual([
       {
         Effect: 'Allow',
         Action: 'events:PutEvents',
         Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderEventsBus/), 'Arn'] }],
+        Condition: { StringEquals: { 'events:source': 'partnero' } },
       },
     ]);
     for (const fn of FUNCTION_NAMES.filter((f) => f !== 'partneroWebhook')) {
@@ -314,31 +365,31 @@ describe('webhook', () => {
     }
   });
 
-  it('tells the function its bus, event source, tolerance and table, and reads the signing secret from the Partnero secret', () => {
+  it('tells the function its bus, event source, tolerance, table and its own signing secret, never the API key', () => {
     const env = lambdaOf(defaults.template, 'partneroWebhook').Environment.Variables;
     expect(env).toMatchObject({
       EVENT_BUS_NAME: { Ref: expect.stringMatching(/^OrderEventsBus/) },
       WEBHOOK_EVENT_SOURCE: 'partnero',
       WEBHOOK_TOLERANCE_SECONDS: '0',
+      WEBHOOK_SECRET_ID: ref('WebhookSigningSecret'),
     });
-    expect(env.WEBHOOK_SECRET_ID).toBeUndefined();
+    expect(env.PARTNERO_SECRET_ID).toBeUndefined();
+    // No statement of the webhook's role names the API key secret, whatever the action.
+    expect(JSON.stringify(statementsOf(defaults.template, 'partneroWebhook'))).not.toMatch(/PartneroSecret/);
+  });
+
+  it('puts events of the configured source only', () => {
+    const { template } = synth({ webhookEventSource: 'acme.partnero' });
+    expect(statementsFor(statementsOf(template, 'partneroWebhook'), 'events')).toEqual([
+      expect.objectContaining({ Condition: { StringEquals: { 'events:source': 'acme.partnero' } } }),
+    ]);
+    expect(lambdaOf(template, 'partneroWebhook').Environment.Variables.WEBHOOK_EVENT_SOURCE).toBe(
+      'acme.partnero',
+    );
   });
 });
 
-describe('monitoring and outputs', () => {
-  it('alarms on every function’s errors, the API’s 5xx and the order DLQ', () => {
-    const alarms = Object.values(defaults.template.findResources('AWS::CloudWatch::Alarm')).map(
-      (a) => a.Properties,
-    );
-    const errors = alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda');
-    expect(errors).toHaveLength(FUNCTION_NAMES.length);
-    expect(alarms.filter((a) => a.MetricName === '5xx' && a.Namespace === 'AWS/ApiGateway')).toHaveLength(1);
-    for (const alarm of alarms) {
-      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-      expect(alarm.AlarmActions).toBeUndefined();
-    }
-  });
-
+describe('outputs', () => {
   it('outputs what an operator needs after deploying', () => {
     const outputs = defaults.template.toJSON().Outputs;
     expect(Object.keys(outputs).sort()).toEqual(
@@ -347,6 +398,9 @@ describe('monitoring and outputs', () => {
         'WebhookUrl',
         'SecretName',
         'PutSecretCommand',
+        'WebhookSecretName',
+        'WebhookSecretArn',
+        'PutWebhookSecretCommand',
         'UserPoolId',
         'UserPoolClientId',
         'EventBusName',
@@ -356,15 +410,38 @@ describe('monitoring and outputs', () => {
         'OrderDlqRedriveCommand',
         'IdempotencyTableName',
         'OrderLedgerTableName',
+        'AlarmTopicArn',
+        'DashboardUrl',
       ].sort(),
     );
     // ApiUrl has no trailing slash, so `${API}/referrals/signup` in the README is a valid URL.
     expect(JSON.stringify(outputs.ApiUrl.Value)).toContain('ApiEndpoint');
     expect(outputs.WebhookUrl.Value['Fn::Join'][1]).toEqual([outputs.ApiUrl.Value, '/webhooks/partnero']);
     expect(outputs.SecretName.Value).toBe('Test/partnero-api-key');
-    expect(outputs.PutSecretCommand.Value['Fn::Join'][1].join('')).toContain('"webhookSecret"');
+    expect(outputs.WebhookSecretName.Value).toBe('Test/partnero-webhook-secret');
     expect(JSON.stringify(outputs.OrderDlqRedriveCommand.Value)).toContain(
       'aws sqs start-message-move-task --source-arn ',
+    );
+  });
+
+  it('prints a put-secret-value command per secret, each with its own JSON field', () => {
+    const outputs = defaults.template.toJSON().Outputs;
+    const joined = (name: string) =>
+      (outputs[name].Value['Fn::Join'][1] as unknown[]).map((p) => JSON.stringify(p)).join('');
+    expect(joined('PutSecretCommand')).toMatch(/put-secret-value --secret-id .*PartneroSecret/);
+    expect(joined('PutSecretCommand')).toContain('apiKey');
+    expect(joined('PutSecretCommand')).not.toContain('webhookSecret');
+    expect(joined('PutWebhookSecretCommand')).toMatch(/put-secret-value --secret-id .*WebhookSigningSecret/);
+    expect(joined('PutWebhookSecretCommand')).toContain('webhookSecret');
+    expect(joined('PutWebhookSecretCommand')).not.toContain('apiKey');
+    expect(outputs.WebhookSecretArn.Value).toEqual(ref('WebhookSigningSecret'));
+  });
+
+  it('says how to subscribe to the alarm topic it created', () => {
+    const outputs = defaults.template.toJSON().Outputs;
+    expect(outputs.AlarmTopicArn.Value).toEqual(ref('MonitoringAlarmTopic'));
+    expect(outputs.AlarmTopicArn.Description).toMatch(
+      /aws sns subscribe --topic-arn .* --protocol email --notification-endpoint/,
     );
   });
 });

@@ -13,14 +13,24 @@ const common = namesIn(contract.split(/^Common:/m)[1]?.split(/\n\s*\n/)[0] ?? ''
   ([, name]) => name as string,
 );
 
-function contractRow(file: string): { required: string[]; optional: string[] } {
+/** A `(without \`NAME\`, …)` in a row takes common variables away from that function (it must not get them). */
+const WITHOUT = /\(without ([^)]*)\)/g;
+
+function contractRow(file: string): { required: string[]; optional: string[]; absent: string[] } {
   const row = contract.split('\n').find((line) => line.startsWith(`| \`functions/${file}\``));
   if (!row) throw new Error(`functions/${file} is not in docs/runtime-contract.md`);
   const envColumn = row.split('|').at(-2) ?? '';
-  const vars = namesIn(envColumn);
+  const absent = [...envColumn.matchAll(WITHOUT)].flatMap((m) =>
+    namesIn(m[1] ?? '').map(([, n]) => n as string),
+  );
+  const vars = namesIn(envColumn.replace(WITHOUT, ''));
   return {
-    required: [...common, ...vars.filter(([, , opt]) => opt === '').map(([, name]) => name as string)],
+    required: [
+      ...common.filter((name) => !absent.includes(name)),
+      ...vars.filter(([, , opt]) => opt === '').map(([, name]) => name as string),
+    ],
     optional: vars.filter(([, , opt]) => opt === '?').map(([, name]) => name as string),
+    absent,
   };
 }
 
@@ -35,6 +45,10 @@ describe('docs/runtime-contract.md', () => {
     expect(() => contractRow(file)).not.toThrow();
   });
 
+  it('keeps the API key secret from the webhook function', () => {
+    expect(contractRow(ENTRY_FILES.partneroWebhook).absent).toEqual(['PARTNERO_SECRET_ID']);
+  });
+
   describe('each function gets the variables of its row', () => {
     const minimal = synth().template;
     const full = synth({
@@ -42,12 +56,13 @@ describe('docs/runtime-contract.md', () => {
       webhookSecret: 'partnero/webhook',
     }).template;
     it.each(FUNCTION_NAMES)('%s', (fn) => {
-      const { required, optional } = contractRow(ENTRY_FILES[fn]);
+      const { required, optional, absent } = contractRow(ENTRY_FILES[fn]);
       const allowed = [...required, ...optional];
       for (const template of [minimal, full]) {
         const names = Object.keys(lambdaOf(template, fn).Environment.Variables);
         expect(names).toEqual(expect.arrayContaining(required));
         expect(names.filter((n) => !allowed.includes(n))).toEqual([]);
+        expect(names.filter((n) => absent.includes(n))).toEqual([]);
       }
       const withOptional = Object.keys(lambdaOf(full, fn).Environment.Variables);
       expect(withOptional).toEqual(expect.arrayContaining(optional));

@@ -5,6 +5,7 @@ import {
   batchTransactionBody,
   creditBody,
   meQuery,
+  refundBody,
   signupBody,
   singleTransactionBody,
 } from '#shared/schemas/api.js';
@@ -108,15 +109,23 @@ const OPERATIONS: Record<RouteKey, Record<string, unknown>> = {
     },
   },
   'DELETE /transactions/{key}': {
-    summary: 'Refund: delete the transaction and reverse its reward',
+    summary: 'Refund all of an order (no body), or part of it (`amount`, `refund_id`)',
+    description:
+      'Partnero has no partial refund: the order ledger deletes the transaction and records what is left under ' +
+      'a derived key, so the reward follows what was really paid. Partial refunds add up, each `refund_id` counts ' +
+      'once, and one that reaches the order amount refunds it in full.',
     parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+    requestBody: { required: false, content: content(refundBody, 'input') },
     responses: {
-      '200': { description: 'Refunded', content: content(refundResponse) },
+      '200': { description: 'Refunded, or partially refunded', content: content(refundResponse) },
       '202': {
         description: '`refund_pending`: remembered; reversed as soon as the order finishes recording',
         content: content(refundResponse),
       },
-      '404': error('`transaction_not_found`'),
+      '404': error(
+        '`transaction_not_found`: nothing recorded under this key (or already refunded); for a partial refund, the sale is not recorded yet',
+      ),
+      '409': error('`order_in_progress`: the order is being recorded right now (retry after `Retry-After`)'),
       ...common,
     },
   },

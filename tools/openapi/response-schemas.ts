@@ -74,9 +74,12 @@ export const transactionsResponse = z.object({
 export const refundResponse = z.object({
   key: z.string(),
   status: describe(
-    z.enum(['refunded', 'refund_pending']),
-    'refund_pending: the order is being recorded right now; the ledger reverses it as soon as that finishes',
+    z.enum(['refunded', 'partially_refunded', 'duplicate_refund', 'refund_pending']),
+    'partially_refunded: the reward now follows `remaining`; duplicate_refund: this refund_id was applied before ' +
+      '(nothing changed); refund_pending: the order is being recorded right now; the ledger reverses it as soon as ' +
+      'that finishes',
   ),
+  remaining: z.optional(describe(z.number(), 'What is left of the order after a partial refund')),
 });
 
 export const creditResponse = z.object({

@@ -5,6 +5,7 @@ import { createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
 import { createPartneroClient } from '#shared/partnero/index.js';
 import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
+import { recordingMetrics } from '#test/support/metrics.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
 
 /** Credits on the real Powertools DynamoDB persistence layer, against the local DynamoDB endpoint. */
@@ -35,13 +36,15 @@ const partnero = () =>
     maxDelayMs: 5,
     fetch: (input, init) => fetchOf(input, init),
   });
+const recorded = recordingMetrics();
 const handlerWith = (store = dynamo.persistence()) => {
   const credit = createIdempotentCredit(store, partnero);
-  return createHandler(() => ({ credit }));
+  return createHandler(() => ({ credit, metrics: recorded.metrics }));
 };
 let handler: ReturnType<typeof handlerWith>;
 beforeEach(() => {
   handler = handlerWith();
+  recorded.clear();
 });
 
 let counter = 0;
@@ -72,6 +75,7 @@ describe('POST /customers/{key}/credit', () => {
     expect(second.body).toEqual(first.body);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(await balance()).toBe(5);
+    expect([recorded.count('CreditsIssued'), recorded.count('CreditsReplayed')]).toEqual([1, 1]);
   });
 
   it('answers 422 when the same key comes with a different body', async () => {

@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => env.sandbox.close());
 beforeEach(() => env.reset());
-const handler = createHandler(() => ({ partnero: env.partnero, customerKeyClaim: 'sub' }));
+const handler = createHandler(() => ({ partnero: env.partnero, identity: { keyClaim: 'sub' } }));
 
 const me = async (sub: string, query?: Record<string, string>) =>
   answer(
@@ -89,7 +89,7 @@ describe('GET /referrals/me', () => {
       baseUrl: env.sandbox.apiUrl,
       fetch: barrier,
     });
-    const parallel = createHandler(() => ({ partnero, customerKeyClaim: 'sub' }));
+    const parallel = createHandler(() => ({ partnero, identity: { keyClaim: 'sub' } }));
     const res = answer(
       await parallel(jwtEvent({ sub: 'alice' }, { method: 'GET', path: '/referrals/me' }), lambdaContext()),
     );

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHandler, type SignupDeps } from '#functions/signup.js';
+import { disposableEmailGuard } from '#shared/referrals/disposable-email.js';
 import { answer, jwtEvent, lambdaContext } from '#test/support/events.js';
+import { recordingMetrics } from '#test/support/metrics.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
 
 let env: Awaited<ReturnType<typeof handlerSandbox>>;
@@ -8,20 +10,38 @@ beforeAll(async () => {
   env = await handlerSandbox();
 });
 afterAll(() => env.sandbox.close());
+const recorded = recordingMetrics();
 let settings: Partial<SignupDeps> = {};
 beforeEach(async () => {
   await env.reset();
+  recorded.clear();
   settings = {};
 });
-const handler = createHandler(() => ({ partnero: env.partnero, customerKeyClaim: 'sub', ...settings }));
+const handler = createHandler(() => ({
+  partnero: env.partnero,
+  identity: { keyClaim: 'sub', requiredTokenUse: 'id' },
+  guards: {},
+  metrics: recorded.metrics,
+  ...settings,
+}));
 
-const alice = { sub: 'alice-sub', email: 'alice@example.com', given_name: 'Alice', family_name: 'Smith' };
-const bob = { sub: 'bob-sub', email: 'bob@example.com', given_name: 'Bob' };
+/** ID-token claims as API Gateway's JWT authorizer hands them over: every value a string. */
+const idToken = (claims: Record<string, string>) => ({ token_use: 'id', ...claims });
+const verified = (sub: string, email: string, extra: Record<string, string> = {}) =>
+  idToken({ sub, email, email_verified: 'true', ...extra });
+const alice = verified('alice-sub', 'alice@example.com', { given_name: 'Alice', family_name: 'Smith' });
+const bob = verified('bob-sub', 'bob@example.com', { given_name: 'Bob' });
 const call = async (claims: Record<string, string>, input: Parameters<typeof jwtEvent>[1] = {}) =>
   answer(
     await handler(jwtEvent(claims, { method: 'POST', path: '/referrals/signup', ...input }), lambdaContext()),
   );
 const partneroCustomer = async (key: string) => (await env.api('GET', `/customers/${key}`)).body?.data;
+const customerReads = async () => {
+  const counters = await env.requests();
+  return Object.entries(counters.byRoute as Record<string, number>)
+    .filter(([route]) => route.startsWith('GET /v1/customers'))
+    .reduce((sum, [, n]) => sum + n, 0);
+};
 
 describe('POST /referrals/signup', () => {
   it('creates the customer from the token and returns the referral link with 201', async () => {
@@ -59,7 +79,7 @@ describe('POST /referrals/signup', () => {
 
   it('prefers the cookie over the body', async () => {
     await call(alice);
-    await call({ sub: 'carol', email: 'carol@example.com' });
+    await call(verified('carol', 'carol@example.com'));
     const res = await call(bob, {
       cookies: ['partnero_referral=carol'],
       body: { referral_key: 'alice-sub' },
@@ -68,7 +88,7 @@ describe('POST /referrals/signup', () => {
   });
 
   it('decodes an URL-encoded cookie value', async () => {
-    await call({ sub: 'auth0|42', email: 'x@example.com' });
+    await call(verified('auth0|42', 'x@example.com'));
     const res = await call(bob, { cookies: ['partnero_referral=auth0%7C42'] });
     expect(res.body.customer.referred_by).toBe('auth0|42');
   });
@@ -112,24 +132,21 @@ describe('POST /referrals/signup', () => {
     expect(await partneroCustomer('mallory')).toBeUndefined();
   });
 
-  it('takes profile fields from the body only when the token lacks them', async () => {
-    const res = await call(
-      { sub: 'dave' },
-      { body: { email: 'dave@example.com', name: 'Dave', surname: 'Jones' } },
-    );
-    expect(res.status).toBe(201);
-    expect(await partneroCustomer('dave')).toMatchObject({
-      email: 'dave@example.com',
-      name: 'Dave',
-      surname: 'Jones',
+  it('takes names from the body only when the token lacks them, and the email never', async () => {
+    const res = await call(idToken({ sub: 'dave' }), {
+      body: { email: 'dave@example.com', name: 'Dave', surname: 'Jones' },
     });
-    await call({ sub: 'erin', email: 'erin@example.com' }, { body: { email: 'spoof@example.com' } });
+    expect(res.status).toBe(201);
+    const dave = await partneroCustomer('dave');
+    expect(dave).toMatchObject({ name: 'Dave', surname: 'Jones' });
+    expect(dave.email ?? null).toBeNull();
+    await call(verified('erin', 'erin@example.com'), { body: { email: 'spoof@example.com' } });
     expect((await partneroCustomer('erin')).email).toBe('erin@example.com');
   });
 
   it('uses the configured claim as the customer key', async () => {
-    settings = { customerKeyClaim: 'custom:account_id' };
-    const res = await call({ sub: 'ignored', 'custom:account_id': 'acct-9', email: 'a9@example.com' });
+    settings = { identity: { keyClaim: 'cognito:username', requiredTokenUse: 'id' } };
+    const res = await call(verified('ignored', 'a9@example.com', { 'cognito:username': 'acct-9' }));
     expect(res.body.customer.key).toBe('acct-9');
   });
 
@@ -148,12 +165,29 @@ describe('POST /referrals/signup', () => {
     ['a very long value', `partnero_referral=${'a'.repeat(5000)}`],
     ['dots only', 'partnero_referral=..'],
     ['a script', 'partnero_referral=%3Cscript%3E'],
-  ])('rejects %s in the referral cookie with 400 naming the cookie', async (_label, cookie) => {
-    const res = await call(bob, { cookies: [cookie] });
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('validation');
-    expect(res.body.error.fields).toHaveProperty(['cookie.partnero_referral']);
-    expect(await partneroCustomer('bob-sub')).toBeUndefined();
+    ['an undecodable value', 'partnero_referral=%E0%A4%A'],
+    ['control characters', 'partnero_referral=a%00b%0A'],
+  ])(
+    'creates the customer despite %s in the referral cookie, dropping the referral',
+    async (_label, cookie) => {
+      const res = await call(bob, { cookies: [cookie] });
+      expect(res.status).toBe(201);
+      expect(res.body.referral_dropped).toBe('invalid_referral');
+      expect(res.body.customer.referred_by).toBeNull();
+      expect(await partneroCustomer('bob-sub')).toMatchObject({ key: 'bob-sub' });
+    },
+  );
+
+  it('uses a valid body referral_key when the cookie is garbled, and expires the cookie', async () => {
+    settings = { referralCookieDomain: '.example.com' };
+    await call(alice);
+    const res = await call(bob, {
+      cookies: ['partnero_referral=%3Cscript%3E'],
+      body: { referral_key: 'alice-sub' },
+    });
+    expect(res.body.customer.referred_by).toBe('alice-sub');
+    expect(res.body.referral_dropped).toBeUndefined();
+    expect(res.cookies).toEqual([expect.stringMatching(/^partnero_referral=; Domain=\.example\.com/)]);
   });
 
   it('ignores malformed cookie pairs and undecodable unrelated cookies', async () => {
@@ -165,12 +199,6 @@ describe('POST /referrals/signup', () => {
     expect(res.body.customer.referred_by).toBe('alice-sub');
   });
 
-  it('rejects an undecodable referral cookie with 400 like any malformed one', async () => {
-    const res = await call(bob, { cookies: ['partnero_referral=%E0%A4%A'] });
-    expect(res.status).toBe(400);
-    expect(res.body.error.fields).toHaveProperty(['cookie.partnero_referral']);
-  });
-
   it('finds the referral cookie behind many other cookies', async () => {
     await call(alice);
     const others = Array.from({ length: 150 }, (_, i) => `c${i}=v${i}`);
@@ -178,10 +206,10 @@ describe('POST /referrals/signup', () => {
     expect(res.body.customer.referred_by).toBe('alice-sub');
   });
 
-  it('rejects an invalid body referral_key with 400 naming the field', async () => {
+  it('drops an invalid body referral_key (a mangled link) and still creates the customer', async () => {
     const res = await call(bob, { body: { referral_key: '../transactions' } });
-    expect(res.status).toBe(400);
-    expect(res.body.error.fields).toHaveProperty('referral_key');
+    expect(res.status).toBe(201);
+    expect(res.body.referral_dropped).toBe('invalid_referral');
   });
 
   it.each([
@@ -193,7 +221,7 @@ describe('POST /referrals/signup', () => {
       'unsupported_media_type',
     ],
     ['an oversize body', { rawBody: JSON.stringify({ name: 'x'.repeat(20_000) }) }, 413, 'payload_too_large'],
-    ['a bad email', { body: { email: 'not-an-email' } }, 400, 'validation'],
+    ['a non-string name', { body: { name: 42 } }, 400, 'validation'],
     ['a JSON array', { body: [1, 2] }, 400, 'validation'],
   ])('answers %s with a JSON error', async (_label, input, status, code) => {
     const res = await call(bob, input as Parameters<typeof jwtEvent>[1]);
@@ -203,24 +231,14 @@ describe('POST /referrals/signup', () => {
   });
 
   it('accepts a base64-encoded body as API Gateway may send it', async () => {
-    const res = await call({ sub: 'frank' }, { body: { email: 'frank@example.com' }, base64: true });
+    const res = await call(idToken({ sub: 'frank' }), { body: { name: 'Frank' }, base64: true });
     expect(res.status).toBe(201);
-    expect((await partneroCustomer('frank')).email).toBe('frank@example.com');
+    expect((await partneroCustomer('frank')).name).toBe('Frank');
   });
 
   it('answers 401 when the token has no customer key claim, and 403 for an unusable one', async () => {
-    expect((await call({ email: 'x@example.com' })).status).toBe(401);
-    expect((await call({ sub: '../etc' })).body.error.code).toBe('invalid_identity');
-  });
-
-  it('answers 409 when the email belongs to another customer', async () => {
-    await call(alice);
-    const res = await call({ sub: 'other', email: 'alice@example.com' });
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('conflict');
-    // Nothing that tells a caller which field (and so which email) is taken.
-    expect(res.body.error.fields).toBeUndefined();
-    expect(JSON.stringify(res.body)).not.toMatch(/email/i);
+    expect((await call(idToken({ email: 'x@example.com' }))).status).toBe(401);
+    expect((await call(idToken({ sub: '../etc' }))).body.error.code).toBe('invalid_identity');
   });
 
   it('answers 503 with Retry-After when Partnero keeps rate limiting, without leaking the key', async () => {
@@ -239,5 +257,140 @@ describe('POST /referrals/signup', () => {
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('partnero_unavailable');
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('POST /referrals/signup: identity', () => {
+  it('refuses an access token when ID tokens are required, and creates nothing', async () => {
+    const res = await call({ sub: 'alice-sub', token_use: 'access', client_id: 'web', scope: 'openid' });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/ID token/);
+    expect(await partneroCustomer('alice-sub')).toBeUndefined();
+  });
+
+  it('accepts a token without token_use when the issuer is not the stack pool (no rule set)', async () => {
+    settings = { identity: { keyClaim: 'sub' } };
+    expect((await call({ sub: 'ext-1', email: 'e@example.com', email_verified: 'true' })).status).toBe(201);
+  });
+
+  it.each([
+    ['no email_verified claim', { sub: 'm', email: 'victim@example.com' }],
+    ['email_verified false', { sub: 'm', email: 'victim@example.com', email_verified: 'false' }],
+  ])('never enrols an email with %s, so nobody can squat a victim address', async (_label, claims) => {
+    const squat = await call(idToken(claims));
+    expect(squat.status).toBe(201);
+    expect((await partneroCustomer('m')).email ?? null).toBeNull();
+    // The victim's own, verified sign-up goes through.
+    const victim = await call(verified('victim', 'victim@example.com'));
+    expect(victim.status).toBe(201);
+    expect((await partneroCustomer('victim')).email).toBe('victim@example.com');
+  });
+
+  it('accepts email_verified as a JSON boolean too (a direct invocation, not API Gateway)', async () => {
+    const claims = { ...idToken({ sub: 'g' }), email: 'g@example.com', email_verified: true };
+    await call(claims as unknown as Record<string, string>);
+    expect((await partneroCustomer('g')).email).toBe('g@example.com');
+  });
+
+  it.each([
+    ['the same address', 'alice@example.com'],
+    ['another case', 'ALICE@Example.com'],
+  ])(
+    'answers 409 email_in_use when the verified email (%s) belongs to another account',
+    async (_l, email) => {
+      await call(alice);
+      const res = await call(verified('alice-second-account', email));
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('email_in_use');
+      expect(res.body.error.message).toMatch(/sign in with the account you joined with/);
+      expect(await partneroCustomer('alice-second-account')).toBeUndefined();
+    },
+  );
+
+  it.each([' alice-sub', 'alice-sub ', '\talice-sub'])(
+    'refuses a key claim with surrounding whitespace (%j) instead of trimming it',
+    async (sub) => {
+      await call(alice);
+      const res = await call(verified(sub, 'mallory@example.com'));
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('invalid_identity');
+    },
+  );
+});
+
+describe('POST /referrals/signup: abuse guards', () => {
+  const referrer = verified('alice-sub', 'Alice.Smith@gmail.com');
+
+  it.each([
+    ['a +tag', 'alice.smith+friend@gmail.com'],
+    ['Gmail dots', 'a.l.i.c.e.s.m.i.t.h@gmail.com'],
+    ['no dots', 'alicesmith@gmail.com'],
+    ['googlemail.com', 'alicesmith@googlemail.com'],
+    ['all at once', 'A.liceSmith+2@GoogleMail.com'],
+  ])('drops a self-referral by %s and still creates the customer', async (_label, email) => {
+    await call(referrer);
+    const res = await call(verified('alice-alt', email), { cookies: ['partnero_referral=alice-sub'] });
+    expect(res.status).toBe(201);
+    expect(res.body.referral_dropped).toBe('self_referral');
+    expect(res.body.customer.referred_by).toBeNull();
+    expect((await partneroCustomer('alice-sub')).referrals_count).toBe(0);
+  });
+
+  it.each([
+    ['dots outside Gmail', 'ali.ce@example.com', 'alice@example.com'],
+    ['a different mailbox', 'alice.smith2@gmail.com', 'alice.smith@gmail.com'],
+    ['a tag on another domain', 'alice+x@example.org', 'alice@example.com'],
+  ])('keeps a real referral: %s', async (_label, friendEmail, referrerEmail) => {
+    await call(verified('alice-sub', referrerEmail));
+    const res = await call(verified('friend', friendEmail), { cookies: ['partnero_referral=alice-sub'] });
+    expect(res.body.referral_dropped).toBeUndefined();
+    expect(res.body.customer.referred_by).toBe('alice-sub');
+  });
+
+  it('reads Partnero once more only when a referral key comes with the sign-up', async () => {
+    await call(alice);
+    await env.resetRequests();
+    await call(bob);
+    const plain = await customerReads();
+    await call(verified('carol', 'carol@example.com'), { cookies: ['partnero_referral=alice-sub'] });
+    expect(plain).toBe(0);
+    expect(await customerReads()).toBe(1);
+  });
+
+  it('drops the referral of a throwaway mailbox when the guard is on, and still creates the customer', async () => {
+    settings = { guards: { isDisposableEmail: disposableEmailGuard(console) } };
+    await call(alice);
+    const res = await call(verified('temp', 'someone@mailinator.com'), {
+      cookies: ['partnero_referral=alice-sub'],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.referral_dropped).toBe('disposable_email');
+    expect((await partneroCustomer('temp')).referring_customer ?? null).toBeNull();
+  });
+
+  it('keeps the referral of a throwaway mailbox when the guard is off (the default)', async () => {
+    await call(alice);
+    const res = await call(verified('temp', 'someone@mailinator.com'), {
+      cookies: ['partnero_referral=alice-sub'],
+    });
+    expect(res.body.customer.referred_by).toBe('alice-sub');
+  });
+});
+
+describe('POST /referrals/signup: funnel metrics', () => {
+  it('counts sign-ups by outcome and dropped referrals by reason, and publishes every time', async () => {
+    await call(alice);
+    await call(bob, { cookies: ['partnero_referral=alice-sub'] });
+    await call(bob, { cookies: ['partnero_referral=alice-sub'] });
+    await call(verified('carol', 'carol@example.com'), { cookies: ['partnero_referral=%3Cx%3E'] });
+    await call(idToken({ sub: '../bad' }));
+    expect(recorded.count('Signups')).toBe(4);
+    expect(recorded.count('Signups', ['outcome', 'unattributed'])).toBe(2);
+    expect(recorded.count('Signups', ['outcome', 'attributed'])).toBe(1);
+    expect(recorded.count('Signups', ['outcome', 'existing'])).toBe(1);
+    expect(recorded.count('ReferralsDropped')).toBe(2);
+    expect(recorded.count('ReferralsDropped', ['reason', 'already_enrolled'])).toBe(1);
+    expect(recorded.count('ReferralsDropped', ['reason', 'invalid_referral'])).toBe(1);
+    expect(recorded.publishes()).toBe(5);
   });
 });

@@ -3,6 +3,7 @@ import { createHandler as createRecord } from '#functions/create-transactions.js
 import { createHandler as createRefund } from '#functions/refund-transaction.js';
 import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
+import { recordingMetrics } from '#test/support/metrics.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
 
 /** The transaction routes on the order ledger (local DynamoDB) against the realistic sandbox. */
@@ -16,22 +17,24 @@ afterAll(async () => {
   await env.sandbox.close();
   await dynamo.close();
 });
-const deps = () => ({ partnero: env.partnero, ledger: dynamo.ledger() });
+const recorded = recordingMetrics();
+const deps = () => ({ partnero: env.partnero, ledger: dynamo.ledger(), metrics: recorded.metrics });
 const create = createRecord(deps);
 const refund = createRefund(deps);
 beforeEach(async () => {
   await env.reset();
   dynamo.reset();
+  recorded.clear();
   await env.createCustomer({ key: 'alice', email: 'alice@example.com' });
   await env.createCustomer({ key: 'bob', email: 'bob@example.com', referring_customer: { key: 'alice' } });
 });
 
 const post = async (body: unknown, extra: Parameters<typeof iamEvent>[0] = {}) =>
   answer(await create(iamEvent({ method: 'POST', path: '/transactions', body, ...extra }), lambdaContext()));
-const del = async (key: string) =>
+const del = async (key: string, extra: Parameters<typeof iamEvent>[0] = {}) =>
   answer(
     await refund(
-      iamEvent({ method: 'DELETE', path: `/transactions/${key}`, pathParameters: { key } }),
+      iamEvent({ method: 'DELETE', path: `/transactions/${key}`, pathParameters: { key }, ...extra }),
       lambdaContext(),
     ),
   );
@@ -191,5 +194,46 @@ describe('DELETE /transactions/{key}', () => {
     const res = await del('..');
     expect(res.status).toBe(400);
     expect((await env.requests()).total).toBe(0);
+  });
+});
+
+describe('DELETE /transactions/{key} with an amount: partial refunds', () => {
+  const sale = () => post({ customer_key: 'bob', key: 'order-p', amount: 200, currency: 'usd' });
+
+  it('refunds part of the order: the reward follows what is left, and the same refund_id applies once', async () => {
+    await sale();
+    const first = await del('order-p', { body: { amount: 50, refund_id: 're_1' } });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ key: 'order-p', status: 'partially_refunded', remaining: 150 });
+    expect(await balance('alice')).toBe(15);
+    const again = await del('order-p', { body: { amount: 50, refund_id: 're_1' } });
+    expect(again.body).toEqual({ key: 'order-p', status: 'duplicate_refund' });
+    expect(await balance('alice')).toBe(15);
+    const rest = await del('order-p', { body: { amount: 150, refund_id: 're_2' } });
+    expect(rest.body).toEqual({ key: 'order-p', status: 'refunded' });
+    expect(await balance('alice')).toBe(0);
+    expect(recorded.count('OrdersPartiallyRefunded')).toBe(1);
+    expect(recorded.count('OrdersRefunded')).toBe(1);
+    expect(recorded.count('OrdersRecorded')).toBe(1);
+    expect(recorded.publishes()).toBe(4);
+  });
+
+  it('answers 404 for a partial refund of an order not recorded (yet), naming why', async () => {
+    const res = await del('never-sold', { body: { amount: 5, refund_id: 're_x' } });
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(/once its sale is recorded/);
+  });
+
+  it.each([
+    ['an amount without a refund_id', { amount: 5 }, 'refund_id'],
+    ['a refund_id without an amount', { refund_id: 're_1' }, 'amount'],
+    ['a zero amount', { amount: 0, refund_id: 're_1' }, 'amount'],
+    ['an unknown field', { amount: 5, refund_id: 're_1', reason: 'x' }, 'body'],
+  ])('answers 400 for %s, naming the field, and changes nothing', async (_label, body, field) => {
+    await sale();
+    const res = await del('order-p', { body });
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.body.error.fields)).toContain(field);
+    expect(await balance('alice')).toBe(20);
   });
 });

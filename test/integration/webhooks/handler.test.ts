@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { logger } from '#shared/lambda/logger.js';
 import { MAX_DELIVERY_DEPTH, signBody } from '#shared/webhooks/index.js';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
+import { recordingMetrics } from '#test/support/metrics.js';
 import {
   BUS,
   container,
@@ -353,5 +354,22 @@ describe('POST /webhooks/partnero: age of a delivery', () => {
     expect(late.status).toBe(200);
     expect(late.body).toEqual({ status: 'stale', delivery_id: idOf(p) });
     expect(published()).toBe(1);
+  });
+});
+
+describe('POST /webhooks/partnero: metrics', () => {
+  it('counts deliveries, 401s, publishes by event and duplicates, and publishes them every time', async () => {
+    const recorded = recordingMetrics();
+    const counted = container(dynamo, {}, { metrics: recorded.metrics });
+    const p = payload();
+    await counted(signedEvent(p));
+    await counted(signedEvent(p));
+    await counted(signedEvent(payload(), { signature: 'f'.repeat(64) }));
+    expect(recorded.count('WebhookDeliveries')).toBe(3);
+    expect(recorded.count('WebhooksUnauthorized')).toBe(1);
+    expect(recorded.count('WebhooksPublished')).toBe(1);
+    expect(recorded.count('WebhooksPublished', ['event', 'customer.rewarded'])).toBe(1);
+    expect(recorded.count('WebhooksDuplicate')).toBe(1);
+    expect(recorded.publishes()).toBe(3);
   });
 });

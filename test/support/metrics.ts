@@ -1,0 +1,50 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+
+/** One metric a flow added: its name, value and the extra dimensions it carried. */
+export interface RecordedMetric {
+  name: string;
+  value: number;
+  dimensions: Record<string, string>;
+}
+
+/**
+ * A stand-in for Powertools Metrics that remembers what was added (and published), so a test asserts
+ * the counts a dashboard would show without parsing EMF from stdout.
+ */
+export function recordingMetrics() {
+  const added: RecordedMetric[] = [];
+  let publishes = 0;
+  const scoped = (dimensions: Record<string, string>) => ({
+    addDimension: (name: string, value: string) => {
+      dimensions[name] = value;
+    },
+    addMetric: (name: string, _unit: unknown, value: number) => {
+      added.push({ name, value, dimensions: { ...dimensions } });
+    },
+  });
+  const metrics = {
+    ...scoped({}),
+    singleMetric: () => scoped({}),
+    publishStoredMetrics: () => {
+      publishes += 1;
+    },
+  } as unknown as Metrics;
+  /** The sum of `name`, optionally only where `dimension` has `value` (undefined: without dimensions). */
+  const count = (name: string, dimension?: [string, string]) =>
+    added
+      .filter((m) => m.name === name)
+      .filter((m) =>
+        dimension ? m.dimensions[dimension[0]] === dimension[1] : Object.keys(m.dimensions).length === 0,
+      )
+      .reduce((sum, m) => sum + m.value, 0);
+  return {
+    metrics,
+    added,
+    count,
+    publishes: () => publishes,
+    clear: () => {
+      added.length = 0;
+      publishes = 0;
+    },
+  };
+}
