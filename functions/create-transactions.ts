@@ -3,15 +3,12 @@ import { AppError } from '#shared/errors.js';
 import { httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { lazy } from '#shared/lambda/lazy.js';
-import { logger } from '#shared/lambda/logger.js';
-import { createMetrics } from '#shared/lambda/metrics.js';
-import { partneroFromEnv } from '#shared/lambda/partnero.js';
-import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
+import { orderRouteDepsFromEnv } from '#shared/lambda/order-routes.js';
 import type { Order, OrderOutcome } from '#shared/orders/order.js';
 import type { OrderRouteDeps } from '#shared/orders/order-deps.js';
 import { countOrderOutcomes } from '#shared/orders/order-metrics.js';
 import { recordOrders } from '#shared/orders/record-orders.js';
-import { batchTransactionBody, singleTransactionBody } from '#shared/schemas/api.js';
+import { batchTransactionBody, singleTransactionBody } from '#shared/schemas/transaction-routes.js';
 import { validate } from '#shared/schemas/validate.js';
 
 /**
@@ -75,11 +72,6 @@ function answer(outcomes: OrderOutcome[]) {
   return jsonResponse(statusCode, { transactions });
 }
 
-export const fromEnv = (env: NodeJS.ProcessEnv = process.env): OrderRouteDeps => ({
-  partnero: partneroFromEnv(env).partnero,
-  ledger: orderLedgerFromEnv(env),
-  logger,
-  metrics: createMetrics(env),
-});
+export const fromEnv = orderRouteDepsFromEnv;
 
 export const handler = createHandler(lazy(() => fromEnv()));

@@ -9,7 +9,7 @@ import { requiredEnv } from '#shared/lambda/env.js';
 import { lazy } from '#shared/lambda/lazy.js';
 import { createMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
-import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/schemas/api.js';
+import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/schemas/credit-route.js';
 import { validate } from '#shared/schemas/validate.js';
 
 /** POST /customers/{key}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */

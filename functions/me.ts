@@ -6,7 +6,7 @@ import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import { loadDashboard } from '#shared/referrals/dashboard.js';
 import { type IdentityRules, identityFromEvent, identityRulesFromEnv } from '#shared/referrals/identity.js';
-import { meQuery } from '#shared/schemas/api.js';
+import { meQuery } from '#shared/schemas/referral-routes.js';
 import { validate } from '#shared/schemas/validate.js';
 
 /** GET /referrals/me — the signed-in user's referral link, stats, balance and referred friends. */

@@ -3,16 +3,13 @@ import { AppError } from '#shared/errors.js';
 import { httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { lazy } from '#shared/lambda/lazy.js';
-import { logger } from '#shared/lambda/logger.js';
-import { createMetrics } from '#shared/lambda/metrics.js';
-import { partneroFromEnv } from '#shared/lambda/partnero.js';
-import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
+import { orderRouteDepsFromEnv } from '#shared/lambda/order-routes.js';
 import type { RefundOutcome } from '#shared/orders/order.js';
 import type { OrderRouteDeps } from '#shared/orders/order-deps.js';
 import { countRefundOutcome } from '#shared/orders/order-metrics.js';
 import { refundPart } from '#shared/orders/partial-refund.js';
 import { refundOrder } from '#shared/orders/refund-order.js';
-import { refundBody, transactionKeyPath } from '#shared/schemas/api.js';
+import { refundBody, transactionKeyPath } from '#shared/schemas/transaction-routes.js';
 import { validate } from '#shared/schemas/validate.js';
 
 /**
@@ -57,11 +54,6 @@ function answer(key: string, outcome: RefundOutcome) {
   }
 }
 
-export const fromEnv = (env: NodeJS.ProcessEnv = process.env): OrderRouteDeps => ({
-  partnero: partneroFromEnv(env).partnero,
-  ledger: orderLedgerFromEnv(env),
-  logger,
-  metrics: createMetrics(env),
-});
+export const fromEnv = orderRouteDepsFromEnv;
 
 export const handler = createHandler(lazy(() => fromEnv()));

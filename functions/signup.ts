@@ -18,7 +18,7 @@ import {
 import type { ReferralGuards } from '#shared/referrals/screen-referral.js';
 import { signup } from '#shared/referrals/signup.js';
 import { reportSignup } from '#shared/referrals/signup-report.js';
-import { signupBody } from '#shared/schemas/api.js';
+import { signupBody } from '#shared/schemas/referral-routes.js';
 import { validate } from '#shared/schemas/validate.js';
 
 /** POST /referrals/signup — enrol the signed-in user; call it after every sign-in, it is idempotent. */
@@ -27,7 +27,7 @@ export interface SignupDeps {
   /** Which token claims say who the caller is (`CUSTOMER_KEY_CLAIM`, `REQUIRED_TOKEN_USE`). */
   identity: IdentityRules;
   guards: ReferralGuards;
-  metrics: Pick<Metrics, 'addMetric' | 'singleMetric' | 'publishStoredMetrics'>;
+  metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'singleMetric' | 'publishStoredMetrics'>;
   /** Domain of the `partnero_referral` cookie, to expire it once read (`REFERRAL_COOKIE_DOMAIN`). */
   referralCookieDomain?: string;
 }

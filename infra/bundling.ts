@@ -4,6 +4,7 @@
  * so the cold start it measures is the one Lambda will see.
  */
 
+import { fileURLToPath } from 'node:url';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
 
@@ -23,6 +24,17 @@ export const ESM_REQUIRE_BANNER =
  */
 const DISPOSABLE_LIST = 'process.env.REFERRALS_DISPOSABLE_LIST';
 
+/**
+ * Lambda gives every function its credentials in the environment: the bundles get the environment
+ * provider in place of the SDK's whole default chain (shared/lambda/env-credentials.ts). An absolute
+ * path, because esbuild resolves an alias's target from its working directory.
+ */
+export const CREDENTIAL_PROVIDER_ALIAS = {
+  '@aws-sdk/credential-provider-node': fileURLToPath(
+    new URL('../shared/lambda/env-credentials.ts', import.meta.url),
+  ),
+} as const;
+
 /** Bundling options shared by every function (NodejsFunction `bundling`). */
 export const referralBundling = {
   format: OutputFormat.ESM,
@@ -35,7 +47,12 @@ export const referralBundling = {
   // not the runtime's full SDK, and the SDK version is the one the tests ran against.
   externalModules: [],
   bundleAwsSDK: true,
-  esbuildArgs: { '--tree-shaking': 'true' },
+  esbuildArgs: {
+    '--tree-shaking': 'true',
+    ...Object.fromEntries(
+      Object.entries(CREDENTIAL_PROVIDER_ALIAS).map(([from, to]) => [`--alias:${from}`, to]),
+    ),
+  } as Record<string, string>,
   define: { [DISPOSABLE_LIST]: JSON.stringify('omitted') } as Record<string, string>,
 } as const satisfies BundlingOptions;
 
@@ -65,5 +82,6 @@ export function toEsbuildOptions(
     banner: { js: bundling.banner },
     external: [...bundling.externalModules],
     define: { ...bundling.define },
+    alias: { ...CREDENTIAL_PROVIDER_ALIAS },
   };
 }

@@ -7,6 +7,7 @@ import {
   type IAlarm,
   type IMetric,
   type IWidget,
+  MathExpression,
   Metric,
   PeriodOverride,
   SearchExpression,
@@ -123,9 +124,24 @@ export class ReferralDashboard extends Construct {
     return new GraphWidget({ title, left, width: W, height: H, ...options });
   }
 
+  /** Sign-ups are counted by `outcome` only (one EMF record per sign-up): the total is their sum. */
+  private signupsTotal(): MathExpression {
+    const usingMetrics = Object.fromEntries(
+      SIGNUP_OUTCOMES.map((outcome, i) => [`s${i}`, this.app('Signups', { outcome })]),
+    );
+    return new MathExpression({
+      expression: Object.keys(usingMetrics)
+        .map((id) => `FILL(${id}, 0)`)
+        .join(' + '),
+      usingMetrics,
+      label: 'Signups',
+      period: this.period,
+    });
+  }
+
   private funnelWidgets(): IWidget[] {
     const signups = [
-      this.app('Signups', {}, 'all'),
+      this.signupsTotal(),
       ...SIGNUP_OUTCOMES.map((outcome) => this.app('Signups', { outcome }, outcome)),
     ];
     const dropped = [
@@ -143,13 +159,10 @@ export class ReferralDashboard extends Construct {
       this.graph('Referrals dropped by reason', dropped),
       new SingleValueWidget({
         title: 'Totals over the time range',
-        metrics: counters([
-          'Signups',
-          'ReferralsDropped',
-          'OrdersRecorded',
-          'OrdersRefunded',
-          'CreditsIssued',
-        ]),
+        metrics: [
+          this.signupsTotal(),
+          ...counters(['ReferralsDropped', 'OrdersRecorded', 'OrdersRefunded', 'CreditsIssued']),
+        ],
         setPeriodToTimeRange: true,
         width: W,
         height: H,

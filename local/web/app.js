@@ -96,8 +96,8 @@ const api = async (path, options) => (await request(path, options)).body;
 async function signUp(user) {
   const login = await api('/local/login', { method: 'POST', body: user, auth: false });
   saveSession({ token: login.token, user: login.user });
+  // The email comes from the (verified) token, never the body; only the display name is sent.
   const profile = {};
-  if (user.email) profile.email = user.email;
   if (user.name) profile.name = user.name;
   const { status, body: result } = await request('/referrals/signup', { method: 'POST', body: profile });
   const customer = result.customer;
@@ -106,6 +106,8 @@ async function signUp(user) {
     self_referral: 'your own referral link does not count',
     already_enrolled: 'you already had an account, so the invite could not be applied',
     unknown_referrer: 'the invite link was not valid',
+    invalid_referral: 'the invite link was garbled',
+    disposable_email: 'invites do not count for throwaway email addresses',
   }[result.referral_dropped];
   if (status === 200) {
     showStatus(
@@ -406,9 +408,9 @@ async function render() {
   $('signed-out').hidden = Boolean(session);
   $('signed-in').hidden = !session;
   $('session').hidden = !session;
-  const referrer = referralCookie();
-  $('invite-banner').hidden = Boolean(session) || !referrer;
-  $('invite-referrer').textContent = referrer ?? '';
+  // The cookie's key is only a claim until sign-up attributes it (`referred_by`): no name before that,
+  // so a made-up or stale link cannot show a name it does not belong to.
+  $('invite-banner').hidden = Boolean(session) || !referralCookie();
   if (!session) return;
   const name = session.user.name || session.user.user_id;
   $('session-user').textContent = name;

@@ -1,4 +1,4 @@
-import { config, maxLength, minLength, string, trim } from 'zod/mini';
+import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 
 /**
@@ -7,7 +7,12 @@ import en from 'zod/v4/locales/en.js';
  * `import * as z from 'zod/mini'` directly (a re-exported namespace would defeat tree shaking) and
  * import this module, which gives mini the English messages it does not ship with.
  */
-config(en());
+z.config(en());
 
 /** A trimmed string of `min`–`max` characters. */
-export const text = (min: number, max: number) => string().check(trim(), minLength(min), maxLength(max));
+export const text = (min: number, max: number) =>
+  z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+
+/** A schema with its OpenAPI description. */
+export const describe = <T extends z.ZodMiniType>(schema: T, description: string) =>
+  schema.check(z.describe(description));

@@ -22,11 +22,14 @@ export function recordingMetrics() {
       added.push({ name, value, dimensions: { ...dimensions } });
     },
   });
+  // As in Powertools, the main instance's dimensions last until its metrics are published.
+  const mainDimensions: Record<string, string> = {};
   const metrics = {
-    ...scoped({}),
+    ...scoped(mainDimensions),
     singleMetric: () => scoped({}),
     publishStoredMetrics: () => {
       publishes += 1;
+      for (const key of Object.keys(mainDimensions)) delete mainDimensions[key];
     },
   } as unknown as Metrics;
   /** The sum of `name`, optionally only where `dimension` has `value` (undefined: without dimensions). */

@@ -1,0 +1,13 @@
+import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
+import type { OrderRouteDeps } from '#shared/orders/order-deps.js';
+import { logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { partneroFromEnv } from './partnero.js';
+
+/** What `POST /transactions` and `DELETE /transactions/{key}` need, from their environment. */
+export const orderRouteDepsFromEnv = (env: NodeJS.ProcessEnv = process.env): OrderRouteDeps => ({
+  partnero: partneroFromEnv(env).partnero,
+  ledger: orderLedgerFromEnv(env),
+  logger,
+  metrics: createMetrics(env),
+});

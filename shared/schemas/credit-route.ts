@@ -1,0 +1,21 @@
+import * as z from 'zod/mini';
+import { customerKeySchema } from './keys.js';
+import { amount, currency } from './order-fields.js';
+import { describe } from './z.js';
+
+/** Body, path and header of `POST /customers/{key}/credit`. */
+
+export const creditBody = z.strictObject({
+  amount,
+  currency,
+  is_currency: describe(z.boolean(), 'true: amount is money in `currency`; false: amount is points'),
+});
+export const customerKeyPath = z.object({ key: customerKeySchema });
+export const idempotencyKeyHeader = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(8, 'must be at least 8 characters (use a UUID)'),
+    z.maxLength(255),
+    z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  );
