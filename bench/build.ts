@@ -104,14 +104,18 @@ const outfileOf = (job: Job) => join(OUT_DIR, 'bundles', job.variant, `${job.nam
  * entry/outfile swapped for the list of entries (no code splitting, so every output is the same
  * self-contained bundle a build of that entry alone gives; esbuild just parses shared modules once).
  */
-async function bundleAll(jobs: Job[]): Promise<BundleInfo[]> {
+async function bundleAll(jobs: Job[], sdkDefaults = false): Promise<BundleInfo[]> {
   const first = jobs[0] as Job;
   const {
     entryPoints: _single,
     outfile: _outfile,
+    alias,
     ...shared
   } = toEsbuildOptions(first.entry, outfileOf(first));
   const result = await build({
+    // The baselines are what a careful engineer bundles by hand: the SDK as it comes, default
+    // credential chain included. Only the project's bundles get the stack's environment provider.
+    ...(sdkDefaults ? {} : { alias }),
     ...shared,
     entryPoints: jobs.map((job) => ({ in: job.entry, out: join(job.variant, job.name) })),
     outdir: join(OUT_DIR, 'bundles'),
@@ -119,7 +123,8 @@ async function bundleAll(jobs: Job[]): Promise<BundleInfo[]> {
     metafile: true,
     logLevel: 'warning',
   });
-  writeFileSync(join(OUT_DIR, 'bundles', 'metafile.json'), JSON.stringify(result.metafile));
+  const metafileName = sdkDefaults ? 'metafile-baselines.json' : 'metafile.json';
+  writeFileSync(join(OUT_DIR, 'bundles', metafileName), JSON.stringify(result.metafile));
   return jobs.map((job) => {
     const outfile = outfileOf(job);
     const code = readFileSync(outfile);
@@ -152,7 +157,8 @@ async function buildChildren(): Promise<void> {
 export async function buildAll(): Promise<BundleInfo[]> {
   rmSync(join(OUT_DIR, 'bundles'), { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
-  const jobs: Job[] = tsEntries(FUNCTIONS_DIR).map((name) => ({
+  const jobs: Job[] = [];
+  const project: Job[] = tsEntries(FUNCTIONS_DIR).map((name) => ({
     variant: 'project',
     name,
     entry: join(FUNCTIONS_DIR, `${name}.ts`),
@@ -165,8 +171,8 @@ export async function buildAll(): Promise<BundleInfo[]> {
       jobs.push({ variant, name, entry: join(dir, `${name}.ts`) });
     }
   }
-  const [bundles] = await Promise.all([bundleAll(jobs), buildChildren()]);
-  return bundles;
+  const [own, baselines] = await Promise.all([bundleAll(project), bundleAll(jobs, true), buildChildren()]);
+  return [...own, ...baselines];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -12,7 +12,10 @@
  *    self time per invocation by package, so a missed warm budget shows where the extra time goes.
  * Writes bench/.out/profile/ (cpuprofiles, profile.json) and prints the tables.
  *
- *   --only=probes|import|warm   one part only;  --invocations=N   warm invocations (default 2000)
+ * 4. CPU profile of whole cold starts (import + first invocation), project and floor per flow, summed
+ *    over --runs fresh processes: where a missed cold-start budget goes, import and first call alike.
+ *
+ *   --only=probes|import|warm|cold   one part only;  --invocations=N   warm invocations (default 2000)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +25,14 @@ import { build } from 'esbuild';
 import { toEsbuildOptions } from '#infra/bundling.js';
 import { startSandbox } from '#local/sandbox/index.js';
 import { buildAll, OUT_DIR, ROOT, type Variant } from './build.js';
-import { type Endpoints, killAllChildren, lambdaEnv, SECRET_PREFIX, WarmChild } from './lib/children.js';
+import {
+  coldStart,
+  type Endpoints,
+  killAllChildren,
+  lambdaEnv,
+  SECRET_PREFIX,
+  WarmChild,
+} from './lib/children.js';
 import { selfTimeOf } from './lib/cpu-profile.js';
 import { type Fixture, seedFixture } from './lib/fixture.js';
 import { type Flow, flows } from './lib/flows.js';
@@ -51,15 +61,25 @@ async function buildUnminified(): Promise<Record<Variant, Record<string, string>
     jobs.push({ variant: 'floor', name: f.replace(/\.ts$/, ''), entry: join(floorDir, f) });
   }
   const first = jobs[0] as { entry: string };
-  const { entryPoints: _e, outfile: _o, ...shared } = toEsbuildOptions(first.entry, join(dir, 'x.mjs'));
-  await build({
-    ...shared,
-    minify: false,
-    entryPoints: jobs.map((j) => ({ in: j.entry, out: join(j.variant, j.name) })),
-    outdir: dir,
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'error',
-  });
+  const {
+    entryPoints: _e,
+    outfile: _o,
+    alias,
+    ...shared
+  } = toEsbuildOptions(first.entry, join(dir, 'x.mjs'));
+  // As bench/build.ts: the project with the stack's credential alias, the floors with the SDK as it comes.
+  for (const own of [true, false]) {
+    const part = jobs.filter((j) => (j.variant === 'project') === own);
+    await build({
+      ...shared,
+      ...(own ? { alias } : {}),
+      minify: false,
+      entryPoints: part.map((j) => ({ in: j.entry, out: join(j.variant, j.name) })),
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
+      logLevel: 'error',
+    });
+  }
   const paths: Record<Variant, Record<string, string>> = { project: {}, floor: {}, peer: {} };
   for (const j of jobs) paths[j.variant][j.name] = join(dir, j.variant, `${j.name}.mjs`);
   return paths;
@@ -174,6 +194,72 @@ async function warmProfiles(paths: Record<Variant, Record<string, string>>) {
   return out;
 }
 
+/** Self time of `runs` cold starts of one bundle under --cpu-prof, ms per start, by package or Node part. */
+async function profileColdVariant(
+  endpoints: Endpoints,
+  fixture: Fixture,
+  flow: Flow,
+  bundle: string,
+  runs: number,
+) {
+  const sum = new Map<string, number>();
+  let total = 0;
+  for (let run = 0; run < runs; run++) {
+    fixture.restore();
+    const profDir = join(DIR, 'cpu-cold', `${flow.id}-${run}-${bundle.split('/').at(-2)}`);
+    rmSync(profDir, { recursive: true, force: true });
+    const eventFile = join(OUT_DIR, 'events', `profile-cold-${flow.id}.json`);
+    mkdirSync(join(OUT_DIR, 'events'), { recursive: true });
+    writeFileSync(eventFile, flow.template.replaceAll('__SEQ__', `pc${run}${Date.now()}`));
+    const name = `profile-cold-${flow.id}`;
+    const secretId = `${SECRET_PREFIX}profile-cold/${flow.id}/${run}/${bundle.length}`;
+    const spec = { bundle, eventFile, functionName: name, requestId: `pc-${run}`, kind: flow.kind };
+    const result = await coldStart(spec, lambdaEnv(endpoints, name, secretId), 60_000, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${profDir}`,
+      '--cpu-prof-interval=100',
+    ]);
+    if (!result.ok)
+      throw new Error(`cold start of ${bundle} failed: ${String(result.status)} ${result.body ?? ''}`);
+    const { total: t, inBundle, outside } = selfTimeOf(profDir, bundle);
+    total += t - (outside.get('(idle)') ?? 0);
+    for (const [k, v] of [...inBundle, ...outside]) if (k !== '(idle)') sum.set(k, (sum.get(k) ?? 0) + v);
+  }
+  const per = (ms: number) => Math.round((ms / runs) * 10) / 10;
+  const top = [...sum].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  return { msPerStart: per(total), buckets: Object.fromEntries(top.map(([k, v]) => [k, per(v)])) };
+}
+
+/** Cold starts under --cpu-prof, project and floor, per flow. */
+async function coldProfiles(paths: Record<Variant, Record<string, string>>) {
+  await buildAll(); // the cold child script
+  const sandbox = await startSandbox({ port: 0 });
+  const secret = JSON.stringify({ apiKey: sandbox.apiKey, webhookSecret: 'whsec_benchmark' });
+  const aws = await startLocalAws({ secretFor: (id) => (id.startsWith(SECRET_PREFIX) ? secret : undefined) });
+  const out: Record<string, Record<string, Awaited<ReturnType<typeof profileColdVariant>>>> = {};
+  try {
+    const fixture = await seedFixture(sandbox);
+    const endpoints = { partneroApiUrl: sandbox.apiUrl, awsUrl: aws.url };
+    for (const flow of flows()) {
+      out[flow.id] = {};
+      for (const variant of ['project', 'floor'] as const) {
+        const bundle = paths[variant][flow.bundles[variant]] as string;
+        (out[flow.id] as Record<string, unknown>)[variant] = await profileColdVariant(
+          endpoints,
+          fixture,
+          flow,
+          bundle,
+          Math.min(RUNS, 8),
+        );
+      }
+    }
+  } finally {
+    await sandbox.close();
+    await aws.close();
+  }
+  return out;
+}
+
 const report: Record<string, unknown> = {};
 if (wanted('probes')) {
   const probeRows = await probeImportCosts(join(DIR, 'probes'), RUNS);
@@ -185,7 +271,7 @@ if (wanted('probes')) {
   for (const r of probeRows)
     console.log(`| ${r.name} | ${(r.bytes / 1024).toFixed(1)} KiB | ${r.ms.toFixed(1)} |`);
 }
-const paths = wanted('import') || wanted('warm') ? await buildUnminified() : undefined;
+const paths = wanted('import') || wanted('warm') || wanted('cold') ? await buildUnminified() : undefined;
 if (paths && wanted('import')) {
   const cpu = await importProfiles(paths);
   report.importProfiles = cpu;
@@ -211,6 +297,19 @@ if (paths && wanted('warm')) {
         .map(([k, v]) => `${k} ${v}`)
         .join('; ');
       console.log(`- ${flow} ${variant}: ${p.perInvocationUs} µs — ${buckets}`);
+    }
+  }
+}
+if (paths && wanted('cold')) {
+  const cold = await coldProfiles(paths);
+  report.coldProfiles = cold;
+  console.log('\nCPU profile of whole cold starts (import + first invocation), ms of CPU per start:\n');
+  for (const [flow, variants] of Object.entries(cold)) {
+    for (const [variant, p] of Object.entries(variants)) {
+      const buckets = Object.entries(p.buckets)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; ');
+      console.log(`- ${flow} ${variant}: ${p.msPerStart} ms — ${buckets}`);
     }
   }
 }

@@ -6,8 +6,8 @@
  * Exit code: non-zero on a crashed run, a failed correctness check or a bundle over its size budget;
  * never because of a timing (timings on shared machines are noise; ratios are the claim).
  *
- * Options: --quick, --cold-runs=N, --warm=N, --events=N, --flows=signup,dashboard,orders,credit (a subset),
- * --no-write (keep bench/results untouched).
+ * Options: --quick, --cold-runs=N, --warm=N, --events=N, --throughput-seconds=N,
+ * --flows=signup,dashboard,orders,credit,throughput (a subset), --no-write (keep bench/results untouched).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { machine } from './lib/machine.js';
 import { measureCold } from './lib/measure-cold.js';
 import { type Context, log } from './lib/measure-context.js';
 import { measureOrders } from './lib/measure-orders.js';
+import { measureThroughput } from './lib/measure-throughput.js';
 import { measureWarm } from './lib/measure-warm.js';
 import { budgetsOf } from './lib/report/budgets.js';
 import { bundleRows } from './lib/report/bundle-rows.js';
@@ -38,6 +39,7 @@ async function measureAll(settings: Settings) {
   let cold: Awaited<ReturnType<typeof measureCold>> | undefined;
   let warm: Awaited<ReturnType<typeof measureWarm>> | undefined;
   let orders: Awaited<ReturnType<typeof measureOrders>> | undefined;
+  let throughput: Awaited<ReturnType<typeof measureThroughput>> | undefined;
   try {
     const fixture = await seedFixture(sandbox);
     log('sandbox seeded');
@@ -49,11 +51,17 @@ async function measureAll(settings: Settings) {
       sandboxApiKey: sandbox.apiKey,
       failures,
     };
-    const all = flows().filter((f) => settings.flows.length === 0 || settings.flows.includes(f.id));
-    cold = await measureCold(ctx, all);
-    warm = await measureWarm(ctx, all);
+    const selected = (id: string) => settings.flows.length === 0 || settings.flows.includes(id);
+    const all = flows().filter((f) => selected(f.id));
+    if (all.length > 0) {
+      cold = await measureCold(ctx, all);
+      warm = await measureWarm(ctx, all);
+    }
     const ordersFlow = all.find((f) => f.id === 'orders');
     if (ordersFlow) orders = await measureOrders(ctx, ordersFlow);
+    // The throughput ceiling runs the project's consumer only (`--flows=throughput`).
+    const consumer = flows().find((f) => f.id === 'orders');
+    if (selected('throughput') && consumer) throughput = await measureThroughput(ctx, consumer);
   } catch (error) {
     failures.push(`harness crashed: ${(error as Error).stack ?? error}`);
   } finally {
@@ -61,7 +69,7 @@ async function measureAll(settings: Settings) {
     await sandbox.close();
     await aws.close();
   }
-  return { cold, warm, orders, failures };
+  return { cold, warm, orders, throughput, failures };
 }
 
 function writeResults(results: BenchResults, markdown: string) {
@@ -83,7 +91,7 @@ async function main(): Promise<number> {
   mkdirSync(join(OUT_DIR, 'events'), { recursive: true });
   log(`${bundles.length} bundles built`);
 
-  const { cold, warm, orders, failures } = await measureAll(settings);
+  const { cold, warm, orders, throughput, failures } = await measureAll(settings);
   const results: BenchResults = {
     machine: { ...environment, loadAverage1mAtEnd: machine().loadAverage1m },
     mode: settings.mode,
@@ -93,6 +101,7 @@ async function main(): Promise<number> {
     coldStart: cold,
     warm,
     orders,
+    throughput,
     budgets: [],
     failures,
   };

@@ -3,14 +3,16 @@
  * Partnero that records a repeated key twice — one conditional write per event. A sale is claimed with
  * PutItem if absent (a redelivery, or a sale whose refund came first, finds the item and does nothing);
  * a refund writes its mark unconditionally and learns from the old item whether there is anything to
- * delete. No leases, no reconciler: it is correct for one consumer at a time without crashes, which is
- * what the benchmark runs.
+ * delete. Recorded sales are then settled in one write per batch (`settleSales`), the ledger work the
+ * project does too (it keeps the state and reward a later look needs). No leases, no reconciler: it is
+ * correct for one consumer at a time without crashes, which is what the benchmark runs.
  */
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
   PutItemCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 
@@ -52,4 +54,26 @@ export async function markRefunded(orderId: string): Promise<boolean> {
     }),
   );
   return out.Attributes?.sold?.BOOL === true;
+}
+
+const recordedUpdate = (orderId: string) => ({
+  TableName,
+  Key: Key(orderId),
+  UpdateExpression: 'SET #s = :recorded',
+  ExpressionAttributeNames: { '#s': 'state' },
+  ExpressionAttributeValues: { ':recorded': { S: 'recorded' } },
+});
+
+/** Marks the sales Partnero recorded: one UpdateItem, or one TransactWriteItems for several (≤ 100). */
+export async function settleSales(orderIds: string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  if (orderIds.length === 1) {
+    await ddb.send(new UpdateItemCommand(recordedUpdate(orderIds[0] as string)));
+    return;
+  }
+  await ddb.send(
+    new TransactWriteItemsCommand({
+      TransactItems: orderIds.slice(0, 100).map((id) => ({ Update: recordedUpdate(id) })),
+    }),
+  );
 }

@@ -1,13 +1,13 @@
 /**
  * A warm Lambda container: loads one bundle once, then runs what the harness asks over IPC —
- * timed invocations of an event template, raw Partnero probes, or draining a simulated SQS queue
- * through the handler. Invocation times cover only `await handler(event, context)`; building the
+ * timed invocations of an event template, raw Partnero probes, draining a simulated SQS queue
+ * through the handler, or one batch of a queue the harness shares between containers. Invocation times cover only `await handler(event, context)`; building the
  * event happens before the clock starts.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { lambdaContext, sqsRecord } from '#bench/lib/events.js';
-import { SimulatedQueue } from '#bench/lib/sqs-queue.js';
+import { type QueuedMessage, SimulatedQueue } from '#bench/lib/sqs-queue.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -16,6 +16,7 @@ export type WarmCommand =
   | { cmd: 'run'; template: string; n: number; idPrefix: string; kind: 'http' | 'sqs' }
   | { cmd: 'probe'; url: string; authorization: string; n: number }
   | { cmd: 'drain'; file: string; batchSize: number; maxReceives: number }
+  | { cmd: 'batch'; messages: QueuedMessage[]; timeoutMs: number }
   | { cmd: 'exit' };
 
 /** The answer to `run`: per-invocation times, failures, and the CPU the invocations used. */
@@ -37,6 +38,16 @@ export interface DrainResult {
   deadLetters: string[];
 }
 
+/** The answer to `batch`: one invocation with a batch the harness received from its shared queue. */
+export interface BatchResult {
+  ms: number;
+  ok: boolean;
+  /** The batch item failures (every message when the handler threw or answered no list). */
+  failedIds: string[];
+  detail?: string | undefined;
+  cpuMicros: number;
+}
+
 let handler: Handler | undefined;
 let functionName = 'bench';
 
@@ -47,9 +58,9 @@ interface Invocation {
   failedIds?: string[];
 }
 
-async function invoke(event: unknown, kind: 'http' | 'sqs'): Promise<Invocation> {
+async function invoke(event: unknown, kind: 'http' | 'sqs', timeoutMs?: number): Promise<Invocation> {
   if (!handler) throw new Error('no bundle loaded');
-  const context = lambdaContext(functionName);
+  const context = lambdaContext(functionName, timeoutMs);
   const started = performance.now();
   let result: unknown;
   try {
@@ -154,6 +165,23 @@ async function drain(command: Command<'drain'>): Promise<DrainResult> {
   };
 }
 
+/** One SQS invocation with the batch the harness handed over (bench/lib/pooled-drain.ts). */
+async function invokeBatch(command: Command<'batch'>): Promise<BatchResult> {
+  const event = {
+    Records: command.messages.map((m) => sqsRecord(m.messageId, m.body, m.receiveCount)),
+  };
+  const cpu = process.cpuUsage();
+  const outcome = await invoke(event, 'sqs', command.timeoutMs);
+  const used = process.cpuUsage(cpu);
+  return {
+    ms: outcome.ms,
+    ok: outcome.ok,
+    failedIds: outcome.failedIds ?? command.messages.map((m) => m.messageId),
+    detail: outcome.detail,
+    cpuMicros: used.user + used.system,
+  };
+}
+
 async function run(command: WarmCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'load': {
@@ -168,6 +196,8 @@ async function run(command: WarmCommand): Promise<unknown> {
       return probe(command);
     case 'drain':
       return drain(command);
+    case 'batch':
+      return invokeBatch(command);
     case 'exit':
       process.exit(0);
   }

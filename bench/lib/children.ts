@@ -82,9 +82,15 @@ export interface ColdResult {
 }
 
 /** Runs one cold start in a fresh process; rejects only when the child produced no report at all. */
-export function coldStart(spec: Record<string, unknown>, env: NodeJS.ProcessEnv, timeoutMs = 60_000) {
+export function coldStart(
+  spec: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+  /** Node flags, e.g. `--cpu-prof` for bench/profile.ts; none for measurements. */
+  nodeFlags: string[] = [],
+) {
   return new Promise<ColdResult>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(OUT_DIR, 'child', 'cold.mjs')], {
+    const child = spawn(process.execPath, [...nodeFlags, join(OUT_DIR, 'child', 'cold.mjs')], {
       env: { ...env, BENCH_SPEC: JSON.stringify(spec) },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });

@@ -27,7 +27,7 @@ const dynamoCalls = (calls: Record<string, number>) =>
     .reduce((sum, [, n]) => sum + n, 0);
 
 /** What Partnero holds after a drain: its request counts, every transaction key, the referrers' balances. */
-async function observePartnero(ctx: Context) {
+export async function observePartnero(ctx: Context) {
   const requests = (await ctx.fixture.control('GET', '/requests')) as {
     total: number;
     byRoute: Record<string, number>;

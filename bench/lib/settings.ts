@@ -11,6 +11,8 @@ export interface Settings {
   chunk: number;
   fanout: number;
   orderMessages: number;
+  /** Seconds each cell of the throughput grid runs for, about (`--throughput-seconds=N`). */
+  throughputSeconds: number;
 }
 
 export function settingsFrom(argv: readonly string[]): Settings & { write: boolean } {
@@ -31,6 +33,7 @@ export function settingsFrom(argv: readonly string[]): Settings & { write: boole
     chunk: quick ? 50 : 250,
     fanout: quick ? 8 : 30,
     orderMessages: number('events', quick ? 1000 : 10_000),
+    throughputSeconds: number('throughput-seconds', quick ? 2 : 8),
     flows:
       argv
         .find((a) => a.startsWith('--flows='))

@@ -14,6 +14,7 @@ import {
   type Sandbox,
   send,
 } from './http.js';
+import { rateLimitOf } from './rate-limit.js';
 import { type CompiledRoute, compile, decodeSegments, type Match, match, routeOf } from './routing.js';
 import { transactionRoutes } from './transactions.js';
 import { webhookRoutes } from './webhooks-api.js';
@@ -133,6 +134,14 @@ export async function handleApi(
   sb.store.countRequest(`${method} /v1/${found.template ?? '(unknown)'}`);
   const call: ApiRequest = { sb, req, found, rawPath, rawQuery, label: `${method} ${rawPath}` };
 
+  // Throttled on arrival, before faults (the request never reaches the application); the 429 takes
+  // the configured latency like any other answer.
+  const throttle = rateLimitOf(sb).take();
+  if (!throttle.ok) {
+    if (sb.faults.latencyMs > 0) await sleep(sb.faults.latencyMs);
+    const headers = { 'retry-after': String(throttle.retryAfterSeconds) };
+    return send(res, { status: 429, body: errorBody('Too Many Attempts.'), headers });
+  }
   const fault = sb.faults.pick(call.label);
   if (fault?.kind === 'drop') return void req.socket.destroy();
   if (fault?.kind === 'delay') await sleep(fault.rule.delayMs);

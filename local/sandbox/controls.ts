@@ -1,5 +1,6 @@
 import type { FaultSpec } from './faults.js';
 import { HttpError, type RequestCtx, type Result, type Route } from './http.js';
+import { type RateLimitSettings, rateLimitOf } from './rate-limit.js';
 import { renderCredit, renderCustomer, renderTransaction } from './render.js';
 import { Errors, readBoolean, readNumber, readString } from './validation.js';
 import { isHttpUrl, renderWebhook } from './webhooks-api.js';
@@ -93,6 +94,11 @@ const options = (ctx: RequestCtx): Result => ({
 
 const json = (body: unknown): Result => ({ status: 200, body });
 
+const rateLimit = (ctx: RequestCtx) => {
+  const limit = rateLimitOf(ctx.sb);
+  return json({ ...(limit.settings ?? { requestsPerSecond: null }), limited: limit.limited });
+};
+
 const lateCommits = (ctx: RequestCtx) =>
   json({ pending: ctx.sb.lateCommits.pending, applied: ctx.sb.lateCommits.applied });
 
@@ -140,6 +146,24 @@ export const controlRoutes: Route[] = [
   { method: 'PUT', path: 'options', handler: setOptions },
   { method: 'GET', path: 'latency', handler: (ctx) => json({ ms: ctx.sb.faults.latencyMs }) },
   { method: 'POST', path: 'latency', handler: setLatency },
+  { method: 'GET', path: 'rate-limit', handler: rateLimit },
+  {
+    method: 'PUT',
+    path: 'rate-limit',
+    handler: (ctx) => {
+      const off = ctx.body.requestsPerSecond === null;
+      rateLimitOf(ctx.sb).set(off ? null : (ctx.body as unknown as RateLimitSettings));
+      return rateLimit(ctx);
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'rate-limit',
+    handler: (ctx) => {
+      rateLimitOf(ctx.sb).set(null);
+      return rateLimit(ctx);
+    },
+  },
   { method: 'GET', path: 'click', handler: click },
   { method: 'POST', path: 'click', handler: click },
   { method: 'OPTIONS', path: 'click', handler: () => ({ status: 204, headers: CORS_ANY }) },

@@ -3,6 +3,7 @@ import { seededRandom } from '#local/random.js';
 import { Faults } from './faults.js';
 import type { Sandbox, SandboxConfig } from './http.js';
 import { LateCommits } from './late-commits.js';
+import { attachRateLimit, RateLimit, type RateLimitSettings } from './rate-limit.js';
 import { createSandboxServer } from './server.js';
 import { Store } from './store.js';
 import { type WebhookOptions, Webhooks } from './webhooks.js';
@@ -20,6 +21,7 @@ export {
 } from './faults.js';
 export type { SandboxConfig } from './http.js';
 export { type AppliedLateCommit, type LateCommitInfo, LateCommits } from './late-commits.js';
+export { RateLimit, type RateLimitSettings } from './rate-limit.js';
 export { Store, type WebhookRecord } from './store.js';
 export {
   type Delivery,
@@ -48,6 +50,8 @@ export interface SandboxOptions {
   strictTransactionKeys?: boolean;
   /** Seed for fault injection's random choices (default: Math.random). */
   seed?: number;
+  /** Throttle the API (token bucket, 429 with Retry-After); off by default; a reset restores this. */
+  rateLimit?: RateLimitSettings;
 }
 
 export interface RunningSandbox {
@@ -63,6 +67,8 @@ export interface RunningSandbox {
   lateCommits: LateCommits;
   /** Subscriptions and deliveries (`deliveries`, `replay()`, `configure()`). */
   webhooks: Webhooks;
+  /** The API's rate limit, the one `/__sandbox/rate-limit` sets: `set({requestsPerSecond, burst})`, `set(null)`. */
+  rateLimit: RateLimit;
   /** Same as `POST /__sandbox/reset`. */
   reset(): void;
   close(): Promise<void>;
@@ -74,7 +80,7 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function createSandbox(opts: SandboxOptions): Sandbox {
+function createSandbox(opts: SandboxOptions): Sandbox & { rateLimit: RateLimit } {
   const config: SandboxConfig = {
     apiKey: opts.apiKey ?? 'sandbox_secret_key',
     siteUrl: opts.siteUrl ?? 'http://localhost:3000/',
@@ -87,15 +93,18 @@ function createSandbox(opts: SandboxOptions): Sandbox {
   const webhooks = new Webhooks(store, opts.webhooks);
   const faults = new Faults(opts.seed === undefined ? Math.random : seededRandom(opts.seed));
   const lateCommits = new LateCommits();
-  return {
+  const rateLimit = new RateLimit(opts.rateLimit);
+  const sandbox = {
     store,
     config,
     webhooks,
     faults,
     lateCommits,
+    rateLimit,
     url: '',
     reset() {
       lateCommits.clear();
+      rateLimit.set(opts.rateLimit ?? null);
       store.reset();
       webhooks.reset();
       faults.clear();
@@ -103,6 +112,8 @@ function createSandbox(opts: SandboxOptions): Sandbox {
       config.strictTransactionKeys = opts.strictTransactionKeys ?? false;
     },
   };
+  attachRateLimit(sandbox, rateLimit);
+  return sandbox;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
@@ -129,6 +140,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     faults: sb.faults,
     lateCommits: sb.lateCommits,
     webhooks: sb.webhooks,
+    rateLimit: sb.rateLimit,
     reset: () => sb.reset(),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

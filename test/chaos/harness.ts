@@ -90,6 +90,8 @@ interface HttpClient {
 export interface ScheduleResult {
   seed: number;
   orders: number;
+  /** Partial refunds planned (by event or HTTP), each to be applied once. */
+  partialRefunds: number;
   messages: number;
   invocations: number;
   crashes: number;
@@ -216,6 +218,7 @@ export async function runSchedule(world: OrdersWorld, seed: number): Promise<Sch
   const result: ScheduleResult = {
     seed,
     orders: orders.length,
+    partialRefunds: orders.reduce((n, o) => n + o.parts.length, 0),
     messages: messages.length,
     invocations: 0,
     crashes: 0,

@@ -28,8 +28,9 @@ const results = await runSchedules(world, seed, count, (r) => {
 });
 await world.close();
 const orders = results.reduce((a, r) => a + r.orders, 0);
+const parts = results.reduce((a, r) => a + r.partialRefunds, 0);
 console.log(
-  `${results.length} schedules (seeds ${seed}–${seed + count - 1}), ${orders} orders, ${invocations} invocations, ` +
+  `${results.length} schedules (seeds ${seed}–${seed + count - 1}), ${orders} orders, ${parts} partial refunds, ${invocations} invocations, ` +
     `${crashes} crashes, in ${Math.round((Date.now() - started) / 1000)} s: ${failing} with money errors`,
 );
 process.exit(failing === 0 ? 0 : 1);

@@ -1,12 +1,12 @@
 /**
  * Floor — SQS order events, exactly once against a Partnero that records a repeated key twice: one
  * conditional ledger write per event (baselines/ledger.ts), one batch request per customer for
- * `Order Placed`, a look-up by key when Partnero's answer is lost, one DELETE per `Order Refunded`;
+ * `Order Placed` and one write settling the batch's recorded sales, a look-up by key when Partnero's answer is lost, one DELETE per `Order Refunded`;
  * unreadable messages parked in the DLQ with SQS (created only when needed).
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { claimSale, markRefunded, unclaimSale } from '../ledger.js';
+import { claimSale, markRefunded, settleSales, unclaimSale } from '../ledger.js';
 import { partnero } from '../partnero.js';
 
 let sqs: SQSClient | undefined;
@@ -36,6 +36,7 @@ async function settleUnknown(customer: string, sale: Sale, failed: SQSRecord[]) 
 
 export const handler = async (event: SQSEvent) => {
   const failed: SQSRecord[] = [];
+  const recorded: string[] = [];
   const sales = new Map<string, Map<string, Sale>>();
   const refunds = new Map<string, SQSRecord>();
   for (const record of event.Records) {
@@ -74,7 +75,10 @@ export const handler = async (event: SQSEvent) => {
           ? { customer: { key: customer }, ...claimed[0]?.item }
           : { customer: { key: customer }, transactions: claimed.map((s) => s.item) };
       const res = await call('POST', '/transactions', body);
-      if (res.status >= 200 && res.status < 300) return;
+      if (res.status >= 200 && res.status < 300) {
+        recorded.push(...claimed.map((s) => s.item.key));
+        return;
+      }
       if (res.status >= 400 && res.status < 500) {
         await Promise.all(claimed.map((s) => unclaimSale(s.item.key).catch(() => undefined)));
         failed.push(...claimed.map((s) => s.record));
@@ -83,6 +87,7 @@ export const handler = async (event: SQSEvent) => {
       await Promise.all(claimed.map((s) => settleUnknown(customer, s, failed)));
     }),
   );
+  await settleSales(recorded).catch(() => undefined);
   await Promise.all(
     [...refunds].map(async ([key, record]) => {
       try {

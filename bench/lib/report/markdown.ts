@@ -10,6 +10,7 @@ import { failuresSection } from './markdown-failures.js';
 import { fanoutSection } from './markdown-fanout.js';
 import { ordersSection } from './markdown-orders.js';
 import { secretReadsSection } from './markdown-secret-reads.js';
+import { throughputSection } from './markdown-throughput.js';
 import { warmSection } from './markdown-warm.js';
 import type { BenchResults } from './results.js';
 
@@ -24,6 +25,7 @@ const SECTIONS: readonly Section[] = [
   fanoutSection,
   secretReadsSection,
   ordersSection,
+  throughputSection,
   failuresSection,
 ];
 

@@ -1,6 +1,7 @@
 /** The shape of a run's results (bench/results/latest.json), as the report reads them. */
 import type { BundleInfo, Variant } from '#bench/build.js';
 import type { Summary, Verdict } from '../stats.js';
+import type { ThroughputRow } from '../throughput-row.js';
 
 export interface BundleRow extends Omit<BundleInfo, 'outfile'> {
   /** The floor bundle it is compared with (same work, same AWS clients). */
@@ -62,6 +63,17 @@ export interface OrdersVariant {
   wrongBalances: number;
 }
 
+export interface ThroughputResults {
+  latencyMs: number;
+  maxReceives: number;
+  consumerTimeoutMs: number;
+  secondsPerCell: number;
+  cores: number;
+  /** One container, Partnero answering at once: the model's local work per batch. */
+  calibration: { batchSize: number; batches: number; meanMs: number; medianMs: number }[];
+  rows: ThroughputRow[];
+}
+
 export interface Budget {
   budget: string;
   subject: string;
@@ -92,6 +104,7 @@ export interface BenchResults {
     fanout?: Record<string, unknown>;
   };
   orders?: Record<string, unknown> & { messages: number; variants: Record<string, unknown> };
+  throughput?: ThroughputResults;
   budgets: Budget[];
   failures: string[];
 }

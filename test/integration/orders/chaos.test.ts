@@ -20,12 +20,13 @@ describe('money under faults', () => {
   it(`keeps every balance right over ${SCHEDULES} randomized schedules`, async () => {
     const results: ScheduleResult[] = await runSchedules(world, FIRST_SEED, SCHEDULES);
     const failing = results.filter((r) => r.errors.length > 0);
-    const sum = (key: 'orders' | 'messages' | 'invocations' | 'crashes') =>
+    const sum = (key: 'orders' | 'partialRefunds' | 'messages' | 'invocations' | 'crashes') =>
       results.reduce((a, r) => a + r[key], 0);
     const summary = {
       schedules: results.length,
       firstSeed: FIRST_SEED,
       orders: sum('orders'),
+      partialRefunds: sum('partialRefunds'),
       messages: sum('messages'),
       invocations: sum('invocations'),
       crashes: sum('crashes'),
@@ -35,5 +36,6 @@ describe('money under faults', () => {
     writeFileSync('test-results/chaos.json', `${JSON.stringify(summary, null, 2)}\n`);
     expect(summary.failing).toEqual([]);
     expect(summary.crashes).toBeGreaterThan(0);
+    expect(summary.partialRefunds).toBeGreaterThan(0);
   }, 240_000);
 });
