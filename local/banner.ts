@@ -3,6 +3,12 @@ import type { LocalSystem } from './system.js';
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** Whether the sandbox delivers to the webhook route, and how to make it. */
+const webhookNote = (system: LocalSystem) =>
+  system.sandbox.webhooks.settings.urls.length > 0
+    ? `(sandbox → gateway → bus, secret ${system.webhookSecret})`
+    : '(not connected: run npm run connect -- --local)';
+
 /** What `npm start` prints once everything listens. */
 export function banner(system: LocalSystem, stateFile: string | undefined): string {
   const { urls, credentials: c, region } = system;
@@ -31,7 +37,10 @@ export function banner(system: LocalSystem, stateFile: string | undefined): stri
     row('API', `${urls.api}  (every route of the HTTP API; JWT issuer ${urls.issuer})`),
     row('Partnero sandbox', `${urls.sandbox}  (API ${urls.sandboxApi}, key ${system.sandboxApiKey})`),
     row('AWS endpoint', `${urls.aws}  (Secrets Manager, EventBridge, SQS, DynamoDB; bus ${system.busName})`),
-    row('Webhooks', `${urls.webhook}  (sandbox → gateway → bus, secret ${system.webhookSecret})`),
+    row('Webhooks', `${urls.webhook}  ${webhookNote(system)}`),
+    ...(system.outputsFile
+      ? [row('Outputs', `${system.outputsFile}  (npm run connect -- --local, npm run doctor -- --local)`)]
+      : []),
     row(
       'State',
       stateFile

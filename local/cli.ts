@@ -1,4 +1,5 @@
 import { DEFAULT_PORTS } from './config.js';
+import { DEFAULT_OUTPUTS_FILE } from './system/stack-outputs.js';
 
 export interface CliOptions {
   help: boolean;
@@ -7,6 +8,10 @@ export interface CliOptions {
   sandboxPort: number;
   awsPort: number;
   stateFile?: string;
+  /** Where the stack outputs go for `npm run connect -- --local` (none when empty). */
+  outputsFile?: string;
+  /** Start as a fresh `cdk deploy` leaves a stack: empty secrets, no webhook subscription. */
+  fresh: boolean;
   quiet: boolean;
 }
 
@@ -22,6 +27,8 @@ Options (environment variable in brackets):
   --aws-port <n>       local Secrets Manager/EventBridge/SQS [AWS_PORT]      default ${DEFAULT_PORTS.aws}
   --host <address>     interface to listen on                               default 127.0.0.1
   --persist [file]     keep the sandbox state in a file     [SANDBOX_STATE_FILE] (default file ${DEFAULT_STATE_FILE})
+  --outputs <file>     stack outputs for connect/doctor     [LOCAL_OUTPUTS_FILE] default ${DEFAULT_OUTPUTS_FILE}
+  --fresh              start unconnected (empty secrets, no webhook): try \`npm run connect -- --local\`
   --quiet              do not print each request
   -h, --help           show this help
 Port 0 picks a free port.`;
@@ -47,8 +54,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     sandboxPort: env.SANDBOX_PORT ? port(env.SANDBOX_PORT, 'SANDBOX_PORT') : DEFAULT_PORTS.sandbox,
     awsPort: env.AWS_PORT ? port(env.AWS_PORT, 'AWS_PORT') : DEFAULT_PORTS.aws,
     quiet: false,
+    fresh: false,
     ...(env.SANDBOX_STATE_FILE?.trim() ? { stateFile: env.SANDBOX_STATE_FILE.trim() } : {}),
   };
+  const outputsFile =
+    env.LOCAL_OUTPUTS_FILE === undefined ? DEFAULT_OUTPUTS_FILE : env.LOCAL_OUTPUTS_FILE.trim();
+  if (outputsFile) options.outputsFile = outputsFile;
   const args = [...argv];
   while (args.length) {
     const arg = args.shift() as string;
@@ -85,6 +96,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
       case '--quiet':
         options.quiet = true;
         break;
+      case '--fresh':
+        options.fresh = true;
+        break;
+      case '--outputs': {
+        const file = value();
+        if (file === undefined) throw new CliError('--outputs needs a file');
+        if (file.trim()) options.outputsFile = file.trim();
+        else delete options.outputsFile;
+        break;
+      }
       default:
         throw new CliError(`Unknown option ${arg} (see --help)`);
     }

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     return;
   }
   const stateFile = cli.stateFile ? resolve(cli.stateFile) : undefined;
+  const outputsFile = cli.outputsFile ? resolve(cli.outputsFile) : undefined;
 
   let system: LocalSystem;
   try {
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
       sandboxPort: cli.sandboxPort,
       awsPort: cli.awsPort,
       ...(stateFile ? { stateFile } : {}),
+      ...(outputsFile ? { outputsFile } : {}),
+      connected: !cli.fresh,
       ...(cli.quiet
         ? {}
         : {

@@ -35,6 +35,12 @@ import type { LocalSystemOptions, SystemSettings } from '#local/system/options.j
 import { createOrderQueues, type OrderQueues } from '#local/system/order-queues.js';
 import { startLinkedSandbox } from '#local/system/sandbox.js';
 import {
+  LOCAL_STACK_NAME,
+  LOCAL_WEBHOOK_SECRET_NAME,
+  localStackOutputs,
+  writeOutputsFiles,
+} from '#local/system/stack-outputs.js';
+import {
   type ScheduledReconciler,
   startOrderConsumer,
   startScheduledReconciler,
@@ -57,10 +63,20 @@ export interface LocalSystem {
   ports: { gateway: number; sandbox: number; aws: number };
   region: string;
   credentials: Credentials;
+  /** The name of the "stack" in the outputs (`partnero-referrals-local`). */
+  stackName: string;
+  /** The secret holding the Partnero API key (`SecretName`, `PARTNERO_SECRET_ID`). */
   secretName: string;
+  /** The webhook signing secret (`WebhookSecretName`, `WEBHOOK_SECRET_ID`). */
+  webhookSecretName: string;
   busName: string;
   sandboxApiKey: string;
+  /** The signing secret of the sandbox's pre-made subscription (what a connected system starts with). */
   webhookSecret: string;
+  /** The stack outputs of the local system, named as the stack's (`ApiUrl`, `WebhookUrl`, `SecretName`…). */
+  outputs: Record<string, string>;
+  /** Where the outputs were written (`outputsFile` option), if anywhere. */
+  outputsFile?: string;
   /** The variables set on this process for the functions. */
   env: Record<string, string>;
   sandbox: RunningSandbox;
@@ -99,8 +115,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     region: options.region ?? DEFAULT_REGION,
     credentials: options.credentials ?? { ...LOCAL_CREDENTIALS },
     webhookSecret: options.webhookSecret ?? LOCAL_WEBHOOK_SECRET,
+    connected: options.connected ?? true,
   };
-  const { host, region, webhookSecret } = settings;
+  const { host, region, webhookSecret, connected } = settings;
   const cleanups = new CleanupStack();
   let restoreEnv = () => {};
   // First in, so last out: requests still in flight read the environment until the servers are closed.
@@ -119,7 +136,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     cleanups.push(() => queues.close());
     const gateway = await startGateway(options, settings, activity);
     cleanups.push(() => gateway.close());
-    const sandbox = await startLinkedSandbox(options, gateway, { host, webhookSecret });
+    const sandbox = await startLinkedSandbox(options, gateway, { host, webhookSecret, connected });
     cleanups.push(() => sandbox.close());
     const functionEnv = applyFunctionEnvironment(settings, { secrets: aws.secrets, awsUrl, sandbox, queues });
     restoreEnv = functionEnv.restore;
@@ -130,8 +147,22 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     const live = await activateGateway(gateway, { ...settings, awsUrl, sandbox });
     cleanups.push(() => live.close());
 
-    const parts = { settings, activity, aws, awsEndpoint, queues, gateway, sandbox, functionEnv };
-    return describeSystem({ ...parts, orderEventSource, reconciler, live }, () => cleanups.unwind());
+    const outputs = localStackOutputs({ apiUrl: gateway.demoUrl, webhookUrl: gateway.webhookUrl, queues });
+    if (options.outputsFile) {
+      const endpoint = {
+        stackName: LOCAL_STACK_NAME,
+        awsEndpointUrl: awsUrl,
+        region,
+        partneroApiUrl: sandbox.apiUrl,
+      };
+      cleanups.push(
+        writeOutputsFiles(options.outputsFile, outputs, { ...endpoint, credentials: settings.credentials }),
+      );
+    }
+
+    const parts = { settings, activity, aws, awsEndpoint, queues, gateway, sandbox, functionEnv, outputs };
+    const system = describeSystem({ ...parts, orderEventSource, reconciler, live }, () => cleanups.unwind());
+    return options.outputsFile ? { ...system, outputsFile: options.outputsFile } : system;
   } catch (e) {
     await cleanups.unwind();
     throw e;
@@ -147,6 +178,7 @@ interface StartedParts {
   gateway: ListeningGateway;
   sandbox: RunningSandbox;
   functionEnv: FunctionEnvironment;
+  outputs: Record<string, string>;
   orderEventSource: EventSourceMapping;
   reconciler: ScheduledReconciler;
   live: LiveGateway;
@@ -168,10 +200,13 @@ function describeSystem(parts: StartedParts, close: () => Promise<void>): LocalS
     ports: { gateway: gateway.port, sandbox: Number(new URL(sandbox.url).port), aws: awsEndpoint.port },
     region: settings.region,
     credentials: settings.credentials,
+    stackName: LOCAL_STACK_NAME,
     secretName: LOCAL_SECRET_NAME,
+    webhookSecretName: LOCAL_WEBHOOK_SECRET_NAME,
     busName: LOCAL_BUS_NAME,
     sandboxApiKey: sandbox.apiKey,
     webhookSecret: settings.webhookSecret,
+    outputs: parts.outputs,
     env: parts.functionEnv.env,
     sandbox,
     secrets: aws.secrets,

@@ -20,7 +20,14 @@ export interface SandboxConfig {
   cookieDays: number;
   /** Refuse a repeated transaction key with 422 (Partnero does not: off by default). */
   strictTransactionKeys: boolean;
+  /**
+   * The program type the API key belongs to. `affiliate` mimics the key of an affiliate program:
+   * `GET /partners` lists a partner and `POST /webhooks` refuses the refer-a-friend-only events.
+   */
+  program: ProgramType;
 }
+
+export type ProgramType = 'refer-a-friend' | 'affiliate';
 
 /** Everything a handler may touch; one per running sandbox. */
 export interface Sandbox {

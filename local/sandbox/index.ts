@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { seededRandom } from '#local/random.js';
 import { Faults } from './faults.js';
-import type { Sandbox, SandboxConfig } from './http.js';
+import type { ProgramType, Sandbox, SandboxConfig } from './http.js';
 import { LateCommits } from './late-commits.js';
 import { attachRateLimit, RateLimit, type RateLimitSettings } from './rate-limit.js';
 import { createSandboxServer } from './server.js';
@@ -19,7 +19,7 @@ export {
   type FaultSpec,
   Faults,
 } from './faults.js';
-export type { SandboxConfig } from './http.js';
+export type { ProgramType, SandboxConfig } from './http.js';
 export { type AppliedLateCommit, type LateCommitInfo, LateCommits } from './late-commits.js';
 export { RateLimit, type RateLimitSettings } from './rate-limit.js';
 export { Store, type WebhookRecord } from './store.js';
@@ -48,6 +48,8 @@ export interface SandboxOptions {
   webhooks?: WebhookOptions;
   /** Refuse a repeated transaction key with 422. Off by default: Partnero records the duplicate. */
   strictTransactionKeys?: boolean;
+  /** The program type the key belongs to (default `refer-a-friend`); see `SandboxConfig.program`. */
+  program?: ProgramType;
   /** Seed for fault injection's random choices (default: Math.random). */
   seed?: number;
   /** Throttle the API (token bucket, 429 with Retry-After); off by default; a reset restores this. */
@@ -88,6 +90,7 @@ function createSandbox(opts: SandboxOptions): Sandbox & { rateLimit: RateLimit }
     referralParam: opts.referralParam ?? 'ref',
     cookieDays: opts.cookieDays ?? 30,
     strictTransactionKeys: opts.strictTransactionKeys ?? false,
+    program: opts.program ?? 'refer-a-friend',
   };
   const store = new Store(opts.stateFile);
   const webhooks = new Webhooks(store, opts.webhooks);

@@ -4,6 +4,7 @@ import { applyEnvironment, handlerEnvironment } from '#local/handler-env.js';
 import type { RunningSandbox } from '#local/sandbox/index.js';
 import type { SystemSettings } from './options.js';
 import { ORDER_EVENT_TYPES, type OrderQueues } from './order-queues.js';
+import { LOCAL_WEBHOOK_SECRET_NAME } from './stack-outputs.js';
 
 export interface FunctionEnvironment {
   /** The variables set on this process for the functions. */
@@ -12,19 +13,41 @@ export interface FunctionEnvironment {
   restore(): void;
 }
 
-/** Stores the Partnero secret and sets the environment the stack gives the functions on this process. */
+/**
+ * The two secrets as the stack makes them: the API key (`PARTNERO_SECRET_ID`) and the webhook signing
+ * secret (`WEBHOOK_SECRET_ID`, the only one the webhook function reads). Connected, they hold the
+ * sandbox's key and `webhookSecret` (the API-key secret also keeps its older `webhookSecret` field);
+ * otherwise they start empty, as after `cdk deploy`.
+ */
+function storeSecrets(
+  secrets: LocalSecrets,
+  { connected, webhookSecret }: Pick<SystemSettings, 'connected' | 'webhookSecret'>,
+  apiKey: string,
+): void {
+  if (!connected) {
+    secrets.put(LOCAL_SECRET_NAME, JSON.stringify({ apiKey: '' }));
+    secrets.put(LOCAL_WEBHOOK_SECRET_NAME, JSON.stringify({ webhookSecret: '' }));
+    return;
+  }
+  secrets.put(LOCAL_SECRET_NAME, JSON.stringify({ apiKey, webhookSecret }));
+  secrets.put(LOCAL_WEBHOOK_SECRET_NAME, JSON.stringify({ webhookSecret }));
+}
+
+/** Stores the secrets and sets the environment the stack gives the functions on this process. */
 export function applyFunctionEnvironment(
-  { region, credentials, webhookSecret }: Omit<SystemSettings, 'host'>,
+  settings: Omit<SystemSettings, 'host'>,
   parts: { secrets: LocalSecrets; awsUrl: string; sandbox: RunningSandbox; queues: OrderQueues },
 ): FunctionEnvironment {
+  const { region, credentials } = settings;
   const { secrets, sandbox, queues } = parts;
-  secrets.put(LOCAL_SECRET_NAME, JSON.stringify({ apiKey: sandbox.apiKey, webhookSecret }));
+  storeSecrets(secrets, settings, sandbox.apiKey);
   const env = handlerEnvironment({
     awsUrl: parts.awsUrl,
     region,
     credentials,
     sandboxApiUrl: sandbox.apiUrl,
     secretName: LOCAL_SECRET_NAME,
+    webhookSecretName: LOCAL_WEBHOOK_SECRET_NAME,
     busName: LOCAL_BUS_NAME,
     dlqUrl: queues.deadLetterQueue.url,
     queueUrl: queues.orderQueue.url,

@@ -30,12 +30,26 @@ export interface LocalSystemOptions {
   stateFile?: string;
   region?: string;
   credentials?: Credentials;
+  /** The signing secret of the sandbox's pre-made webhook subscription. @default 'whsec_local_demo' */
   webhookSecret?: string;
+  /**
+   * `true`: the system starts connected, so the demo works at once: both secrets filled and the sandbox
+   * subscribed to the webhook route with `webhookSecret`. `false`: as `cdk deploy` leaves a stack, before
+   * `npm run connect`: both secrets empty and no webhook subscription.
+   * @default true
+   */
+  connected?: boolean;
+  /**
+   * Write the system's stack outputs to this file, as `cdk deploy --outputs-file` does, with the local
+   * endpoint file beside it (what `npm run connect -- --local` reads); both are removed at close.
+   * @default - no file
+   */
+  outputsFile?: string;
   /** Extra CORS origins, besides the stack default and the demo page's own. */
   corsOrigins?: string[];
   orderPipeline?: OrderPipelineOptions;
   /** Passed to the sandbox (e.g. `webhooks.baseDelayMs`, `rewardPercent`). */
-  sandbox?: Pick<SandboxOptions, 'rewardPercent' | 'seed'> & { webhookBaseDelayMs?: number };
+  sandbox?: Pick<SandboxOptions, 'rewardPercent' | 'seed' | 'program'> & { webhookBaseDelayMs?: number };
   /** Every gateway request, once answered (`start.ts` prints them). */
   onAccess?: (entry: AccessEntry) => void;
   /** Every event handed to a function, API routes and the consumer alike (tests and debugging). */
@@ -54,4 +68,5 @@ export interface SystemSettings {
   region: string;
   credentials: Credentials;
   webhookSecret: string;
+  connected: boolean;
 }

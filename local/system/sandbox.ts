@@ -7,13 +7,14 @@ import type { ListeningGateway } from './gateway.js';
 import type { LocalSystemOptions } from './options.js';
 
 /**
- * The Partnero sandbox, linked to the gateway: its referral links point at the demo page, and it
- * subscribes the gateway's webhook route to every refer-a-friend event.
+ * The Partnero sandbox, linked to the gateway: its referral links point at the demo page, and (when the
+ * system starts connected) it subscribes the gateway's webhook route to every refer-a-friend event,
+ * signed with `webhookSecret`, as `npm run connect` would have.
  */
 export async function startLinkedSandbox(
   options: Pick<LocalSystemOptions, 'sandboxPort' | 'stateFile' | 'sandbox'>,
   { demoUrl, webhookUrl }: Pick<ListeningGateway, 'demoUrl' | 'webhookUrl'>,
-  { host, webhookSecret }: { host: string; webhookSecret: string },
+  { host, webhookSecret, connected }: { host: string; webhookSecret: string; connected: boolean },
 ): Promise<RunningSandbox> {
   const port = options.sandboxPort ?? DEFAULT_PORTS.sandbox;
   const tuning = options.sandbox ?? {};
@@ -25,8 +26,9 @@ export async function startLinkedSandbox(
     ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     ...(tuning.rewardPercent === undefined ? {} : { rewardPercent: tuning.rewardPercent }),
     ...(tuning.seed === undefined ? {} : { seed: tuning.seed }),
+    ...(tuning.program === undefined ? {} : { program: tuning.program }),
     webhooks: {
-      urls: [webhookUrl],
+      urls: connected ? [webhookUrl] : [],
       secret: webhookSecret,
       ...(tuning.webhookBaseDelayMs === undefined ? {} : { baseDelayMs: tuning.webhookBaseDelayMs }),
     },
