@@ -21,6 +21,14 @@ export const LIMITS = {
   dynamoCallsPerEvent: 2,
 } as const;
 
+/** The goals issue 15 set beyond design.md's budgets: at or below the floor cold, close to it warm. */
+export const GOALS = {
+  coldStartVsFloor: 1.0,
+  warmVsFloor: 1.1,
+  /** The orders floor does the same ledger work, so its goal is looser. */
+  ordersWarmVsFloor: 1.2,
+} as const;
+
 const bundleBudgets = (r: BenchResults): Budget[] =>
   r.bundles
     .filter((row) => row.variant === 'project' && row.ratio !== undefined)
@@ -49,6 +57,14 @@ const coldStartBudgets = (r: BenchResults): Budget[] =>
         verdict: atMost(vsFloor, LIMITS.coldStartVsFloor),
       },
       {
+        budget: 'Goal: cold start ≤ 1.0× the floor',
+        subject: flow,
+        value: round(vsFloor),
+        display: `${ms(project)} ms = ${times(vsFloor)} floor`,
+        limit: '≤ 1.00×',
+        verdict: atMost(vsFloor, GOALS.coldStartVsFloor),
+      },
+      {
         budget: 'Cold start below the peer (Express + serverless-http)',
         subject: flow,
         value: round(vsPeer),
@@ -60,16 +76,28 @@ const coldStartBudgets = (r: BenchResults): Budget[] =>
   });
 
 const warmBudgets = (r: BenchResults): Budget[] =>
-  Object.entries(warmFlowsOf(r) ?? {}).map(([flow, v]) => {
+  Object.entries(warmFlowsOf(r) ?? {}).flatMap(([flow, v]) => {
     const vsFloor = ratio(v.project.median, v.floor.median);
-    return {
-      budget: 'Warm overhead per invocation ≤ 1.2× the floor (median)',
+    const row = {
       subject: flow,
       value: round(vsFloor),
       display: `${ms(v.project.median)} ms = ${times(vsFloor)} floor`,
-      limit: '≤ 1.20×',
-      verdict: atMost(vsFloor, LIMITS.warmVsFloor),
     };
+    const goal = flow === 'orders' ? GOALS.ordersWarmVsFloor : GOALS.warmVsFloor;
+    return [
+      {
+        ...row,
+        budget: 'Warm overhead per invocation ≤ 1.2× the floor (median)',
+        limit: '≤ 1.20×',
+        verdict: atMost(vsFloor, LIMITS.warmVsFloor),
+      },
+      {
+        ...row,
+        budget: `Goal: warm overhead ≤ ${goal.toFixed(1)}× the floor (median)`,
+        limit: `≤ ${goal.toFixed(2)}×`,
+        verdict: atMost(vsFloor, goal),
+      },
+    ];
   });
 
 function fanoutBudgets(r: BenchResults): Budget[] {
