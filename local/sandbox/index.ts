@@ -25,7 +25,6 @@ export { RateLimit, type RateLimitSettings } from './rate-limit.js';
 export { Store, type WebhookRecord } from './store.js';
 export {
   type Delivery,
-  REFER_A_FRIEND_EVENTS,
   sign as signWebhookBody,
   type WebhookEvent,
   type WebhookOptions,

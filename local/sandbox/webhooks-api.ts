@@ -1,8 +1,9 @@
+import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
 import { HttpError, ok, type ProgramType, type RequestCtx, type Route } from './http.js';
 import { paginate } from './pagination.js';
 import type { WebhookRecord } from './store.js';
 import { Errors, readBoolean, readString } from './validation.js';
-import { REFER_A_FRIEND_EVENTS, type SubscriptionInput } from './webhooks.js';
+import type { SubscriptionInput } from './webhooks.js';
 
 export function renderWebhook(w: WebhookRecord): Record<string, unknown> {
   return {

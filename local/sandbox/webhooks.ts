@@ -1,17 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { REFER_A_FRIEND_EVENTS, type ReferAFriendEvent } from '#shared/partnero/events.js';
 import { randomKey, type Store, type WebhookRecord } from './store.js';
 
-/** The events a refer-a-friend program can subscribe to; Partnero refuses any other name. */
-export const REFER_A_FRIEND_EVENTS = [
-  'customer.created',
-  'customer.updated',
-  'customer.deleted',
-  'customer.credited',
-  'customer.rewarded',
-  'transaction.created',
-  'transaction.deleted',
-] as const;
-export type WebhookEvent = (typeof REFER_A_FRIEND_EVENTS)[number];
+export type WebhookEvent = ReferAFriendEvent;
 
 /**
  * Sandbox-only shortcut: one subscription per url to every refer-a-friend event, signed with

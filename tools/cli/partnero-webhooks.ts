@@ -1,20 +1,7 @@
+import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
 import { createExecutor, type Execute } from '#shared/partnero/http.js';
 import { ResponseShapeError, toPage, unwrap } from '#shared/partnero/normalize.js';
 import { pathWith } from '#shared/partnero/requests.js';
-
-/**
- * The events of a refer-a-friend program (Partnero's contract; the sandbox's list is checked against
- * this one by the tests). Partnero refuses a subscription to events its program type lacks.
- */
-export const REFER_A_FRIEND_EVENTS = [
-  'customer.created',
-  'customer.updated',
-  'customer.deleted',
-  'customer.credited',
-  'customer.rewarded',
-  'transaction.created',
-  'transaction.deleted',
-] as const;
 
 /** A webhook subscription as `GET /webhooks` lists it. */
 export interface Webhook {

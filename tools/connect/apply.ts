@@ -1,5 +1,6 @@
+import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
 import { partneroCall } from '#tools/cli/partnero-errors.js';
-import { type PartneroAdmin, REFER_A_FRIEND_EVENTS } from '#tools/cli/partnero-webhooks.js';
+import type { PartneroAdmin } from '#tools/cli/partnero-webhooks.js';
 import { writeSecret } from '#tools/cli/secrets.js';
 import type { Run, Stored } from './run.js';
 import { planSecretWrites } from './secret-writes.js';

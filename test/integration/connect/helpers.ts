@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '#local/system.js';
+import { spawnScript } from '#test/support/spawn-script.js';
 import { createAwsClients } from '#tools/cli/aws-clients.js';
 import { createPartneroAdmin } from '#tools/cli/partnero-webhooks.js';
 import { resolveTarget } from '#tools/cli/target.js';
@@ -11,8 +10,6 @@ import { apiKeyFrom } from '#tools/connect/api-key.js';
 import { connect } from '#tools/connect/connect.js';
 import type { Row } from '#tools/connect/report.js';
 import { runDoctor } from '#tools/doctor/doctor.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * A local system on free ports that writes its outputs into a temporary folder, as `npm start` does
@@ -109,21 +106,12 @@ export const subscriptionsFor = (system: LocalSystem) =>
   system.sandbox.store.state.webhooks.filter((w) => w.url === system.outputs.WebhookUrl);
 
 /** Runs a tool's CLI (`tools/<tool>/main.ts`) as npm does; its exit code and output. */
-export function runTool(tool: 'connect' | 'doctor', args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', `tools/${tool}/main.ts`, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+export async function runTool(tool: 'connect' | 'doctor', args: string[], env: Record<string, string> = {}) {
+  const run = spawnScript(`tools/${tool}/main.ts`, args, {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ...env,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
+  const code = await run.exited;
+  return { code, stdout: run.out(), stderr: run.err() };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
-import { createPartneroAdmin, REFER_A_FRIEND_EVENTS } from '#tools/cli/partnero-webhooks.js';
+import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
+import { createPartneroAdmin } from '#tools/cli/partnero-webhooks.js';
 import { checkProgramKey } from '#tools/cli/program-key.js';
 import { webhookCreateFailure } from '#tools/connect/webhook-errors.js';
 

@@ -1,17 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CliError, DEFAULT_STATE_FILE, parseCli } from '#local/cli.js';
 import { PortInUseError } from '#local/listen.js';
 import { startLocalSystem } from '#local/system.js';
+import { spawnScript } from '#test/support/spawn-script.js';
 import { call, login } from './helpers.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('command line', () => {
   it('takes ports from flags over environment variables over the defaults', () => {
@@ -128,23 +125,7 @@ describe('startLocalSystem', () => {
 });
 
 describe('local/start.ts', () => {
-  const start = (args: string[]) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, exited, out: () => stdout, err: () => stderr };
-  };
+  const start = (args: string[]) => spawnScript('local/start.ts', args, { ...process.env, NODE_OPTIONS: '' });
 
   it('prints the URLs, demo users, sandbox key and AWS credentials, serves the page, and stops on SIGINT', async () => {
     const proc = start(['--port', '0', '--sandbox-port', '0', '--aws-port', '0', '--quiet']);

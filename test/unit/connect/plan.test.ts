@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
 import { parseDuration } from '#tools/cli/duration.js';
-import { REFER_A_FRIEND_EVENTS, sameUrl, type Webhook } from '#tools/cli/partnero-webhooks.js';
+import { sameUrl, type Webhook } from '#tools/cli/partnero-webhooks.js';
 import { apiKeyFrom } from '#tools/connect/api-key.js';
 import { nextSigningSecret } from '#tools/connect/signing-secret.js';
 import { planWebhook } from '#tools/connect/webhook-plan.js';

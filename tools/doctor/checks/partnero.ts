@@ -1,8 +1,9 @@
+import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
 import { isSecretError, parsePartneroSecret } from '#shared/secrets/index.js';
 import { parseSigningKeys } from '#shared/webhooks/webhook-secret.js';
 import { isToolError } from '#tools/cli/errors.js';
 import { partneroCall } from '#tools/cli/partnero-errors.js';
-import { missingEvents, REFER_A_FRIEND_EVENTS, sameUrl, type Webhook } from '#tools/cli/partnero-webhooks.js';
+import { missingEvents, sameUrl, type Webhook } from '#tools/cli/partnero-webhooks.js';
 import { checkProgramKey } from '#tools/cli/program-key.js';
 import { readSecret } from '#tools/cli/secrets.js';
 import { requireOutput } from '#tools/cli/stack-outputs.js';
