@@ -29,6 +29,9 @@ const deps = (partnero: PartneroClient = world.partnero()) => ({
 });
 /** A client whose attempts give up quickly, for faults that never answer. */
 const impatient = () => world.partnero({ attemptTimeoutMs: 100, maxAttempts: 2 });
+/** The next request matching `match` is applied only when the test flushes the late commits. */
+const holdNext = (match: string) =>
+  world.sandbox.faults.set({ kinds: ['late-commit'], match, count: 1, hold: true });
 /** The reconciler, once everything it waits for is due (the second count comes 15 verify delays later). */
 const sweepEverything = async () => {
   world.advance(30 * 60_000);
@@ -125,12 +128,7 @@ describe('refunds always reverse the reward', () => {
 
   it('deletes a transaction that landed after its refund (a late commit)', async () => {
     const order = sale(BOB);
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
+    holdNext('POST /v1/transactions');
     expect((await recordOrders(deps(impatient()), [order]))[0]?.status).toBe('pending');
     // The refund finds nothing to delete yet, and the claim is in doubt: it is remembered.
     await refundOrder(deps(), order.orderId);
@@ -163,12 +161,7 @@ describe('lost answers and crashes', () => {
 
   it('holds a write whose look-up found nothing; the next attempt finds the late commit instead of resending', async () => {
     const order = sale(BOB);
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
+    holdNext('POST /v1/transactions');
     expect((await recordOrders(deps(impatient()), [order]))[0]?.status).toBe('pending');
     await world.sandbox.lateCommits.flush();
     expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
@@ -178,12 +171,7 @@ describe('lost answers and crashes', () => {
 
   it('deletes the extra copy when a late commit lands after the order was sent again', async () => {
     const order = sale(BOB, 100);
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
+    holdNext('POST /v1/transactions');
     expect((await recordOrders(deps(impatient()), [order]))[0]?.status).toBe('pending');
     // The redelivery looks, finds nothing (still held), sends: the held write lands after it.
     expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
@@ -196,12 +184,7 @@ describe('lost answers and crashes', () => {
 
   it('puts the one copy back when trimming extras deleted too many (a DELETE retried after its answer was lost)', async () => {
     const order = sale(BOB, 100);
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
+    holdNext('POST /v1/transactions');
     await recordOrders(deps(impatient()), [order]);
     await recordOrders(deps(), [order]);
     await world.sandbox.lateCommits.flush();
@@ -217,22 +200,12 @@ describe('lost answers and crashes', () => {
 
   it('puts the copy back when a DELETE of the trimming lands late, after the count said one was left', async () => {
     const order = sale(BOB, 100);
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
+    holdNext('POST /v1/transactions');
     await recordOrders(deps(impatient()), [order]);
     await recordOrders(deps(), [order]);
     await world.sandbox.lateCommits.flush();
     // The reconciler's DELETE is held (its client gives up and retries, removing the other copy) …
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'DELETE /v1/transactions',
-      count: 1,
-      hold: true,
-    });
+    holdNext('DELETE /v1/transactions');
     world.advance(30 * 60_000);
     expect((await reconcile(deps(impatient()))).repairs).toEqual({ extra_copy_deleted: 1 });
     expect(world.copies(order.orderId)).toBe(1);
@@ -257,12 +230,7 @@ describe('lost answers and crashes', () => {
 
   it('counts a doubtful order’s copies twice, so a write landing after the first count is still deleted', async () => {
     const order = sale(BOB, 100);
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
+    holdNext('POST /v1/transactions');
     await recordOrders(deps(impatient()), [order]);
     await recordOrders(deps(), [order]);
     expect((await sweepEverything()).repairs).toEqual({}); // first count: one copy, the other still in flight
@@ -353,12 +321,7 @@ describe('customers Partnero does not know yet', () => {
 
   it('keeps the doubt of an earlier attempt when a later one is refused: its late write is found, not doubled', async () => {
     const order = sale('erin', 100);
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
+    holdNext('POST /v1/transactions');
     expect((await recordOrders(deps(impatient()), [order]))[0]?.status).toBe('pending');
     // The retry is refused (erin does not exist yet) while the first attempt is still in flight.
     expect((await recordOrders(deps(), [order]))[0]?.status).toBe('unknown_customer');
@@ -373,12 +336,7 @@ describe('customers Partnero does not know yet', () => {
 
   it('records a rejected order whose doubtful attempt landed later, when no delivery comes again', async () => {
     const order = sale('erin', 100);
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
+    holdNext('POST /v1/transactions');
     await recordOrders(deps(impatient()), [order]);
     await recordOrders(deps(), [order]);
     await world.createCustomer('erin', REFERRER);
