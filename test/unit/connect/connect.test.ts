@@ -6,6 +6,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
 import { createAwsClients } from '#tools/cli/aws-clients.js';
 import type { Target } from '#tools/cli/target.js';
 import { apiKeyFrom } from '#tools/connect/api-key.js';
@@ -138,15 +139,7 @@ describe('connect refuses, with one line and before writing anything', () => {
 
 describe('connect against what Partnero shows', () => {
   const hidden = { key: 'whk_1', url: 'https://api.example.com/webhooks/partnero/', is_active: true };
-  const allEvents = [
-    'customer.created',
-    'customer.updated',
-    'customer.deleted',
-    'customer.credited',
-    'customer.rewarded',
-    'transaction.created',
-    'transaction.deleted',
-  ];
+  const allEvents = [...REFER_A_FRIEND_EVENTS];
 
   it('keeps a webhook whose signing secret Partnero hides when one is stored', async () => {
     stored['dev/webhook'] = '{"webhookSecret":"whsec_known"}';
