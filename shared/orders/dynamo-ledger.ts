@@ -14,6 +14,7 @@ import {
   adoptLateWriteWrite,
   completeRefundWrite,
   finishWrite,
+  holdsTrimWrite,
   markTrimmingWrite,
   registerPartialRefundWrite,
   rejectWrite,
@@ -201,8 +202,16 @@ export class DynamoOrderLedger implements OrderLedger {
     );
   }
 
-  async markTrimming(seen: LedgerEntry): Promise<boolean> {
-    return (await this.table.update(seen.orderId, markTrimmingWrite(seen))).ok;
+  async markTrimming(seen: LedgerEntry, trimmer: string): Promise<LedgerEntry | undefined> {
+    const until = this.now() + this.timings.leaseMs;
+    const result = await this.table.update(seen.orderId, markTrimmingWrite(seen, trimmer, until));
+    return result.ok ? { ...seen, trimming: true, trimmer, sweepAt: until } : undefined;
+  }
+
+  async holdsTrim(trim: LedgerEntry): Promise<{ holds: true } | { holds: false; entry?: LedgerEntry }> {
+    const result = await this.table.update(trim.orderId, holdsTrimWrite(trim));
+    if (result.ok) return { holds: true };
+    return result.current ? { holds: false, entry: entryOf(result.current) } : { holds: false };
   }
 
   async adoptLateWrite(seen: LedgerEntry, reward: number): Promise<void> {

@@ -101,7 +101,10 @@ export function entryOf(item: Item): LedgerEntry {
   if (reward !== undefined) entry.reward = reward;
   if (reason) entry.reason = reason;
   if (item.doubt?.BOOL === true) entry.doubt = true;
-  if (item.trimming?.BOOL === true) entry.trimming = true;
+  // A trim mark is the trimming run's token (older entries carry a plain `true`).
+  const trimmer = text(item, 'trimming');
+  if (trimmer) entry.trimmer = trimmer;
+  if (trimmer || item.trimming?.BOOL === true) entry.trimming = true;
   if (sweepAt !== undefined) entry.sweepAt = sweepAt;
   const refundedTotal = num(item, 'refundedTotal');
   const version = num(item, 'version');

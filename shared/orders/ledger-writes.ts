@@ -178,11 +178,29 @@ export function settleSweepWrite(
   };
 }
 
-export const markTrimmingWrite = (seen: LedgerEntry): Write => ({
-  update: 'SET #trimming = :true',
-  values: { ':true': { BOOL: true }, ...seenValues(seen) },
+/** Takes the trim for one reconciler run, out of the sweep for a lease (no other run sees it due meanwhile). */
+export const markTrimmingWrite = (seen: LedgerEntry, trimmer: string, until: number): Write => ({
+  update: 'SET #trimming = :trimmer, #sweepAt = :until',
+  values: { ':trimmer': S(trimmer), ':until': N(until), ...seenValues(seen) },
   condition: unchanged(seen),
 });
+
+/**
+ * Changes nothing; refused unless the trim `trim` took still holds: its run's mark, the order recorded,
+ * no refund requested and no partial refund since (either retires the order's own transaction).
+ */
+export function holdsTrimWrite(trim: LedgerEntry): Write {
+  const version = trim.version === undefined ? 'attribute_not_exists(#version)' : '#version = :version';
+  return {
+    update: 'SET #trimming = :trimmer',
+    values: {
+      ':trimmer': S(trim.trimmer ?? ''),
+      ':recorded': S('recorded'),
+      ...(trim.version === undefined ? {} : { ':version': N(trim.version) }),
+    },
+    condition: `#trimming = :trimmer AND #state = :recorded AND attribute_not_exists(#refundRequested) AND ${version}`,
+  };
+}
 
 /** A rejected order's doubtful attempt landed after all: recorded, and its copies counted again later. */
 export const adoptLateWriteWrite = (

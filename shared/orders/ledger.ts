@@ -51,6 +51,11 @@ export interface LedgerEntry {
    * order with no copy was deleted outside this system and is left alone.
    */
   trimming?: boolean;
+  /**
+   * The token of the reconciler run that holds the trim: only that run deletes extra copies or puts one
+   * back, so two runs never both restore a copy.
+   */
+  trimmer?: string;
   /** What partial refunds took off the order so far (their sum). */
   refundedTotal?: number;
   /** How many partial refunds the order had: its live transaction is that version's (0: the order's own). */
@@ -106,8 +111,17 @@ export interface OrderLedger {
    * arrived meanwhile makes it `refunded`). With `doubt`, an earlier attempt of this order may still land.
    */
   reject(orderId: string, owner: string, rejection: { reason: string; doubt: boolean }): Promise<void>;
-  /** Marks a recorded entry as being trimmed to one copy (see `trimming`); false when it changed since `seen`. */
-  markTrimming(seen: LedgerEntry): Promise<boolean>;
+  /**
+   * Marks a recorded entry as being trimmed to one copy by `trimmer` alone (see `trimming`), and moves it
+   * a lease on in the sweep so no other run picks it up meanwhile. Answers the entry as it is now, or
+   * undefined when it changed since `seen` (another run, a refund).
+   */
+  markTrimming(seen: LedgerEntry, trimmer: string): Promise<LedgerEntry | undefined>;
+  /**
+   * Whether the trim `markTrimming` answered still holds: the order recorded, no refund or partial
+   * refund since. When not, the entry as it is.
+   */
+  holdsTrim(trim: LedgerEntry): Promise<{ holds: true } | { holds: false; entry?: LedgerEntry }>;
   /** A late write of a rejected order was found at Partnero: it is recorded after all. */
   adoptLateWrite(seen: LedgerEntry, reward: number): Promise<void>;
   /** Remembers a refund; answers the entry as it was before (undefined when there was none). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CallOptions } from '#shared/partnero/index.js';
 import type { LedgerEntry } from './ledger.js';
 import { applyVersion } from './partial-refund.js';
@@ -118,13 +119,14 @@ async function reconcileEntry(
     await deps.ledger.adoptLateWrite(entry, rewardOf(copies[0]));
     return 'late_write_recorded';
   }
-  const { repair, wrote } = await checkCopies(deps, entry, call);
+  const { repair, wrote, seen } = await checkCopies(deps, entry, call);
   // A DELETE or POST of this check may itself land late: count once more, 15 verify delays on.
-  await deps.ledger.settleSweep(entry, { again: wrote });
+  await deps.ledger.settleSweep(seen ?? entry, { again: wrote });
   return repair;
 }
 
-type Check = { repair?: RepairReason; wrote: boolean };
+/** What a count did; `seen`: the entry as this run's trim mark left it. */
+type Check = { repair?: RepairReason; wrote: boolean; seen?: LedgerEntry };
 
 /** Counts the key's copies at Partnero against what the ledger says there should be (0 or 1). */
 async function checkCopies(deps: ReconcileDeps, entry: LedgerEntry, call: CallOptions): Promise<Check> {
@@ -141,33 +143,44 @@ async function checkCopies(deps: ReconcileDeps, entry: LedgerEntry, call: CallOp
     return { repair: 'refund_reversed', wrote: true };
   }
   if (copies.length === 1) return { wrote: false };
+  // Gone, and not by a trim of ours: someone deleted it at Partnero.
+  if (copies.length === 0 && (!entry.trimming || !entry.order))
+    return { repair: 'missing_transaction', wrote: false };
+  const trim = await deps.ledger.markTrimming(entry, (deps.newOwner ?? randomUUID)());
+  if (!trim) throw new Error(`order ${entry.orderId} changed while being checked`);
   if (copies.length === 0) {
-    // Gone because we trimmed too far: put the one back. Gone otherwise: someone deleted it at Partnero.
-    if (!entry.trimming || !entry.order) return { repair: 'missing_transaction', wrote: false };
-    await restoreCopy(deps, entry, call);
-    return { repair: 'copy_restored', wrote: true };
+    // Gone because an earlier trim deleted too many: put the one back.
+    const restored = await restoreCopy(deps, trim, call);
+    return { ...(restored ? { repair: 'copy_restored' } : {}), wrote: restored, seen: trim };
   }
-  if (!(await deps.ledger.markTrimming(entry)))
-    throw new Error(`order ${entry.orderId} changed while being checked`);
   for (let i = 1; i < copies.length; i++) await deps.partnero.transactions.delete(entry.orderId, call);
   if (entry.order && (await copiesOf(deps.partnero, entry.order, call)).length === 0)
-    await restoreCopy(deps, entry, call);
-  return { repair: 'extra_copy_deleted', wrote: true };
+    await restoreCopy(deps, trim, call);
+  return { repair: 'extra_copy_deleted', wrote: true, seen: trim };
 }
 
 /**
- * Sends the one transaction of a recorded order whose copies the reconciler deleted too many of (a
- * DELETE retried after a lost answer, or a Partnero that deletes every copy of a key at once). An
- * unknown outcome throws: the entry stays due, and the next sweep counts again.
+ * Sends the one transaction of a recorded order whose copies a trim deleted too many of (a DELETE
+ * retried after a lost answer, or a Partnero that deletes every copy of a key at once). Only the run
+ * holding the trim sends it, and only while the order is owed one: a refund (or partial refund) that
+ * arrives while the copy is on its way may have deleted before it landed, so the copy is reversed here.
+ * Answers false when the order was no longer owed a copy. An unknown outcome throws: the entry is due
+ * again once the trim's lease is over, and that sweep counts again.
  */
-async function restoreCopy(deps: ReconcileDeps, entry: LedgerEntry, call: CallOptions) {
-  const order = entry.order as NonNullable<LedgerEntry['order']>;
+async function restoreCopy(deps: ReconcileDeps, trim: LedgerEntry, call: CallOptions): Promise<boolean> {
+  const order = trim.order as NonNullable<LedgerEntry['order']>;
+  if (!(await deps.ledger.holdsTrim(trim)).holds) return false;
   const t = await deps.partnero.transactions.create(
     { customer: { key: order.customerKey }, ...transactionItem(order) },
     call,
   );
   deps.logger?.warn('re-recorded an order whose copies were trimmed too far', {
-    orderId: entry.orderId,
+    orderId: trim.orderId,
     reward: rewardOf(t),
   });
+  const after = await deps.ledger.holdsTrim(trim);
+  const current = after.holds ? undefined : after.entry;
+  if (current && (current.refundRequested || (current.version ?? 0) !== (trim.version ?? 0)))
+    await deleteAllCopies(deps.partnero, trim.orderId, call);
+  return true;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { reconcile, recordOrders, refundOrder } from '#shared/orders/index.js';
+import { reconcile, recordOrders, refundOrder, refundPart, versionKey } from '#shared/orders/index.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import {
   BUYERS,
@@ -32,6 +32,14 @@ const impatient = () => world.partnero({ attemptTimeoutMs: 100, maxAttempts: 2 }
 /** The next request matching `match` is applied only when the test flushes the late commits. */
 const holdNext = (match: string) =>
   world.sandbox.faults.set({ kinds: ['late-commit'], match, count: 1, hold: true });
+/** An order recorded twice at Partnero: a held write lands after the redelivery sent it again. */
+const recordedTwice = async (order: ReturnType<typeof sale>) => {
+  holdNext('POST /v1/transactions');
+  await recordOrders(deps(impatient()), [order]);
+  await recordOrders(deps(), [order]);
+  await world.sandbox.lateCommits.flush();
+  expect(world.copies(order.orderId)).toBe(2);
+};
 /** The reconciler, once everything it waits for is due (the second count comes 15 verify delays later). */
 const sweepEverything = async () => {
   world.advance(30 * 60_000);
@@ -184,11 +192,7 @@ describe('lost answers and crashes', () => {
 
   it('puts the one copy back when trimming extras deleted too many (a DELETE retried after its answer was lost)', async () => {
     const order = sale(BOB, 100);
-    holdNext('POST /v1/transactions');
-    await recordOrders(deps(impatient()), [order]);
-    await recordOrders(deps(), [order]);
-    await world.sandbox.lateCommits.flush();
-    expect(world.copies(order.orderId)).toBe(2);
+    await recordedTwice(order);
     // The first DELETE removes a copy but answers 500; the client's retry removes the second one.
     world.sandbox.faults.set({ kinds: ['commit-500'], match: 'DELETE /v1/transactions', count: 1 });
     const posts = world.posts();
@@ -200,10 +204,7 @@ describe('lost answers and crashes', () => {
 
   it('puts the copy back when a DELETE of the trimming lands late, after the count said one was left', async () => {
     const order = sale(BOB, 100);
-    holdNext('POST /v1/transactions');
-    await recordOrders(deps(impatient()), [order]);
-    await recordOrders(deps(), [order]);
-    await world.sandbox.lateCommits.flush();
+    await recordedTwice(order);
     // The reconciler's DELETE is held (its client gives up and retries, removing the other copy) …
     holdNext('DELETE /v1/transactions');
     world.advance(30 * 60_000);
@@ -217,6 +218,106 @@ describe('lost answers and crashes', () => {
     expect((await sweepEverything()).repairs).toEqual({});
     expect((await sweepEverything()).checked).toBe(0);
     expect(world.rewards(REFERRER)).toBe(10);
+  });
+
+  it('lets one of two overlapping reconciler runs trim an order, so they never both put a copy back', async () => {
+    const order = sale(BOB, 100);
+    await recordedTwice(order);
+    world.advance(30 * 60_000);
+    // Both runs have counted the two copies before either trims.
+    let counted = 0;
+    let bothCounted!: () => void;
+    const barrier = new Promise<void>((resolve) => {
+      bothCounted = resolve;
+    });
+    const countingTogether = () => {
+      let first = true;
+      return world.partnero({
+        fetch: async (input, init) => {
+          const res = await fetch(input, init);
+          if ((init?.method ?? 'GET') === 'GET' && first) {
+            first = false;
+            if (++counted === 2) bothCounted();
+            await barrier;
+          }
+          return res;
+        },
+      });
+    };
+    const runs = await Promise.all([
+      reconcile(deps(countingTogether())),
+      reconcile(deps(countingTogether())),
+    ]);
+    expect(runs.map((r) => r.repairs.extra_copy_deleted ?? 0).sort()).toEqual([0, 1]);
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.rewards(REFERRER)).toBe(10);
+  });
+
+  it('does not put a copy back for an order refunded while its extra copies were being deleted', async () => {
+    const order = sale(BOB, 100);
+    await recordedTwice(order);
+    // The shop refunds the order right after the reconciler's first DELETE: the refund deletes the other copy.
+    let refund: Promise<unknown> | undefined;
+    const refundAfterFirstDelete = world.partnero({
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        if (init?.method === 'DELETE' && !refund) {
+          refund = refundOrder(deps(), order.orderId);
+          await refund;
+        }
+        return res;
+      },
+    });
+    world.advance(30 * 60_000);
+    await reconcile(deps(refundAfterFirstDelete));
+    expect(await refund).toEqual({ orderId: order.orderId, status: 'refunded' });
+    expect(world.copies(order.orderId)).toBe(0);
+    expect(world.rewards(REFERRER)).toBe(0);
+  });
+
+  it('reverses the copy it put back when a refund came while that copy was on its way', async () => {
+    const order = sale(BOB, 100);
+    await recordedTwice(order);
+    // The trim deletes both copies (a DELETE retried after its answer was lost) and puts one back; the
+    // shop's refund runs just before that POST lands, finding nothing to delete.
+    world.sandbox.faults.set({ kinds: ['commit-500'], match: 'DELETE /v1/transactions', count: 1 });
+    let refund: Promise<unknown> | undefined;
+    const refundBeforeRestore = world.partnero({
+      fetch: async (input, init) => {
+        if (init?.method === 'POST' && !refund) {
+          refund = refundOrder(deps(), order.orderId);
+          await refund;
+        }
+        return fetch(input, init);
+      },
+    });
+    world.advance(30 * 60_000);
+    expect((await reconcile(deps(refundBeforeRestore))).repairs).toEqual({ extra_copy_deleted: 1 });
+    expect(await refund).toEqual({ orderId: order.orderId, status: 'refunded' });
+    expect(world.copies(order.orderId)).toBe(0);
+    expect(world.rewards(REFERRER)).toBe(0);
+  });
+
+  it('reverses the copy it put back when a partial refund retired the order’s own key meanwhile', async () => {
+    const order = sale(BOB, 100);
+    await recordedTwice(order);
+    world.sandbox.faults.set({ kinds: ['commit-500'], match: 'DELETE /v1/transactions', count: 1 });
+    let part: Promise<unknown> | undefined;
+    const partBeforeRestore = world.partnero({
+      fetch: async (input, init) => {
+        if (init?.method === 'POST' && !part) {
+          part = refundPart(deps(), order.orderId, { refundId: 'r-1', amount: 40 });
+          await part;
+        }
+        return fetch(input, init);
+      },
+    });
+    world.advance(30 * 60_000);
+    await reconcile(deps(partBeforeRestore));
+    expect(await part).toMatchObject({ status: 'partially_refunded', remaining: 60 });
+    expect(world.copies(order.orderId)).toBe(0);
+    expect(world.copies(versionKey(order.orderId, 1))).toBe(1);
+    expect(world.rewards(REFERRER)).toBe(6);
   });
 
   it('leaves a recorded order alone whose transaction was deleted in Partnero by someone else', async () => {
