@@ -16,6 +16,7 @@ import {
   finishWrite,
   holdsTrimWrite,
   markTrimmingWrite,
+  postponeWrite,
   registerPartialRefundWrite,
   rejectWrite,
   releaseWrite,
@@ -200,6 +201,10 @@ export class DynamoOrderLedger implements OrderLedger {
       seen.orderId,
       settleSweepWrite(seen, this.now(), this.timings, options.again === true),
     );
+  }
+
+  async postpone(seen: LedgerEntry): Promise<void> {
+    await this.table.update(seen.orderId, postponeWrite(seen, this.now(), this.timings));
   }
 
   async markTrimming(seen: LedgerEntry, trimmer: string): Promise<LedgerEntry | undefined> {

@@ -34,6 +34,7 @@ const ATTRIBUTES = [
   'sweepShard',
   'sweepAt',
   'checks',
+  'failures',
   'trimming',
   'refundIds',
   'refundedTotal',
@@ -95,6 +96,8 @@ export function entryOf(item: Item): LedgerEntry {
   const sweepAt = num(item, 'sweepAt');
   const checks = num(item, 'checks');
   if (checks !== undefined) entry.checks = checks;
+  const failures = num(item, 'failures');
+  if (failures !== undefined) entry.failures = failures;
   if (owner) entry.owner = owner;
   if (leaseUntil !== undefined) entry.leaseUntil = leaseUntil;
   if (order) entry.order = order;

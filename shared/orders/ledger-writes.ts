@@ -160,20 +160,34 @@ export function settleSweepWrite(
   const first = (seen.state === 'recorded' || seen.state === 'refunded') && (seen.checks ?? 0) === 0;
   if (!first && !wrote) {
     return {
-      update: 'REMOVE #sweepShard, #sweepAt, #checks, #doubt, #trimming',
+      update: 'REMOVE #sweepShard, #sweepAt, #checks, #failures, #doubt, #trimming',
       values: seenValues(seen),
       condition: unchanged(seen),
     };
   }
   return {
     update: wrote
-      ? 'SET #sweepAt = :later, #checks = :one'
-      : 'SET #sweepAt = :later, #checks = :one REMOVE #trimming',
+      ? 'SET #sweepAt = :later, #checks = :one REMOVE #failures'
+      : 'SET #sweepAt = :later, #checks = :one REMOVE #failures, #trimming',
     values: {
       ...seenValues(seen),
       ':later': N(now + timings.verifyDelayMs * SECOND_CHECK_FACTOR),
       ':one': N(1),
     },
+    condition: unchanged(seen),
+  };
+}
+
+/** A sweep could not settle the entry: due again after one verify delay, doubled per failure in a row. */
+export function postponeWrite(seen: LedgerEntry, now: number, timings: LedgerTimings): Write {
+  const failures = (seen.failures ?? 0) + 1;
+  const delay = Math.min(
+    timings.verifyDelayMs * 2 ** (failures - 1),
+    timings.verifyDelayMs * SECOND_CHECK_FACTOR,
+  );
+  return {
+    update: 'SET #sweepAt = :later, #failures = :failures',
+    values: { ...seenValues(seen), ':later': N(now + delay), ':failures': N(failures) },
     condition: unchanged(seen),
   };
 }

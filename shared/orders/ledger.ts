@@ -45,6 +45,8 @@ export interface LedgerEntry {
   sweepAt?: number;
   /** How many times the reconciler has counted this entry's copies since its last doubtful write. */
   checks?: number;
+  /** How many sweeps in a row failed to settle it (each puts it off longer, see `postpone`). */
+  failures?: number;
   /**
    * The reconciler is deleting extra copies of this key: if none is left (a DELETE that was retried, or
    * a Partnero that deletes every copy at once), it puts the one back. Without the mark, a recorded
@@ -151,6 +153,12 @@ export interface OrderLedger {
    * counted once more, keeping the trimming mark. Nothing happens when the entry changed since `seen`.
    */
   settleSweep(seen: LedgerEntry, options?: { again?: boolean }): Promise<void>;
+  /**
+   * After a sweep failed to settle an entry: it is due again after a delay that doubles with each
+   * failure in a row (one verify delay first, at most 15), so entries that keep failing do not take every
+   * place of every sweep from the rest. Nothing happens when the entry changed since `seen`.
+   */
+  postpone(seen: LedgerEntry): Promise<void>;
 }
 
 /** Timings of the ledger, in ms. */

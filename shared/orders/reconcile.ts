@@ -34,7 +34,7 @@ export interface ReconcileResult {
   /** Entries looked at. */
   checked: number;
   repairs: Partial<Record<RepairReason, number>>;
-  /** Entries that could not be settled this time (they stay due and are looked at again). */
+  /** Entries that could not be settled this time (looked at again after a growing delay). */
   failed: number;
 }
 
@@ -63,10 +63,12 @@ export async function reconcile(
         }
       } catch (error) {
         result.failed += 1;
-        deps.logger?.warn('ledger entry not settled; it stays due', {
+        deps.logger?.warn('ledger entry not settled; it is looked at again later', {
           orderId: entry.orderId,
+          failures: (entry.failures ?? 0) + 1,
           error: String(error),
         });
+        await deps.ledger.postpone(entry).catch(() => undefined);
       }
     }
   };
@@ -74,7 +76,7 @@ export async function reconcile(
   return result;
 }
 
-/** Settles one due entry; answers the repair it made, if any. Throws when it must be tried again. */
+/** Settles one due entry; answers the repair it made, if any. Throws when it must be tried again later. */
 async function reconcileEntry(
   deps: ReconcileDeps,
   entry: LedgerEntry,

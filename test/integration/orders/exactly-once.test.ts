@@ -134,6 +134,33 @@ describe('refunds always reverse the reward', () => {
     expect((await recordOrders(deps(), [order]))[0]?.status).toBe('already_refunded');
   });
 
+  it('puts off an entry that keeps failing, so it does not take the sweep’s place from newer ones', async () => {
+    const [stuck, next] = [sale(BOB), sale(BOB)];
+    await recordOrders(deps(), [stuck]);
+    await recordOrders(deps(), [next]);
+    // Partnero fails every DELETE of the first order's key; both refunds are left to the reconciler.
+    world.sandbox.faults.set({ kinds: ['500'], match: `DELETE /v1/transactions/${stuck.orderId}` });
+    await expect(refundOrder(deps(), stuck.orderId)).rejects.toMatchObject({ code: 'unavailable' });
+    world.advance(1);
+    world.sandbox.faults.set({
+      rules: [
+        { kinds: ['500'], match: `DELETE /v1/transactions/${stuck.orderId}` },
+        { kinds: ['500'], match: `DELETE /v1/transactions/${next.orderId}`, count: 3 },
+      ],
+    });
+    await expect(refundOrder(deps(), next.orderId)).rejects.toMatchObject({ code: 'unavailable' });
+    world.advance(LEASE + 1);
+    // One place per sweep: the oldest entry fails and is put off, so the next sweep gets to the other.
+    expect(await reconcile(deps(), { limit: 1 })).toMatchObject({ checked: 1, failed: 1 });
+    expect(await reconcile(deps(), { limit: 1 })).toMatchObject({ repairs: { refund_completed: 1 } });
+    expect(world.copies(next.orderId)).toBe(0);
+    expect(world.copies(stuck.orderId)).toBe(1);
+    // Once Partnero answers again, the put-off entry is completed too.
+    world.sandbox.faults.clear();
+    expect((await sweepEverything()).repairs).toEqual({ refund_completed: 1 });
+    expect(world.copies(stuck.orderId)).toBe(0);
+  });
+
   it('deletes a transaction that landed after its refund (a late commit)', async () => {
     const order = sale(BOB);
     holdNext('POST /v1/transactions');
