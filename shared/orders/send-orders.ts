@@ -26,7 +26,7 @@ export function groupOrders(held: Held[]): Held[][] {
   return [...groups.values()].flat();
 }
 
-/** One customer's orders in one request; a batch Partnero refuses for some items is re-sent without them. */
+/** One customer's orders in one request; a batch Partnero refuses for some items is re-sent without them (in doubt). */
 export async function sendGroup(
   client: PartneroClient,
   group: Held[],
@@ -77,11 +77,14 @@ async function rejected(
     return all({ kind: 'refused', error });
   if (group.length === 1)
     return all(error.code === 'conflict' ? { kind: 'exists' } : { kind: 'refused', error });
+  // Partnero documents no all-or-nothing for a refused batch: what is sent again is counted later (in
+  // doubt), so a copy the refused request wrote after all is found and deleted by the reconciler.
+  const again = group.map((held) => ({ ...held, doubt: true }));
   const failing = failingItems(error, group.length);
-  if (!failing) return (await Promise.all(group.map((h) => sendGroup(client, [h], call)))).flat();
+  if (!failing) return (await Promise.all(again.map((h) => sendGroup(client, [h], call)))).flat();
   const settled: SentOrder[] = [];
   const rest: Held[] = [];
-  group.forEach((held, i) => {
+  again.forEach((held, i) => {
     if (failing.existing.has(i)) settled.push({ held, result: { kind: 'exists' } });
     else if (failing.invalid.has(i)) settled.push({ held, result: { kind: 'refused', error } });
     else rest.push(held);

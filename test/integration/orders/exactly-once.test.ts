@@ -347,6 +347,29 @@ describe('lost answers and crashes', () => {
     expect(world.rewards(REFERRER)).toBe(6);
   });
 
+  it('counts the copies of orders re-sent after a batch was refused for one item, in case it was partly written', async () => {
+    const good = sale(BOB, 100);
+    const bad = { ...sale(BOB, 100), action: '' }; // Partnero requires an action
+    // A Partnero that writes the valid items of a batch before refusing it (its docs say neither way).
+    const partlyWriting = world.partnero({
+      fetch: async (input, init) => {
+        const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+        const items: { action: string }[] = Array.isArray(body?.transactions) ? body.transactions : [];
+        if (items.some((t) => t.action === '')) {
+          for (const t of items.filter((t) => t.action !== ''))
+            await fetch(input, { ...init, body: JSON.stringify({ customer: body.customer, ...t }) });
+        }
+        return fetch(input, init);
+      },
+    });
+    const outcomes = await recordOrders(deps(partlyWriting), [good, bad]);
+    expect(outcomes[0]).toEqual({ orderId: good.orderId, status: 'recorded', reward: 10 });
+    expect(world.copies(good.orderId)).toBe(2);
+    expect((await sweepEverything()).repairs).toEqual({ extra_copy_deleted: 1 });
+    expect(world.copies(good.orderId)).toBe(1);
+    expect(world.rewards(REFERRER)).toBe(10);
+  });
+
   it('leaves a recorded order alone whose transaction was deleted in Partnero by someone else', async () => {
     const order = sale(BOB, 100);
     world.sandbox.faults.set({ kinds: ['commit-500'], match: 'POST /v1/transactions', count: 1 });
