@@ -40,6 +40,28 @@ const recordedTwice = async (order: ReturnType<typeof sale>) => {
   await world.sandbox.lateCommits.flush();
   expect(world.copies(order.orderId)).toBe(2);
 };
+/**
+ * A client that runs `interleave` once, at its first `method` request: just before sending it, or just
+ * after its answer. `result()` is what `interleave` answered.
+ */
+const interleaving = (method: string, when: 'before' | 'after', interleave: () => Promise<unknown>) => {
+  let done: Promise<unknown> | undefined;
+  const client = world.partnero({
+    fetch: async (input, init) => {
+      if (init?.method !== method || done) return fetch(input, init);
+      if (when === 'before') {
+        done = interleave();
+        await done;
+        return fetch(input, init);
+      }
+      const res = await fetch(input, init);
+      done = interleave();
+      await done;
+      return res;
+    },
+  });
+  return { client, result: () => done };
+};
 /** The reconciler, once everything it waits for is due (the second count comes 15 verify delays later). */
 const sweepEverything = async () => {
   world.advance(30 * 60_000);
@@ -284,20 +306,10 @@ describe('lost answers and crashes', () => {
     const order = sale(BOB, 100);
     await recordedTwice(order);
     // The shop refunds the order right after the reconciler's first DELETE: the refund deletes the other copy.
-    let refund: Promise<unknown> | undefined;
-    const refundAfterFirstDelete = world.partnero({
-      fetch: async (input, init) => {
-        const res = await fetch(input, init);
-        if (init?.method === 'DELETE' && !refund) {
-          refund = refundOrder(deps(), order.orderId);
-          await refund;
-        }
-        return res;
-      },
-    });
+    const racing = interleaving('DELETE', 'after', () => refundOrder(deps(), order.orderId));
     world.advance(30 * 60_000);
-    await reconcile(deps(refundAfterFirstDelete));
-    expect(await refund).toEqual({ orderId: order.orderId, status: 'refunded' });
+    await reconcile(deps(racing.client));
+    expect(await racing.result()).toEqual({ orderId: order.orderId, status: 'refunded' });
     expect(world.copies(order.orderId)).toBe(0);
     expect(world.rewards(REFERRER)).toBe(0);
   });
@@ -308,19 +320,10 @@ describe('lost answers and crashes', () => {
     // The trim deletes both copies (a DELETE retried after its answer was lost) and puts one back; the
     // shop's refund runs just before that POST lands, finding nothing to delete.
     world.sandbox.faults.set({ kinds: ['commit-500'], match: 'DELETE /v1/transactions', count: 1 });
-    let refund: Promise<unknown> | undefined;
-    const refundBeforeRestore = world.partnero({
-      fetch: async (input, init) => {
-        if (init?.method === 'POST' && !refund) {
-          refund = refundOrder(deps(), order.orderId);
-          await refund;
-        }
-        return fetch(input, init);
-      },
-    });
+    const racing = interleaving('POST', 'before', () => refundOrder(deps(), order.orderId));
     world.advance(30 * 60_000);
-    expect((await reconcile(deps(refundBeforeRestore))).repairs).toEqual({ extra_copy_deleted: 1 });
-    expect(await refund).toEqual({ orderId: order.orderId, status: 'refunded' });
+    expect((await reconcile(deps(racing.client))).repairs).toEqual({ extra_copy_deleted: 1 });
+    expect(await racing.result()).toEqual({ orderId: order.orderId, status: 'refunded' });
     expect(world.copies(order.orderId)).toBe(0);
     expect(world.rewards(REFERRER)).toBe(0);
   });
@@ -329,19 +332,12 @@ describe('lost answers and crashes', () => {
     const order = sale(BOB, 100);
     await recordedTwice(order);
     world.sandbox.faults.set({ kinds: ['commit-500'], match: 'DELETE /v1/transactions', count: 1 });
-    let part: Promise<unknown> | undefined;
-    const partBeforeRestore = world.partnero({
-      fetch: async (input, init) => {
-        if (init?.method === 'POST' && !part) {
-          part = refundPart(deps(), order.orderId, { refundId: 'r-1', amount: 40 });
-          await part;
-        }
-        return fetch(input, init);
-      },
-    });
+    const racing = interleaving('POST', 'before', () =>
+      refundPart(deps(), order.orderId, { refundId: 'r-1', amount: 40 }),
+    );
     world.advance(30 * 60_000);
-    await reconcile(deps(partBeforeRestore));
-    expect(await part).toMatchObject({ status: 'partially_refunded', remaining: 60 });
+    await reconcile(deps(racing.client));
+    expect(await racing.result()).toMatchObject({ status: 'partially_refunded', remaining: 60 });
     expect(world.copies(order.orderId)).toBe(0);
     expect(world.copies(versionKey(order.orderId, 1))).toBe(1);
     expect(world.rewards(REFERRER)).toBe(6);
