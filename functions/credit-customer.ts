@@ -31,9 +31,10 @@ export const createHandler = (deps: () => CreditDeps) =>
       }
       const idempotencyKey = validate(idempotencyKeyHeader, rawIdempotencyKey, 'header.idempotency-key');
       const body = validate(creditBody, readJsonBody(event));
-      const { result, replayed } = await deps().credit({ customerKey: key, idempotencyKey, body }, context, {
-        deadline: deadlineOf(context),
-      });
+      const { result, replayed } = await deps().credit(
+        { customerKey: key, idempotencyKey, body },
+        { deadline: deadlineOf(context) },
+      );
       const metric =
         result.status !== 'credited'
           ? 'CreditsUnknownOutcome'

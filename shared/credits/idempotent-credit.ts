@@ -6,7 +6,6 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import type { Context } from 'aws-lambda';
 import { AppError } from '#shared/errors.js';
 import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
 
@@ -39,7 +38,8 @@ const RECORD_TTL_SECONDS = 24 * 60 * 60;
 /**
  * Credits a customer's balance at most once per (customer, Idempotency-Key), following the IETF
  * Idempotency-Key draft: same key + same body → the first answer replayed; same key + other body →
- * `idempotency_key_reused`; same key while the first is still running → `request_in_progress`.
+ * `idempotency_key_reused`; same key while the first is still running (or after it stopped before its
+ * outcome was stored) → `request_in_progress`.
  *
  * Partnero's credit is not idempotent, so an outcome that is unknown (a 5xx, a timeout, a 2xx we cannot
  * read) is stored like a success: a retry with the same key replays it instead of risking a second
@@ -55,8 +55,7 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
   });
 
   const credit = async (request: CreditRequest, call: CallOptions): Promise<CreditResult> => {
-    const { amount, is_currency } = request.body;
-    const currency = request.body.currency.toLowerCase();
+    const { amount, currency, is_currency } = request.body;
     try {
       const balance = await partnero().customers.creditBalance(
         request.customerKey,
@@ -77,10 +76,14 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
 
   const idempotentCredit = makeIdempotent(credit, { persistenceStore: store, config, keyPrefix: 'credit' });
 
-  return async (request: CreditRequest, context: Context, call: CallOptions): Promise<CreditAnswer> => {
-    config.registerLambdaContext(context);
+  // No `config.registerLambdaContext`: it would let the in-progress record lapse when this invocation's
+  // time is up, and a retry after a crash between Partnero's answer and the stored outcome would then
+  // credit again. Unregistered, an in-progress record holds its key until the record itself expires.
+  return async (request: CreditRequest, call: CallOptions): Promise<CreditAnswer> => {
+    // One currency spelling, so `USD` and `usd` under one key are the same request (the payload hash).
+    const body = { ...request.body, currency: request.body.currency.toLowerCase() };
     try {
-      const { replayed, ...result } = (await idempotentCredit(request, call)) as CreditResult & {
+      const { replayed, ...result } = (await idempotentCredit({ ...request, body }, call)) as CreditResult & {
         replayed?: boolean;
       };
       return { result: result as CreditResult, replayed: replayed === true };
@@ -98,9 +101,12 @@ function creditError(error: unknown): unknown {
     );
   }
   if (error instanceof IdempotencyAlreadyInProgressError) {
-    return new AppError('request_in_progress', 'A request with this Idempotency-Key is still in progress', {
-      retryable: true,
-    });
+    return new AppError(
+      'request_in_progress',
+      'A request with this Idempotency-Key is in progress, or stopped before its outcome was recorded. ' +
+        'Retry shortly; if this keeps coming, check the balance and use a new key only if the credit is missing.',
+      { retryable: true },
+    );
   }
   if (error instanceof IdempotencyPersistenceLayerError && /success record/i.test(error.message)) {
     // Partnero answered, but the answer could not be stored: a retry after the in-progress record expires

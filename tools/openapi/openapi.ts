@@ -148,7 +148,9 @@ const OPERATIONS: Record<RouteKey, Record<string, unknown>> = {
         content: content(creditResponse),
       },
       '404': error('Unknown customer'),
-      '409': error('`request_in_progress`: the first request with this key is still running'),
+      '409': error(
+        '`request_in_progress`: the first request with this key is still running, or stopped before its outcome was stored',
+      ),
       '422': error('`idempotency_key_reused` with another body, or Partnero rejected the data'),
       ...common,
       '502': error(

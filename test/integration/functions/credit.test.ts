@@ -1,5 +1,5 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { createHandler } from '#functions/credit-customer.js';
 import { createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
 import { createPartneroClient } from '#shared/partnero/index.js';
@@ -180,6 +180,40 @@ describe('POST /customers/{key}/credit', () => {
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('outcome_not_recorded');
     expect(res.body.error.message).toMatch(/Do not retry with this Idempotency-Key/);
+    expect(await balance()).toBe(5);
+  });
+
+  it('never credits twice when the retry comes after the first invocation’s time ran out', async () => {
+    const key = freshKey();
+    const store = new DynamoDBPersistenceLayer({
+      tableName: TEST_TABLES.idempotency,
+      awsSdkV3Client: dynamo.client(1),
+    });
+    handler = handlerWith(store);
+    // Partnero credits, but the outcome is never stored (as when the function dies right there).
+    dynamo.db.faults.set({ rate: 1, kinds: ['internal'], operations: ['UpdateItem'] });
+    expect((await credit(body, { 'idempotency-key': key })).body.error.code).toBe('outcome_not_recorded');
+    dynamo.db.faults.clear();
+    // A minute on: long past the 10 s the first invocation had left, so no Lambda still works on it.
+    const realNow = Date.now.bind(Date);
+    const later = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 60_000);
+    try {
+      const retry = await credit(body, { 'idempotency-key': key });
+      expect(retry.status).toBe(409);
+      expect(retry.body.error.code).toBe('request_in_progress');
+      expect(retry.body.error.message).toMatch(/check the balance/);
+    } finally {
+      later.mockRestore();
+    }
+    expect(await balance()).toBe(5);
+  });
+
+  it('treats a currency in another case under the same key as the same request', async () => {
+    const key = freshKey();
+    expect((await credit(body, { 'idempotency-key': key })).status).toBe(201);
+    const again = await credit({ ...body, currency: 'USD' }, { 'idempotency-key': key });
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await balance()).toBe(5);
   });
 
