@@ -10,6 +10,7 @@ const DONE: Partial<Record<RefundOutcome['status'], Count>> = {
   partially_refunded: 'partiallyRefunded',
   refund_pending: 'refundPending',
   nothing_to_reverse: 'nothingToReverse',
+  already_refunded: 'nothingToReverse',
   duplicate_refund: 'nothingToReverse',
 };
 

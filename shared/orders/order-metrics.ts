@@ -20,6 +20,7 @@ const REFUNDS: Record<RefundOutcome['status'], string> = {
   refunded: 'OrdersRefunded',
   partially_refunded: 'OrdersPartiallyRefunded',
   nothing_to_reverse: 'OrdersNothingToReverse',
+  already_refunded: 'OrdersNothingToReverse',
   duplicate_refund: 'OrdersNothingToReverse',
   refund_pending: 'OrdersRefundPending',
   not_recorded: 'OrdersPending',

@@ -33,8 +33,8 @@ export type OrderOutcome =
 
 /**
  * What happened to one refund. `refunded`: the order's transactions were deleted (its reward reversed).
- * `partially_refunded`: the reward now follows `remaining`. `nothing_to_reverse`: nothing was recorded,
- * or it was refunded before. `refund_pending`: the order is being recorded right now; the ledger holds
+ * `partially_refunded`: the reward now follows `remaining`. `already_refunded`: a refund of
+ * this recorded order went through before (a resend). `nothing_to_reverse`: nothing was recorded. `refund_pending`: the order is being recorded right now; the ledger holds
  * the refund and whoever finishes recording reverses it. `duplicate_refund`: this partial refund was
  * applied before. `not_recorded`: a partial refund of an order the ledger has not recorded (its sale
  * has not arrived yet); `in_progress`: of one being recorded right now. Both are worth retrying later.
@@ -44,6 +44,7 @@ export type RefundOutcome =
       orderId: string;
       status:
         | 'refunded'
+        | 'already_refunded'
         | 'nothing_to_reverse'
         | 'refund_pending'
         | 'duplicate_refund'

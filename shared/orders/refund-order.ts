@@ -23,8 +23,10 @@ export async function refundOrder(
   call: CallOptions = {},
 ): Promise<RefundOutcome> {
   const before = await deps.ledger.requestRefund(orderId);
-  if (before?.state === 'refunded' || before?.state === 'not_referred')
-    return { orderId, status: 'nothing_to_reverse' };
+  // A resent refund answers as the first did: an entry with the order's fields was recorded (or claimed).
+  if (before?.state === 'refunded')
+    return { orderId, status: before.order ? 'already_refunded' : 'nothing_to_reverse' };
+  if (before?.state === 'not_referred') return { orderId, status: 'nothing_to_reverse' };
   if (before?.state === 'claimed' && (before.leaseUntil ?? 0) >= deps.ledger.now())
     return { orderId, status: 'refund_pending' };
   // Recorded, an abandoned claim, or unknown to the ledger (recorded before it existed, or never).

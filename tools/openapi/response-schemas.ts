@@ -74,8 +74,9 @@ export const transactionsResponse = z.object({
 export const refundResponse = z.object({
   key: z.string(),
   status: describe(
-    z.enum(['refunded', 'partially_refunded', 'duplicate_refund', 'refund_pending']),
-    'partially_refunded: the reward now follows `remaining`; duplicate_refund: this refund_id was applied before ' +
+    z.enum(['refunded', 'already_refunded', 'partially_refunded', 'duplicate_refund', 'refund_pending']),
+    'already_refunded: this order was refunded before (a resend; nothing changed); ' +
+      'partially_refunded: the reward now follows `remaining`; duplicate_refund: this refund_id was applied before ' +
       '(nothing changed); refund_pending: the order is being recorded right now; the ledger reverses it as soon as ' +
       'that finishes',
   ),

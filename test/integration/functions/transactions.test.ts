@@ -183,6 +183,15 @@ describe('DELETE /transactions/{key}', () => {
     expect(await balance('alice')).toBe(0);
   });
 
+  it('answers a resent refund with 200 already_refunded, so a retry after a lost answer is safe', async () => {
+    await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'usd' });
+    expect((await del('order-1')).body).toEqual({ key: 'order-1', status: 'refunded' });
+    const resent = await del('order-1');
+    expect(resent.status).toBe(200);
+    expect(resent.body).toEqual({ key: 'order-1', status: 'already_refunded' });
+    expect(await balance('alice')).toBe(0);
+  });
+
   it('answers 404 for an unknown transaction', async () => {
     const res = await del('nope');
     expect(res.status).toBe(404);
