@@ -77,11 +77,20 @@ export class DynamoOrderLedger implements OrderLedger {
     if (own) return own;
     const claimable =
       entry.state === 'rejected' || (entry.state === 'claimed' && (entry.leaseUntil ?? 0) < now);
-    return claimable ? this.takeOver(order, owner, now, lease) : { claimed: false, entry };
+    if (!claimable) return { claimed: false, entry };
+    return this.takeOver(order, owner, now, lease, entry.state === 'rejected' && !entry.doubt);
   }
 
-  private async takeOver(order: Order, owner: string, now: number, lease: number): Promise<ClaimResult> {
-    const result = await this.table.update(order.orderId, takeOverWrite(order, owner, now, lease), true);
+  /** `corrected`: a refusal without doubt, whose fields this order replaces (see `takeOverWrite`). */
+  private async takeOver(
+    order: Order,
+    owner: string,
+    now: number,
+    lease: number,
+    corrected: boolean,
+  ): Promise<ClaimResult> {
+    const write = takeOverWrite(order, owner, now, lease, corrected);
+    const result = await this.table.update(order.orderId, write, true);
     if (result.ok) {
       const old = result.old ? entryOf(result.old) : undefined;
       return {
@@ -89,7 +98,7 @@ export class DynamoOrderLedger implements OrderLedger {
         // Only a rejection without doubt proves no earlier attempt of this order can still land.
         takeover: old !== undefined && !(old.state === 'rejected' && !old.doubt),
         refundRequested: old?.refundRequested ?? false,
-        order: old?.order ?? order,
+        order: corrected ? order : (old?.order ?? order),
       };
     }
     const entry = result.current ? entryOf(result.current) : undefined;

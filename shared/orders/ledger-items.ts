@@ -119,7 +119,7 @@ export function entryOf(item: Item): LedgerEntry {
 }
 
 /** The SET clauses that store an order's fields unless an earlier claim stored them already. */
-export function orderFields(order: Order) {
+export function orderFields(order: Order, replace = false) {
   const fields: [Attribute, AttributeValue][] = [
     ['customerKey', S(order.customerKey)],
     ['amount', N(order.amount)],
@@ -128,8 +128,13 @@ export function orderFields(order: Order) {
   ];
   if (order.productId) fields.push(['productId', S(order.productId)]);
   if (order.productType) fields.push(['productType', S(order.productType)]);
+  const absent = (['productId', 'productType'] as const).filter((name) => !order[name]);
   return {
-    set: fields.map(([name]) => `#${name} = if_not_exists(#${name}, :${name})`),
+    set: fields.map(([name]) =>
+      replace ? `#${name} = :${name}` : `#${name} = if_not_exists(#${name}, :${name})`,
+    ),
+    /** Optional fields the order lacks: removed when its fields replace an earlier order's. */
+    remove: replace ? absent.map((name) => `#${name}`) : [],
     values: Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
   };
 }

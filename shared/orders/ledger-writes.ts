@@ -9,14 +9,28 @@ import type { Order } from './order.js';
  * Pure: the expressions and their values, for `LedgerTable` to send.
  */
 
-/** Takes a claimable entry over (rejected, or claimed with its lease run out), keeping the first order's fields. */
-export function takeOverWrite(order: Order, owner: string, now: number, lease: number): Write {
-  const fields = orderFields(order);
+/**
+ * Takes a claimable entry over (rejected, or claimed with its lease run out), keeping the first order's
+ * fields, since an earlier attempt with them may still land. `corrected`: the entry was refused with no
+ * attempt in doubt, so nothing of it can land and this order's fields replace it (a resend that fixes
+ * what Partnero refused, e.g. the customer key).
+ */
+export function takeOverWrite(
+  order: Order,
+  owner: string,
+  now: number,
+  lease: number,
+  corrected = false,
+): Write {
+  const fields = orderFields(order, corrected);
+  const condition = corrected
+    ? '#state = :rejected AND attribute_not_exists(#doubt)'
+    : '#state = :rejected OR (#state = :claimed AND #leaseUntil < :now)';
   return {
     update:
       'SET #state = :claimed, #owner = :owner, #leaseUntil = :lease, #sweepShard = :shard, #sweepAt = :lease, ' +
       `#updatedAt = :now, #expiration = if_not_exists(#expiration, :expiration), ${fields.set.join(', ')} ` +
-      'REMOVE #doubt, #reason',
+      `REMOVE ${['#doubt', '#reason', ...fields.remove].join(', ')}`,
     values: {
       ':claimed': S('claimed'),
       ':rejected': S('rejected'),
@@ -27,7 +41,7 @@ export function takeOverWrite(order: Order, owner: string, now: number, lease: n
       ':expiration': expirationOf(now),
       ...fields.values,
     },
-    condition: '#state = :rejected OR (#state = :claimed AND #leaseUntil < :now)',
+    condition,
   };
 }
 

@@ -119,6 +119,25 @@ describe('POST /transactions', () => {
     expect((await post({ customer_key: 'zoe', key: 'o-8', amount: 10, currency: 'usd' })).status).toBe(201);
   });
 
+  it('records a resend that corrects what Partnero refused, with the corrected fields', async () => {
+    const refused = await post({ customer_key: 'ghost', key: 'o-10', amount: 100, currency: 'usd' });
+    expect(refused.body.error.code).toBe('unknown_customer');
+    const fixed = await post({ customer_key: 'bob', key: 'o-10', amount: 100, currency: 'usd' });
+    expect(fixed.status).toBe(201);
+    expect(await balance('alice')).toBe(10);
+    // The ghost enrolling later changes nothing: the sale is bob's.
+    await env.createCustomer({
+      key: 'ghost',
+      email: 'ghost@example.com',
+      referring_customer: { key: 'alice' },
+    });
+    expect((await post({ customer_key: 'ghost', key: 'o-10', amount: 100, currency: 'usd' })).status).toBe(
+      200,
+    );
+    expect((await env.api('GET', '/transactions?key=o-10')).body.data).toHaveLength(1);
+    expect(await balance('alice')).toBe(10);
+  });
+
   it('answers 422 not_referred for a customer nobody referred', async () => {
     const res = await post({ customer_key: 'alice', key: 'o-9', amount: 10, currency: 'usd' });
     expect(res.status).toBe(422);
