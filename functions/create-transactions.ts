@@ -62,6 +62,13 @@ function answer(outcomes: OrderOutcome[]) {
       },
     );
   }
+  if (first?.status === 'key_reused' && outcomes.every((o) => o.status === 'key_reused')) {
+    throw new AppError(
+      'transaction_key_reused',
+      'These keys were used before for other orders; nothing was recorded. Use a new key per order.',
+      { fields: { key: outcomes.flatMap((o) => (o.status === 'key_reused' ? [o.reason] : [])) } },
+    );
+  }
   const has = (...statuses: OrderOutcome['status'][]) => outcomes.some((o) => statuses.includes(o.status));
   const statusCode = has('recorded') ? 201 : has('pending', 'in_progress') ? 202 : 200;
   const transactions = outcomes.map((o) =>

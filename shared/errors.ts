@@ -26,6 +26,7 @@ export type AppErrorCode =
   | 'email_in_use'
   // Orders
   | 'transaction_not_found'
+  | 'transaction_key_reused'
   | 'not_referred'
   | 'unknown_customer'
   | 'order_in_progress'

@@ -27,6 +27,7 @@ const APP_STATUS: Record<AppErrorCode, { status: number; retryAfter?: number }> 
   transaction_not_found: { status: 404 },
   conflict: { status: 409 },
   email_in_use: { status: 409 },
+  transaction_key_reused: { status: 409 },
   order_in_progress: { status: 409, retryAfter: 5 },
   request_in_progress: { status: 409, retryAfter: 1 },
   delivery_in_progress: { status: 409, retryAfter: 5 },

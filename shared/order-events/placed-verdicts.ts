@@ -11,6 +11,9 @@ function placedVerdict(outcome: OrderOutcome, record: SQSRecord, deps: OrderBatc
       return { status: 'done', count: 'duplicates' };
     case 'already_refunded':
       return { status: 'done', count: 'alreadyRefunded' };
+    case 'key_reused':
+      // Not a redelivery: another order under a settled id. A retry cannot fix it; someone must look.
+      return { status: 'park', reason: { code: 'order_key_reused', reason: outcome.reason } };
     case 'not_referred':
       deps.logger?.info('order skipped: customer is not referred', {
         orderId: outcome.orderId,

@@ -8,6 +8,7 @@ import type { OrderOutcome, RefundOutcome } from './order.js';
 const PLACED: Record<OrderOutcome['status'], string | undefined> = {
   recorded: 'OrdersRecorded',
   duplicate: 'OrdersDuplicate',
+  key_reused: 'OrdersKeyReused',
   already_refunded: 'OrdersAlreadyRefunded',
   not_referred: 'OrdersSkippedNotReferred',
   unknown_customer: 'OrdersUnknownCustomer',

@@ -15,11 +15,25 @@ export const orderSchema = z.object({
 
 export type Order = z.output<typeof orderSchema>;
 
+const FIELDS = ['customerKey', 'amount', 'currency', 'action', 'productId', 'productType'] as const;
+
+/** The fields in which `next` differs from `first` (an absent optional field equals an absent one). */
+export function changedFields(first: Order, next: Order): string[] {
+  const norm = (o: Order, f: (typeof FIELDS)[number]) =>
+    f === 'currency' ? o.currency.toLowerCase() : (o[f] ?? undefined);
+  return FIELDS.filter((f) => norm(first, f) !== norm(next, f));
+}
+
 /** What happened to one order placed (an `Order Placed` event or an item of `POST /transactions`). */
 export type OrderOutcome =
   | { orderId: string; status: 'recorded'; reward: number }
   /** Recorded before: nothing was sent again. */
   | { orderId: string; status: 'duplicate' }
+  /**
+   * The order id was settled before (recorded, refunded or not referred) with other fields: nothing was
+   * sent, the first order stands. Two orders share an id, or a resend changed one after the fact.
+   */
+  | { orderId: string; status: 'key_reused'; reason: string }
   /** The order was refunded (before, or while it was being recorded): it pays no reward. */
   | { orderId: string; status: 'already_refunded' }
   | { orderId: string; status: 'not_referred'; reason: string }

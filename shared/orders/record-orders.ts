@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallOptions } from '#shared/partnero/index.js';
 import type { ClaimResult, Settlement } from './ledger.js';
-import type { Order, OrderOutcome } from './order.js';
+import { changedFields, type Order, type OrderOutcome } from './order.js';
 import type { Held, OrderDeps } from './order-deps.js';
 import { copiesOf, rewardOf } from './partnero-transactions.js';
 import { groupOrders, sendGroup } from './send-orders.js';
@@ -14,7 +14,8 @@ export type { OrderDeps } from './order-deps.js';
  * path behind `POST /transactions`, the order-events consumer and the reconciler. Each order is claimed
  * with a conditional write; only claimed orders are sent, one batch request per customer and currency;
  * an unknown outcome is looked up by key before anything is sent again; a refund that arrived meanwhile
- * is reversed by whoever finishes. An order id used twice in one call is recorded once.
+ * is reversed by whoever finishes. An order id used twice in one call is recorded once (its first
+ * order); an id settled before, or used twice in one call, with other fields answers `key_reused`.
  * Returns one outcome per input order, in input order.
  */
 export async function recordOrders(
@@ -23,7 +24,9 @@ export async function recordOrders(
   call: CallOptions = {},
 ): Promise<OrderOutcome[]> {
   const owner = (deps.newOwner ?? randomUUID)();
-  const unique = [...new Map(orders.map((o) => [o.orderId, o])).values()];
+  const firsts = new Map<string, Order>();
+  for (const o of orders) if (!firsts.has(o.orderId)) firsts.set(o.orderId, o);
+  const unique = [...firsts.values()];
   const outcomes = new Map<string, OrderOutcome>();
   const toSend: Held[] = [];
 
@@ -47,13 +50,24 @@ export async function recordOrders(
 
   const seen = new Set<string>();
   return orders.map((o) => {
-    if (seen.has(o.orderId)) return { orderId: o.orderId, status: 'duplicate' };
+    if (seen.has(o.orderId)) {
+      const changed = changedFields(firsts.get(o.orderId) as Order, o);
+      return changed.length === 0
+        ? { orderId: o.orderId, status: 'duplicate' }
+        : keyReused(o.orderId, 'appeared earlier in this call', changed);
+    }
     seen.add(o.orderId);
     return (
       outcomes.get(o.orderId) ?? { orderId: o.orderId, status: 'failed', error: new Error('no outcome') }
     );
   });
 }
+
+const keyReused = (orderId: string, seen: string, changed: string[]): OrderOutcome => ({
+  orderId,
+  status: 'key_reused',
+  reason: `order ${orderId} ${seen} with another ${changed.join(', ')}`,
+});
 
 /** Claims one order; answers its outcome when it needs no POST, else what to send. */
 async function claimOne(
@@ -71,6 +85,8 @@ async function claimOne(
   }
   if (!claim.claimed) {
     const { entry } = claim;
+    const changed = entry.order && entry.state !== 'claimed' ? changedFields(entry.order, order) : [];
+    if (changed.length > 0) return keyReused(orderId, `was ${entry.state.replace('_', ' ')} before`, changed);
     if (entry.state === 'recorded')
       return { orderId, status: entry.refundRequested ? 'already_refunded' : 'duplicate' };
     if (entry.state === 'refunded') return { orderId, status: 'already_refunded' };

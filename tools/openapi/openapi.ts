@@ -101,7 +101,9 @@ const OPERATIONS: Record<RouteKey, Record<string, unknown>> = {
         description: 'All transactions were already recorded (or refunded)',
         content: content(transactionsResponse),
       },
-      '409': error('`order_in_progress`'),
+      '409': error(
+        '`order_in_progress`, or `transaction_key_reused`: every key was settled before for another order (nothing recorded)',
+      ),
       '422': error(
         '`not_referred` (nobody referred the customer), `unknown_customer` (Partnero does not know it yet: enrol, then resend), or Partnero rejected the data',
       ),

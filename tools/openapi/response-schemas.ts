@@ -61,8 +61,18 @@ export const transactionsResponse = z.object({
     z.object({
       key: z.string(),
       status: describe(
-        z.enum(['recorded', 'duplicate', 'already_refunded', 'not_referred', 'pending', 'in_progress']),
-        'duplicate: recorded before (nothing sent again); already_refunded: refunded, never recorded again; ' +
+        z.enum([
+          'recorded',
+          'duplicate',
+          'key_reused',
+          'already_refunded',
+          'not_referred',
+          'pending',
+          'in_progress',
+        ]),
+        'duplicate: recorded before (nothing sent again); key_reused: the key was settled before for another ' +
+          'order (other customer, amount, currency, action or product): nothing sent, the first stands; ' +
+          'already_refunded: refunded, never recorded again; ' +
           "pending: sent, but Partnero's answer was lost and the key is not there yet: the order ledger holds it " +
           'and settles it (resending is safe); in_progress: another request is recording it right now',
       ),

@@ -131,10 +131,24 @@ describe('POST /transactions', () => {
       email: 'ghost@example.com',
       referring_customer: { key: 'alice' },
     });
-    expect((await post({ customer_key: 'ghost', key: 'o-10', amount: 100, currency: 'usd' })).status).toBe(
-      200,
-    );
+    const late = await post({ customer_key: 'ghost', key: 'o-10', amount: 100, currency: 'usd' });
+    expect(late.body.error.code).toBe('transaction_key_reused');
     expect((await env.api('GET', '/transactions?key=o-10')).body.data).toHaveLength(1);
+    expect(await balance('alice')).toBe(10);
+  });
+
+  it('answers 409 transaction_key_reused for another order under a recorded key, and pays nothing for it', async () => {
+    expect((await post({ customer_key: 'bob', key: 'o-11', amount: 100, currency: 'usd' })).status).toBe(201);
+    const reused = await post({ customer_key: 'bob', key: 'o-11', amount: 250, currency: 'usd' });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error).toMatchObject({
+      code: 'transaction_key_reused',
+      fields: { key: ['order o-11 was recorded before with another amount'] },
+    });
+    // The same order again (currency in another case) is still a plain duplicate.
+    const same = await post({ customer_key: 'bob', key: 'o-11', amount: 100, currency: 'USD' });
+    expect(same.body).toEqual({ transactions: [{ key: 'o-11', status: 'duplicate' }] });
+    expect((await env.api('GET', '/transactions?key=o-11')).body.data).toHaveLength(1);
     expect(await balance('alice')).toBe(10);
   });
 

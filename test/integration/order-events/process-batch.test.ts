@@ -300,6 +300,21 @@ describe('processOrderBatch', () => {
     );
   });
 
+  it('parks another order under an id recorded before (or twice in one batch), and records only the first', async () => {
+    const { partnero, recorded } = fake();
+    const { deps: d, parked } = deps(partnero);
+    await processOrderBatch([placed('o-1')], d);
+    const batch = [placed('o-1', 'bob', 250), placed('o-2'), placed('o-2', 'bob', 75), placed('o-2')];
+    const result = await processOrderBatch(batch, d);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.counts).toMatchObject({ recorded: 1, duplicates: 1, parked: 2 });
+    expect(parked.map((p) => p.reason)).toEqual([
+      { code: 'order_key_reused', reason: 'order o-1 was recorded before with another amount' },
+      { code: 'order_key_reused', reason: 'order o-2 appeared earlier in this call with another amount' },
+    ]);
+    expect(recorded).toEqual(['o-1', 'o-2']);
+  });
+
   it('reports the same order placed twice in one batch once as recorded, once as duplicate', async () => {
     const { partnero, create } = fake();
     const { deps: d } = deps(partnero);
