@@ -24,10 +24,24 @@ export async function refundPart(
   part: RefundPart,
   call: CallOptions = {},
 ): Promise<RefundOutcome> {
-  const registration = await deps.ledger.registerPartialRefund(orderId, part.refundId, part.amount);
+  const register = () => deps.ledger.registerPartialRefund(orderId, part.refundId, part.amount);
+  let registration = await register();
+  const abandoned = !registration.registered && abandonedOrder(registration.entry, deps.ledger.now());
+  if (abandoned) {
+    // Its recording was abandoned (the holder stopped, its lease is over): finish it here, as the
+    // reconciler would, so the refund does not wait for the next sweep.
+    await recordOrders(deps, [abandoned], call);
+    registration = await register();
+  }
   if (!registration.registered) return unregistered(orderId, registration);
   return applyVersion(deps, registration.entry, call);
 }
+
+/** The order of a claim whose holder's lease ran out, if `entry` is one. */
+const abandonedOrder = (entry: LedgerEntry | undefined, now: number) =>
+  entry?.state === 'claimed' && !entry.refundRequested && (entry.leaseUntil ?? 0) < now
+    ? entry.order
+    : undefined;
 
 function unregistered(
   orderId: string,

@@ -44,6 +44,22 @@ describe('partial refunds', () => {
     expect(world.rewards(REFERRER)).toBe(15);
   });
 
+  it('finishes a sale whose recording was abandoned, then refunds part of it, without waiting for a sweep', async () => {
+    const order = sale(BOB, 100);
+    await world.ledger({ leaseMs: LEASE }).claim(order, 'dead-worker');
+    expect(await refundPart(deps(), order.orderId, { refundId: 'r-1', amount: 30 })).toMatchObject({
+      status: 'in_progress',
+    });
+    world.advance(LEASE + 1);
+    expect(await refundPart(deps(), order.orderId, { refundId: 'r-1', amount: 30 })).toEqual({
+      orderId: order.orderId,
+      status: 'partially_refunded',
+      remaining: 70,
+    });
+    expect(live(order.orderId)).toEqual([{ key: versionKey(order.orderId, 1), amount: 70 }]);
+    expect(world.rewards(REFERRER)).toBe(7);
+  });
+
   it('adds several partial refunds up, with decimals that do not drift', async () => {
     const order = sale(BOB, 19.99);
     await recordOrders(deps(), [order]);
