@@ -6,6 +6,7 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Context } from 'aws-lambda';
 import { AppError } from '#shared/errors.js';
 import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
 
@@ -55,7 +56,8 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
   });
 
   const credit = async (request: CreditRequest, call: CallOptions): Promise<CreditResult> => {
-    const { amount, currency, is_currency } = request.body;
+    const { amount, is_currency } = request.body;
+    const currency = request.body.currency.toLowerCase();
     try {
       const balance = await partnero().customers.creditBalance(
         request.customerKey,
@@ -76,14 +78,14 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
 
   const idempotentCredit = makeIdempotent(credit, { persistenceStore: store, config, keyPrefix: 'credit' });
 
-  // No `config.registerLambdaContext`: it would let the in-progress record lapse when this invocation's
-  // time is up, and a retry after a crash between Partnero's answer and the stored outcome would then
-  // credit again. Unregistered, an in-progress record holds its key until the record itself expires.
+  // Not the invocation's context: Powertools would let the in-progress record lapse when this
+  // invocation's time is up, and a retry after a stop between Partnero's answer and the stored outcome
+  // would then credit again. Registered with the record's whole lifetime, an in-progress record holds its
+  // key until the record itself expires.
+  config.registerLambdaContext({ getRemainingTimeInMillis: () => RECORD_TTL_SECONDS * 1000 } as Context);
   return async (request: CreditRequest, call: CallOptions): Promise<CreditAnswer> => {
-    // One currency spelling, so `USD` and `usd` under one key are the same request (the payload hash).
-    const body = { ...request.body, currency: request.body.currency.toLowerCase() };
     try {
-      const { replayed, ...result } = (await idempotentCredit({ ...request, body }, call)) as CreditResult & {
+      const { replayed, ...result } = (await idempotentCredit(request, call)) as CreditResult & {
         replayed?: boolean;
       };
       return { result: result as CreditResult, replayed: replayed === true };

@@ -190,8 +190,8 @@ export class DynamoOrderLedger implements OrderLedger {
     if (!latest.ok) await this.table.update(orderId, settleVersionsWrite(version, now, this.timings, false));
   }
 
-  async completeRefund(orderId: string, owner?: string): Promise<void> {
-    await this.table.update(orderId, completeRefundWrite(orderId, owner, this.now(), this.timings));
+  async completeRefund(orderId: string, owner?: string, reversed = false): Promise<void> {
+    await this.table.update(orderId, completeRefundWrite(orderId, owner, this.now(), this.timings, reversed));
   }
 
   async due(limit: number): Promise<LedgerEntry[]> {

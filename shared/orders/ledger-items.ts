@@ -35,6 +35,7 @@ const ATTRIBUTES = [
   'sweepAt',
   'checks',
   'failures',
+  'reversed',
   'trimming',
   'refundIds',
   'refundedTotal',
@@ -104,6 +105,7 @@ export function entryOf(item: Item): LedgerEntry {
   if (reward !== undefined) entry.reward = reward;
   if (reason) entry.reason = reason;
   if (item.doubt?.BOOL === true) entry.doubt = true;
+  if (item.reversed?.BOOL === true) entry.reversed = true;
   // A trim mark is the trimming run's token (older entries carry a plain `true`).
   const trimmer = text(item, 'trimming');
   if (trimmer) entry.trimmer = trimmer;

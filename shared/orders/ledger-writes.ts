@@ -61,7 +61,7 @@ export function finishWrite(
     values[':reason'] = S(settlement.reason);
     return {
       update:
-        'SET #state = :state, #reason = :reason, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt',
+        'SET #state = :state, #reason = :reason, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt, #failures',
       values,
       condition: '#owner = :owner',
     };
@@ -71,7 +71,7 @@ export function finishWrite(
   if (!settlement.verify) {
     return {
       update:
-        'SET #state = :state, #reward = :reward, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt',
+        'SET #state = :state, #reward = :reward, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt, #failures',
       values,
       condition,
     };
@@ -79,7 +79,7 @@ export function finishWrite(
   values[':verifyAt'] = N(now + timings.verifyDelayMs);
   return {
     update:
-      'SET #state = :state, #reward = :reward, #updatedAt = :now, #sweepAt = :verifyAt REMOVE #owner, #leaseUntil, #checks',
+      'SET #state = :state, #reward = :reward, #updatedAt = :now, #sweepAt = :verifyAt REMOVE #owner, #leaseUntil, #checks, #failures',
     values,
     condition,
   };
@@ -112,7 +112,7 @@ export function rejectWrite(
   return {
     update: rejection.doubt
       ? 'SET #state = :rejected, #reason = :reason, #doubt = :true, #sweepAt = :later, #updatedAt = :now REMOVE #owner, #leaseUntil'
-      : 'SET #state = :rejected, #reason = :reason, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt',
+      : 'SET #state = :rejected, #reason = :reason, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt, #failures',
     values,
     condition: '#owner = :owner AND attribute_not_exists(#refundRequested)',
   };
@@ -140,11 +140,13 @@ export const completeRefundWrite = (
   owner: string | undefined,
   now: number,
   timings: LedgerTimings,
+  reversed = false,
 ): Write => ({
   update:
-    'SET #state = :refunded, #updatedAt = :now, #sweepShard = :shard, #sweepAt = :verifyAt ' +
+    `SET #state = :refunded, #updatedAt = :now, #sweepShard = :shard, #sweepAt = :verifyAt${reversed ? ', #reversed = :true' : ''} ` +
     'REMOVE #owner, #leaseUntil, #checks, #trimming',
   values: {
+    ...(reversed ? { ':true': { BOOL: true } } : {}),
     ':refunded': S('refunded'),
     ':claimed': S('claimed'),
     ':owner': S(owner ?? '\u0000none'),
@@ -192,17 +194,25 @@ export function settleSweepWrite(
   };
 }
 
-/** A sweep could not settle the entry: due again after one verify delay, doubled per failure in a row. */
+/**
+ * A sweep could not settle the entry: due again after one verify delay, doubled per failure in a row.
+ * Its sweep time may have moved meanwhile (a released claim is due at once, a trim a lease on), so the
+ * condition is only that nothing else holds it: the same state and refund flag, still in the sweep, and
+ * no live claim.
+ */
 export function postponeWrite(seen: LedgerEntry, now: number, timings: LedgerTimings): Write {
   const failures = (seen.failures ?? 0) + 1;
   const delay = Math.min(
     timings.verifyDelayMs * 2 ** (failures - 1),
     timings.verifyDelayMs * SECOND_CHECK_FACTOR,
   );
+  const refund = seen.refundRequested ? 'attribute_exists' : 'attribute_not_exists';
   return {
     update: 'SET #sweepAt = :later, #failures = :failures',
-    values: { ...seenValues(seen), ':later': N(now + delay), ':failures': N(failures) },
-    condition: unchanged(seen),
+    values: { ':state': S(seen.state), ':now': N(now), ':later': N(now + delay), ':failures': N(failures) },
+    condition:
+      `#state = :state AND ${refund}(#refundRequested) AND attribute_exists(#sweepShard) AND ` +
+      '(attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)',
   };
 }
 

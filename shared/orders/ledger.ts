@@ -58,6 +58,8 @@ export interface LedgerEntry {
    * back, so two runs never both restore a copy.
    */
   trimmer?: string;
+  /** A refund call deleted this order's transaction (so a resent refund answers `already_refunded`). */
+  reversed?: boolean;
   /** What partial refunds took off the order so far (their sum). */
   refundedTotal?: number;
   /** How many partial refunds the order had: its live transaction is that version's (0: the order's own). */
@@ -128,8 +130,11 @@ export interface OrderLedger {
   adoptLateWrite(seen: LedgerEntry, reward: number): Promise<void>;
   /** Remembers a refund; answers the entry as it was before (undefined when there was none). */
   requestRefund(orderId: string): Promise<LedgerEntry | undefined>;
-  /** Marks a refund done (every copy deleted); `owner` when the caller holds the claim. */
-  completeRefund(orderId: string, owner?: string): Promise<void>;
+  /**
+   * Marks a refund done (every copy deleted); `owner` when the caller holds the claim, `reversed` when
+   * the call deleted a transaction of it.
+   */
+  completeRefund(orderId: string, owner?: string, reversed?: boolean): Promise<void>;
   /**
    * Remembers a partial refund of a recorded order, once per `refundId`: the total grows by `amount` and
    * the version by one. The entry becomes due, so the reconciler finishes the change if its caller dies.

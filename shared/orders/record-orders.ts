@@ -29,10 +29,12 @@ export async function recordOrders(
   const unique = [...firsts.values()];
   const outcomes = new Map<string, OrderOutcome>();
   const toSend: Held[] = [];
+  /** Inputs whose id was taken over with an earlier order's fields: that order is settled, they are not. */
+  const reused = new Map<string, OrderOutcome>();
 
   await Promise.all(
     unique.map(async (order) => {
-      const held = await claimOne(deps, order, owner, call);
+      const held = await claimOne(deps, order, owner, call, reused);
       if ('status' in held) outcomes.set(order.orderId, held);
       else toSend.push(held);
     }),
@@ -58,6 +60,7 @@ export async function recordOrders(
     }
     seen.add(o.orderId);
     return (
+      reused.get(o.orderId) ??
       outcomes.get(o.orderId) ?? { orderId: o.orderId, status: 'failed', error: new Error('no outcome') }
     );
   });
@@ -69,12 +72,17 @@ const keyReused = (orderId: string, seen: string, changed: string[]): OrderOutco
   reason: `order ${orderId} ${seen} with another ${changed.join(', ')}`,
 });
 
-/** Claims one order; answers its outcome when it needs no POST, else what to send. */
+/**
+ * Claims one order; answers its outcome when it needs no POST, else what to send. A takeover carries on
+ * with the fields first claimed (an attempt with them may have landed); when `order` differs, its
+ * `key_reused` answer goes into `reused`.
+ */
 async function claimOne(
   deps: OrderDeps,
   order: Order,
   owner: string,
   call: CallOptions,
+  reused: Map<string, OrderOutcome>,
 ): Promise<Held | OrderOutcome> {
   const { orderId } = order;
   let claim: ClaimResult;
@@ -94,6 +102,8 @@ async function claimOne(
       return { orderId, status: 'not_referred', reason: entry.reason ?? 'not referred' };
     return { orderId, status: 'in_progress' };
   }
+  const changed = changedFields(claim.order, order);
+  if (changed.length > 0) reused.set(orderId, keyReused(orderId, 'was being recorded before', changed));
   if (claim.refundRequested) return reverseHeld(deps, claim.order, owner, call);
   if (!claim.takeover) return { order: claim.order, doubt: false };
   // An earlier holder may have sent it (its answer lost, or it died): look before sending again.

@@ -23,9 +23,12 @@ export async function refundOrder(
   call: CallOptions = {},
 ): Promise<RefundOutcome> {
   const before = await deps.ledger.requestRefund(orderId);
-  // A resent refund answers as the first did: an entry with the order's fields was recorded (or claimed).
+  // A resent refund answers as the first did: the entry remembers whether a refund reversed a reward.
   if (before?.state === 'refunded')
-    return { orderId, status: before.order ? 'already_refunded' : 'nothing_to_reverse' };
+    return {
+      orderId,
+      status: before.reversed || before.reward !== undefined ? 'already_refunded' : 'nothing_to_reverse',
+    };
   if (before?.state === 'not_referred') return { orderId, status: 'nothing_to_reverse' };
   if (before?.state === 'claimed' && (before.leaseUntil ?? 0) >= deps.ledger.now())
     return { orderId, status: 'refund_pending' };
@@ -33,8 +36,8 @@ export async function refundOrder(
   const versions = liveVersions(before);
   await retireVersions(deps, orderId, versions.later, call);
   const deleted = versions.own ? await deleteOneCopy(deps.partnero, orderId, call) : false;
-  await deps.ledger.completeRefund(orderId, before?.state === 'claimed' ? before.owner : undefined);
   const reversed = deleted || before?.state === 'recorded';
+  await deps.ledger.completeRefund(orderId, before?.state === 'claimed' ? before.owner : undefined, reversed);
   return { orderId, status: reversed ? 'refunded' : 'nothing_to_reverse' };
 }
 

@@ -84,10 +84,11 @@ async function rejected(
   if (!failing) return (await Promise.all(again.map((h) => sendGroup(client, [h], call)))).flat();
   const settled: SentOrder[] = [];
   const rest: Held[] = [];
-  again.forEach((held, i) => {
+  // The items Partnero named are settled as they were (a refused item was not written); the rest go again.
+  group.forEach((held, i) => {
     if (failing.existing.has(i)) settled.push({ held, result: { kind: 'exists' } });
     else if (failing.invalid.has(i)) settled.push({ held, result: { kind: 'refused', error } });
-    else rest.push(held);
+    else rest.push(again[i] as Held);
   });
   return [...settled, ...(rest.length ? await sendGroup(client, rest, call) : [])];
 }

@@ -183,6 +183,32 @@ describe('refunds always reverse the reward', () => {
     expect(world.copies(stuck.orderId)).toBe(0);
   });
 
+  it('puts off a stuck claim it cannot look up, so it does not take the sweep’s place either', async () => {
+    const [stuck, next] = [sale(BOB), sale(BOB)];
+    await world.ledger({ leaseMs: LEASE }).claim(stuck, 'dead-worker');
+    world.advance(1);
+    await world.ledger({ leaseMs: LEASE }).claim(next, 'dead-worker');
+    world.advance(LEASE + 1);
+    // Partnero fails every look-up of the first order's key.
+    const failingLookUps = world.partnero({
+      fetch: async (input, init) =>
+        String(input).includes(`key=${stuck.orderId}`)
+          ? new Response('{}', { status: 500 })
+          : fetch(input, init),
+    });
+    expect(await reconcile(deps(failingLookUps), { limit: 1 })).toMatchObject({ checked: 1, failed: 1 });
+    // Released by the failed look-up, and put off: not due again at once.
+    const [item] = world.ledgerItemsFor(stuck.orderId);
+    expect(item).toMatchObject({ state: { S: 'claimed' }, failures: { N: '1' } });
+    expect(Number(item?.sweepAt?.N)).toBeGreaterThan(world.now());
+    expect(await reconcile(deps(failingLookUps), { limit: 1 })).toMatchObject({
+      repairs: { stuck_claim_settled: 1 },
+    });
+    expect(world.copies(next.orderId)).toBe(1);
+    expect((await sweepEverything()).repairs).toEqual({ stuck_claim_settled: 1 });
+    expect(world.copies(stuck.orderId)).toBe(1);
+  });
+
   it('deletes a transaction that landed after its refund (a late commit)', async () => {
     const order = sale(BOB);
     holdNext('POST /v1/transactions');
@@ -364,6 +390,43 @@ describe('lost answers and crashes', () => {
     expect((await sweepEverything()).repairs).toEqual({ extra_copy_deleted: 1 });
     expect(world.copies(good.orderId)).toBe(1);
     expect(world.rewards(REFERRER)).toBe(10);
+  });
+
+  it('records a corrected resend of the item a batch was refused for', async () => {
+    const [good, bad] = [sale(BOB, 100), { ...sale(BOB, 100), action: '' }];
+    const outcomes = await recordOrders(deps(), [good, bad]);
+    expect(outcomes.map((o) => o.status)).toEqual(['recorded', 'failed']);
+    expect(await recordOrders(deps(), [{ ...bad, action: 'sale' }])).toEqual([
+      { orderId: bad.orderId, status: 'recorded', reward: 10 },
+    ]);
+    expect(world.rewards(REFERRER)).toBe(20);
+  });
+
+  it('answers key_reused to another order that takes over an abandoned claim, and records the first', async () => {
+    const first = sale(BOB, 100);
+    await world.ledger({ leaseMs: LEASE }).claim(first, 'dead-worker');
+    world.advance(LEASE + 1);
+    const other = { ...first, amount: 999 };
+    expect(await recordOrders(deps(), [other])).toEqual([
+      {
+        orderId: first.orderId,
+        status: 'key_reused',
+        reason: `order ${first.orderId} was being recorded before with another amount`,
+      },
+    ]);
+    expect(await recordOrders(deps(), [first])).toEqual([{ orderId: first.orderId, status: 'duplicate' }]);
+    expect(world.rewards(REFERRER)).toBe(10);
+  });
+
+  it('answers a resent refund of an order never recorded as the first was: nothing to reverse', async () => {
+    const order = sale(NOT_REFERRED);
+    await recordOrders(deps(), [order]);
+    const unknown = sale('xavier');
+    await recordOrders(deps(), [unknown]); // refused: Partnero does not know xavier
+    for (const o of [order, unknown]) {
+      expect((await refundOrder(deps(), o.orderId)).status).toBe('nothing_to_reverse');
+      expect((await refundOrder(deps(), o.orderId)).status).toBe('nothing_to_reverse');
+    }
   });
 
   it('leaves a recorded order alone whose transaction was deleted in Partnero by someone else', async () => {
