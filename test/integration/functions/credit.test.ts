@@ -41,6 +41,9 @@ const handlerWith = (store = dynamo.persistence()) => {
   const credit = createIdempotentCredit(store, partnero);
   return createHandler(() => ({ credit, metrics: recorded.metrics }));
 };
+/** The real persistence layer whose SDK client tries once, so a store fault reaches the handler. */
+const singleAttemptStore = () =>
+  new DynamoDBPersistenceLayer({ tableName: TEST_TABLES.idempotency, awsSdkV3Client: dynamo.client(1) });
 let handler: ReturnType<typeof handlerWith>;
 beforeEach(() => {
   handler = handlerWith();
@@ -169,11 +172,7 @@ describe('POST /customers/{key}/credit', () => {
   });
 
   it('answers outcome_not_recorded (never retry this key) when the success record cannot be stored', async () => {
-    const store = new DynamoDBPersistenceLayer({
-      tableName: TEST_TABLES.idempotency,
-      awsSdkV3Client: dynamo.client(1),
-    });
-    handler = handlerWith(store);
+    handler = handlerWith(singleAttemptStore());
     dynamo.db.faults.set({ rate: 1, kinds: ['internal'], operations: ['UpdateItem'] });
     const res = await credit(body, { 'idempotency-key': freshKey() });
     dynamo.db.faults.clear();
@@ -185,11 +184,7 @@ describe('POST /customers/{key}/credit', () => {
 
   it('never credits twice when the retry comes after the first invocation’s time ran out', async () => {
     const key = freshKey();
-    const store = new DynamoDBPersistenceLayer({
-      tableName: TEST_TABLES.idempotency,
-      awsSdkV3Client: dynamo.client(1),
-    });
-    handler = handlerWith(store);
+    handler = handlerWith(singleAttemptStore());
     // Partnero credits, but the outcome is never stored (as when the function dies right there).
     dynamo.db.faults.set({ rate: 1, kinds: ['internal'], operations: ['UpdateItem'] });
     expect((await credit(body, { 'idempotency-key': key })).body.error.code).toBe('outcome_not_recorded');
@@ -210,11 +205,7 @@ describe('POST /customers/{key}/credit', () => {
 
   it('answers 503, credits nothing, and lets the key be retried when the store is down before the call', async () => {
     const key = freshKey();
-    const store = new DynamoDBPersistenceLayer({
-      tableName: TEST_TABLES.idempotency,
-      awsSdkV3Client: dynamo.client(1),
-    });
-    handler = handlerWith(store);
+    handler = handlerWith(singleAttemptStore());
     dynamo.db.faults.set({ rate: 1, kinds: ['internal'], operations: ['PutItem'], count: 1 });
     const res = await credit(body, { 'idempotency-key': key });
     expect(res.status).toBe(503);
