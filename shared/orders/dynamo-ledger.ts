@@ -1,12 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type {
-  ClaimResult,
-  FinishResult,
-  LedgerEntry,
-  LedgerTimings,
-  OrderLedger,
-  PartialRefundRegistration,
-  Settlement,
+import {
+  abandonedClaim,
+  type ClaimResult,
+  type FinishResult,
+  type LedgerEntry,
+  type LedgerTimings,
+  type OrderLedger,
+  type PartialRefundRegistration,
+  type Settlement,
 } from './ledger.js';
 import { claimItem, entryOf, type Item, SWEEP_SHARDS } from './ledger-items.js';
 import { LedgerTable } from './ledger-table.js';
@@ -75,8 +76,7 @@ export class DynamoOrderLedger implements OrderLedger {
     const entry = entryOf(existing);
     const own = ownClaim(entry, owner, order);
     if (own) return own;
-    const claimable =
-      entry.state === 'rejected' || (entry.state === 'claimed' && (entry.leaseUntil ?? 0) < now);
+    const claimable = entry.state === 'rejected' || abandonedClaim(entry, now);
     if (!claimable) return { claimed: false, entry };
     return this.takeOver(order, owner, now, lease, entry.state === 'rejected' && !entry.doubt);
   }

@@ -22,6 +22,10 @@ import type { Order } from './order.js';
  */
 export type LedgerState = 'claimed' | 'recorded' | 'not_referred' | 'refunded' | 'rejected';
 
+/** A claim whose holder's lease ran out: the holder stopped, and anyone may take it over. */
+export const abandonedClaim = (entry: LedgerEntry | undefined, now: number): boolean =>
+  entry?.state === 'claimed' && (entry.leaseUntil ?? 0) < now;
+
 export interface LedgerEntry {
   orderId: string;
   state: LedgerState;
@@ -161,7 +165,8 @@ export interface OrderLedger {
   /**
    * After a sweep failed to settle an entry: it is due again after a delay that doubles with each
    * failure in a row (one verify delay first, at most 15), so entries that keep failing do not take every
-   * place of every sweep from the rest. Nothing happens when the entry changed since `seen`.
+   * place of every sweep from the rest. Nothing happens when its state or refund flag changed since
+   * `seen`, it left the sweep, or a live claim holds it.
    */
   postpone(seen: LedgerEntry): Promise<void>;
 }

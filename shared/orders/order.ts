@@ -30,8 +30,9 @@ export type OrderOutcome =
   /** Recorded before: nothing was sent again. */
   | { orderId: string; status: 'duplicate' }
   /**
-   * The order id was settled before (recorded, refunded or not referred) with other fields: nothing was
-   * sent, the first order stands. Two orders share an id, or a resend changed one after the fact.
+   * The order id was settled before (recorded, refunded or not referred), or is being recorded, with
+   * other fields: this order is not sent, the first stands. Two orders share an id, or a resend changed
+   * one after the fact.
    */
   | { orderId: string; status: 'key_reused'; reason: string }
   /** The order was refunded (before, or while it was being recorded): it pays no reward. */
@@ -47,11 +48,12 @@ export type OrderOutcome =
 
 /**
  * What happened to one refund. `refunded`: the order's transactions were deleted (its reward reversed).
- * `partially_refunded`: the reward now follows `remaining`. `already_refunded`: a refund of
- * this recorded order went through before (a resend). `nothing_to_reverse`: nothing was recorded. `refund_pending`: the order is being recorded right now; the ledger holds
- * the refund and whoever finishes recording reverses it. `duplicate_refund`: this partial refund was
- * applied before. `not_recorded`: a partial refund of an order the ledger has not recorded (its sale
- * has not arrived yet); `in_progress`: of one being recorded right now. Both are worth retrying later.
+ * `partially_refunded`: the reward now follows `remaining`. `already_refunded`: a refund of this
+ * recorded order went through before (a resend). `nothing_to_reverse`: nothing was recorded.
+ * `refund_pending`: the order is being recorded right now; the ledger holds the refund and whoever
+ * finishes recording reverses it. `duplicate_refund`: this partial refund was applied before.
+ * `not_recorded`: a partial refund of an order the ledger has not recorded (its sale has not arrived
+ * yet); `in_progress`: of one being recorded right now. Both are worth retrying later.
  */
 export type RefundOutcome =
   | {

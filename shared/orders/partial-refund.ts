@@ -1,5 +1,5 @@
 import type { CallOptions } from '#shared/partnero/index.js';
-import type { LedgerEntry, PartialRefundRegistration } from './ledger.js';
+import { abandonedClaim, type LedgerEntry, type PartialRefundRegistration } from './ledger.js';
 import type { RefundOutcome } from './order.js';
 import { type OrderDeps, recordOrders } from './record-orders.js';
 import { refundOrder, retireVersions } from './refund-order.js';
@@ -39,9 +39,7 @@ export async function refundPart(
 
 /** The order of a claim whose holder's lease ran out, if `entry` is one. */
 const abandonedOrder = (entry: LedgerEntry | undefined, now: number) =>
-  entry?.state === 'claimed' && !entry.refundRequested && (entry.leaseUntil ?? 0) < now
-    ? entry.order
-    : undefined;
+  abandonedClaim(entry, now) && !entry?.refundRequested ? entry?.order : undefined;
 
 function unregistered(
   orderId: string,

@@ -1,5 +1,5 @@
 import type { CallOptions, PartneroClient } from '#shared/partnero/index.js';
-import type { LedgerEntry, OrderLedger } from './ledger.js';
+import { abandonedClaim, type LedgerEntry, type OrderLedger } from './ledger.js';
 import type { RefundOutcome } from './order.js';
 import { deleteOneCopy } from './partnero-transactions.js';
 import { versionKey } from './versions.js';
@@ -30,7 +30,7 @@ export async function refundOrder(
       status: before.reversed || before.reward !== undefined ? 'already_refunded' : 'nothing_to_reverse',
     };
   if (before?.state === 'not_referred') return { orderId, status: 'nothing_to_reverse' };
-  if (before?.state === 'claimed' && (before.leaseUntil ?? 0) >= deps.ledger.now())
+  if (before?.state === 'claimed' && !abandonedClaim(before, deps.ledger.now()))
     return { orderId, status: 'refund_pending' };
   // Recorded, an abandoned claim, or unknown to the ledger (recorded before it existed, or never).
   const versions = liveVersions(before);
