@@ -19,6 +19,15 @@ export interface LocalRouteDeps {
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** A path segment decoded, or undefined when it is not valid percent-encoding (e.g. `%ZZ`). */
+function decodedOrUndefined(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 class LocalError extends Error {
   constructor(
     readonly status: number,
@@ -74,10 +83,9 @@ async function orders(request: HttpRequestInfo, deps: LocalRouteDeps, segments: 
       return { status: 201, body: { order: await deps.orders.place(customerId, jsonBody(request)) } };
     }
     if (segments.length === 2 && segments[1] === 'refund' && request.method === 'POST') {
-      return {
-        status: 200,
-        body: { order: await deps.orders.refund(customerId, decodeURIComponent(segments[0] ?? '')) },
-      };
+      const orderId = decodedOrUndefined(segments[0] ?? '');
+      if (orderId === undefined) throw new LocalError(404, 'Not Found');
+      return { status: 200, body: { order: await deps.orders.refund(customerId, orderId) } };
     }
   } catch (e) {
     if (e instanceof OrderError)

@@ -141,4 +141,10 @@ describe('the JWT authorizer (issuer, audience, expiry, signature)', () => {
     const expired = await env.system.issuer.sign(alice, { expiresIn: -1 });
     expect((await call(env.system, 'GET', '/local/orders', { token: expired })).status).toBe(401);
   });
+
+  it('answers 404, not 500, for an order id that is not valid percent-encoding', async () => {
+    const token = await login(env.system, alice);
+    const res = await call(env.system, 'POST', '/local/orders/%ZZ/refund', { token });
+    expect(res.status).toBe(404);
+  });
 });
