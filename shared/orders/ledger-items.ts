@@ -143,8 +143,13 @@ export function orderFields(order: Order, replace = false) {
 
 /** Only the names an expression uses may be sent (DynamoDB refuses unused ones). */
 export function namesIn(...expressions: string[]) {
-  const text = expressions.join(' ');
-  return Object.fromEntries(Object.entries(NAMES).filter(([name]) => new RegExp(`${name}\\b`).test(text)));
+  const names: Record<string, Attribute> = {};
+  for (const expression of expressions) {
+    for (const [token] of expression.matchAll(/#\w+/g)) {
+      if (Object.hasOwn(NAMES, token)) names[token] = NAMES[token as keyof typeof NAMES];
+    }
+  }
+  return names;
 }
 
 /** When an entry may be deleted by DynamoDB's TTL (epoch seconds). */

@@ -1,4 +1,5 @@
 /** One HTTP attempt against Partnero, reduced to what the retry loop decides on. */
+import type { PartneroFetch } from './node-transport.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -29,7 +30,7 @@ export interface Attempt {
 }
 
 /** Sends once, giving up after `timeoutMs` or when the caller's signal aborts; never throws. */
-export async function attemptOnce(doFetch: typeof fetch, attempt: Attempt): Promise<Outcome> {
+export async function attemptOnce(doFetch: PartneroFetch, attempt: Attempt): Promise<Outcome> {
   const { method, url, key, body, timeoutMs, signal } = attempt;
   const controller = new AbortController();
   let timedOut = false;

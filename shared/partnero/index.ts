@@ -2,6 +2,8 @@ export type { CustomersApi, PartneroClient, TransactionsApi } from './client.js'
 export { createPartneroClient } from './client.js';
 export type { PartneroErrorCode } from './errors.js';
 export { isPartneroError, PartneroError } from './errors.js';
+export type { PartneroFetch, PartneroRequestInit, PartneroResponse } from './node-transport.js';
+export { nodeHttpTransport } from './node-transport.js';
 export type {
   ApiKeySource,
   Balance,

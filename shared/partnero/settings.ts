@@ -1,3 +1,4 @@
+import { nodeHttpTransport, type PartneroFetch } from './node-transport.js';
 import { type BackoffOptions, defaultSleep } from './retry.js';
 import type { ApiKeySource, PartneroClientOptions, RequestInfo } from './types.js';
 
@@ -14,7 +15,7 @@ function positive(name: string, value: number, min: number): number {
 export interface ClientSettings {
   origin: string;
   basePath: string;
-  fetch: typeof fetch;
+  fetch: PartneroFetch;
   attemptTimeoutMs: number;
   maxAttempts: number;
   backoff: BackoffOptions;
@@ -31,8 +32,7 @@ export function settingsOf(opts: PartneroClientOptions): ClientSettings {
   return {
     origin: base.origin,
     basePath: base.pathname.replace(/\/+$/, ''),
-    // Looked up per call, so instrumentation that wraps the global fetch after start-up still sees it.
-    fetch: opts.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: opts.fetch ?? nodeHttpTransport(),
     attemptTimeoutMs: positive('attemptTimeoutMs', opts.attemptTimeoutMs ?? 5000, 1),
     maxAttempts: Math.floor(positive('maxAttempts', opts.maxAttempts ?? 3, 1)),
     backoff: {

@@ -1,4 +1,5 @@
 /** Wire shapes of docs/partnero-shapes.md, after the client's defensive normalisation. */
+import type { PartneroFetch } from './node-transport.js';
 
 /** A customer as it appears nested in other objects (referring customer, transaction parties). */
 export interface CustomerSummary {
@@ -197,7 +198,8 @@ export interface PartneroClientOptions {
   apiKey: string | ApiKeySource;
   /** Default 'https://api.partnero.com/v1'; a trailing slash is tolerated. */
   baseUrl?: string;
-  fetch?: typeof fetch;
+  /** How requests are sent; default the AWS SDK's Node HTTP handler (node-transport.ts). `fetch` fits. */
+  fetch?: PartneroFetch;
   /** Per attempt, default 5000. */
   attemptTimeoutMs?: number;
   /** Default 3. */

@@ -1,5 +1,6 @@
 import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
 import { createExecutor, type Execute } from '#shared/partnero/http.js';
+import type { PartneroFetch } from '#shared/partnero/node-transport.js';
 import { ResponseShapeError, toPage, unwrap } from '#shared/partnero/normalize.js';
 import { pathWith } from '#shared/partnero/requests.js';
 
@@ -49,7 +50,7 @@ export interface PartneroAdmin {
 export interface PartneroAdminOptions {
   baseUrl: string;
   apiKey: string;
-  fetch?: typeof fetch;
+  fetch?: PartneroFetch;
 }
 
 type Obj = Record<string, unknown>;

@@ -1,0 +1,63 @@
+/**
+ * The client's default way of sending a request: the AWS SDK's own HTTP/1.1 handler
+ * (`@smithy/node-http-handler`, keep-alive agents), not Node's global `fetch`.
+ *
+ * Why not `fetch`: every function already loads this handler for its Secrets Manager and DynamoDB calls,
+ * while `fetch` (undici, web streams) is loaded on its first call — tens of milliseconds of every cold
+ * start — and costs about twice the CPU per request warm (bench/README.md, "Partnero transport").
+ * Only the part of `fetch` the client uses is offered; tests may still inject `fetch` itself.
+ */
+import { HttpRequest } from '@smithy/core/protocols';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface PartneroRequestInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  signal?: AbortSignal;
+  /** Never follow a redirect (it could carry the bearer key elsewhere); this transport never does. */
+  redirect?: 'manual';
+}
+
+export interface PartneroResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** What the client sends requests with: `fetch`, or anything answering the same subset. */
+export type PartneroFetch = (url: string, init: PartneroRequestInit) => Promise<PartneroResponse>;
+
+async function readText(body: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A `PartneroFetch` over one NodeHttpHandler (its own keep-alive agents), made once per client. */
+export function nodeHttpTransport(handler = new NodeHttpHandler()): PartneroFetch {
+  return async (url, init) => {
+    const target = new URL(url);
+    const headers: Record<string, string> = { ...init.headers, host: target.host };
+    if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
+    const request = new HttpRequest({
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port === '' ? undefined : Number(target.port),
+      method: init.method,
+      // The client builds and checks the path and query (settings.ts `urlFor`); sent as they are.
+      path: `${target.pathname}${target.search}`,
+      query: {},
+      headers,
+      body: init.body,
+    });
+    const { response } = await handler.handle(request, init.signal ? { abortSignal: init.signal } : {});
+    // Read before answering, so the caller's timeout and abort cover the whole body too.
+    const text = await readText(response.body as AsyncIterable<Buffer>);
+    return {
+      status: response.statusCode,
+      headers: { get: (name) => response.headers[name.toLowerCase()] ?? null },
+      text: async () => text,
+    };
+  };
+}
