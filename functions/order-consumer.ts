@@ -7,7 +7,7 @@ import { deadlineOf } from '#shared/lambda/deadline.js';
 import { numberEnv } from '#shared/lambda/env.js';
 import { lazy } from '#shared/lambda/lazy.js';
 import { logger } from '#shared/lambda/logger.js';
-import { createMetrics } from '#shared/lambda/metrics.js';
+import { createMetrics, publishMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import { createDlqParker } from '#shared/order-events/dlq.js';
 import { orderEventsMappingFromEnv } from '#shared/order-events/mapping.js';
@@ -35,7 +35,7 @@ export const createHandler = (deps: () => ConsumerDeps) =>
         return { batchItemFailures };
       } finally {
         // What this invocation counted, as one EMF record (what Powertools' logMetrics middleware does).
-        batchDeps.metrics.publishStoredMetrics();
+        publishMetrics(batchDeps.metrics);
       }
     });
 

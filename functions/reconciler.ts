@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { lazy } from '#shared/lambda/lazy.js';
 import { logger } from '#shared/lambda/logger.js';
-import { createMetrics } from '#shared/lambda/metrics.js';
+import { createMetrics, publishMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
 import {
@@ -56,7 +56,7 @@ export const createHandler = (deps: () => ReconcilerDeps) =>
         logger.info('ledger reconciled', { ...total });
         return total;
       } finally {
-        metrics.publishStoredMetrics();
+        publishMetrics(metrics);
       }
     });
 

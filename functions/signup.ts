@@ -27,7 +27,15 @@ export interface SignupDeps {
   /** Which token claims say who the caller is (`CUSTOMER_KEY_CLAIM`, `REQUIRED_TOKEN_USE`). */
   identity: IdentityRules;
   guards: ReferralGuards;
-  metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'singleMetric' | 'publishStoredMetrics'>;
+  metrics: Pick<
+    Metrics,
+    | 'addMetric'
+    | 'addDimension'
+    | 'singleMetric'
+    | 'publishStoredMetrics'
+    | 'hasStoredMetrics'
+    | 'clearDimensions'
+  >;
   /** Domain of the `partnero_referral` cookie, to expire it once read (`REFERRAL_COOKIE_DOMAIN`). */
   referralCookieDomain?: string;
 }

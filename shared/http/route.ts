@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { logger } from '#shared/lambda/logger.js';
+import { type PublishableMetrics, publishMetrics } from '#shared/lambda/metrics.js';
 import { errorAnswer } from './error-answers.js';
 import { jsonResponse } from './response.js';
 
@@ -16,7 +16,7 @@ export interface RouteOptions {
    * The route's metrics, published once per invocation, answered or failed. A function, so the instance
    * comes with the route's (lazy) dependencies; Powertools' `logMetrics` middleware needs it up front.
    */
-  metrics?: () => Pick<Metrics, 'publishStoredMetrics'> | undefined;
+  metrics?: () => PublishableMetrics | undefined;
 }
 
 /**
@@ -31,7 +31,8 @@ export function httpRoute<E extends APIGatewayProxyEventV2>(
 ) {
   // Returns nothing: a middleware's return value would replace the response.
   const publish = async () => {
-    options.metrics?.()?.publishStoredMetrics();
+    const metrics = options.metrics?.();
+    if (metrics) publishMetrics(metrics);
   };
   return middy<E, APIGatewayProxyResultV2>()
     .use(injectLambdaContext(logger))

@@ -15,7 +15,7 @@ export interface OrderDeps {
 
 /** An HTTP route's order dependencies: the same, plus the metrics it publishes per request. */
 export interface OrderRouteDeps extends OrderDeps {
-  metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics' | 'hasStoredMetrics' | 'clearDimensions'>;
 }
 
 /** What one POST did to one order. */

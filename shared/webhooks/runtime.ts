@@ -26,7 +26,10 @@ export interface WebhookRuntime {
   verify: DeliveryVerifier;
   publishOnce: ReturnType<typeof createPublishOnce>;
   target: Omit<PublishTarget, 'client'>;
-  metrics: Pick<Metrics, 'addMetric' | 'singleMetric' | 'publishStoredMetrics'>;
+  metrics: Pick<
+    Metrics,
+    'addMetric' | 'singleMetric' | 'publishStoredMetrics' | 'hasStoredMetrics' | 'clearDimensions'
+  >;
   now: () => number;
 }
 

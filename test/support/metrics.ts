@@ -14,22 +14,31 @@ export interface RecordedMetric {
 export function recordingMetrics() {
   const added: RecordedMetric[] = [];
   let publishes = 0;
-  const scoped = (dimensions: Record<string, string>) => ({
+  /** Metrics of the main instance added since its last publish (single metrics are written at once). */
+  let stored = 0;
+  const scoped = (dimensions: Record<string, string>, main: boolean) => ({
     addDimension: (name: string, value: string) => {
       dimensions[name] = value;
     },
     addMetric: (name: string, _unit: unknown, value: number) => {
       added.push({ name, value, dimensions: { ...dimensions } });
+      if (main) stored += 1;
     },
   });
   // As in Powertools, the main instance's dimensions last until its metrics are published.
   const mainDimensions: Record<string, string> = {};
+  const clearDimensions = () => {
+    for (const key of Object.keys(mainDimensions)) delete mainDimensions[key];
+  };
   const metrics = {
-    ...scoped(mainDimensions),
-    singleMetric: () => scoped({}),
+    ...scoped(mainDimensions, true),
+    singleMetric: () => scoped({}, false),
+    hasStoredMetrics: () => stored > 0,
+    clearDimensions,
     publishStoredMetrics: () => {
       publishes += 1;
-      for (const key of Object.keys(mainDimensions)) delete mainDimensions[key];
+      stored = 0;
+      clearDimensions();
     },
   } as unknown as Metrics;
   /** The sum of `name`, optionally only where `dimension` has `value` (undefined: without dimensions). */
@@ -48,6 +57,7 @@ export function recordingMetrics() {
     clear: () => {
       added.length = 0;
       publishes = 0;
+      stored = 0;
     },
   };
 }
