@@ -2,7 +2,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { type CreditResult, createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
-import { AppError } from '#shared/errors.js';
+import { AppError, validationError } from '#shared/errors.js';
 import { headerValue, httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { requiredEnv } from '#shared/lambda/env.js';
@@ -10,27 +10,20 @@ import { lazy } from '#shared/lambda/lazy.js';
 import { createMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/schemas/credit-route.js';
-import { validate } from '#shared/schemas/validate.js';
+import { fieldErrorsOf, validate } from '#shared/schemas/validate.js';
 
 /** POST /customers/{key}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */
 export interface CreditDeps {
   credit: ReturnType<typeof createIdempotentCredit>;
   /** `CreditsIssued`, `CreditsReplayed` (an Idempotency-Key seen before), `CreditsUnknownOutcome`. */
-  metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics' | 'hasStoredMetrics' | 'clearDimensions'>;
 }
 
 export const createHandler = (deps: () => CreditDeps) =>
   httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(
     async (event, context) => {
       const { key } = validate(customerKeyPath, event.pathParameters ?? {}, 'path');
-      const rawIdempotencyKey = headerValue(event.headers, 'idempotency-key');
-      if (rawIdempotencyKey === undefined) {
-        throw new AppError('idempotency_key_required', 'The Idempotency-Key header is required', {
-          fields: { 'header.idempotency-key': ['is required'] },
-        });
-      }
-      const idempotencyKey = validate(idempotencyKeyHeader, rawIdempotencyKey, 'header.idempotency-key');
-      const body = validate(creditBody, readJsonBody(event));
+      const { idempotencyKey, body } = creditRequest(event);
       const { result, replayed } = await deps().credit(
         { customerKey: key, idempotencyKey, body },
         { deadline: deadlineOf(context) },
@@ -47,6 +40,24 @@ export const createHandler = (deps: () => CreditDeps) =>
     },
     { metrics: () => deps().metrics },
   );
+
+/** The Idempotency-Key and the body, checked together so one answer names every invalid field. */
+function creditRequest(event: APIGatewayProxyEventV2WithIAMAuthorizer) {
+  const rawKey = headerValue(event.headers, 'idempotency-key');
+  const rawBody = readJsonBody(event);
+  const bodyFields = fieldErrorsOf(creditBody, rawBody);
+  if (rawKey === undefined) {
+    throw new AppError('idempotency_key_required', 'The Idempotency-Key header is required', {
+      fields: { 'header.idempotency-key': ['is required'], ...bodyFields },
+    });
+  }
+  const fields = { ...fieldErrorsOf(idempotencyKeyHeader, rawKey, 'header.idempotency-key'), ...bodyFields };
+  if (Object.keys(fields).length > 0) throw validationError(fields);
+  return {
+    idempotencyKey: validate(idempotencyKeyHeader, rawKey, 'header.idempotency-key'),
+    body: validate(creditBody, rawBody),
+  };
+}
 
 function answer(result: CreditResult, headers: Record<string, string> | undefined) {
   const extra = headers ? { headers } : {};

@@ -121,6 +121,21 @@ describe('POST /customers/{key}/credit', () => {
     expect(res.body.error.code).toBe('idempotency_key_required');
   });
 
+  it('names every invalid field at once: a bad Idempotency-Key does not hide a bad body', async () => {
+    const res = await credit({ amount: 0, currency: 'usd' }, { 'idempotency-key': 'x'.repeat(300) });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation');
+    expect(Object.keys(res.body.error.fields).sort()).toEqual([
+      'amount',
+      'header.idempotency-key',
+      'is_currency',
+    ]);
+    const missing = await credit({ amount: 0, currency: 'usd', is_currency: true }, {});
+    expect(missing.body.error.code).toBe('idempotency_key_required');
+    expect(Object.keys(missing.body.error.fields).sort()).toEqual(['amount', 'header.idempotency-key']);
+    expect(await balance()).toBe(0);
+  });
+
   it.each([
     ['a zero amount', { ...body, amount: 0 }, 'amount'],
     ['a missing is_currency', { amount: 1, currency: 'usd' }, 'is_currency'],
