@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { SQSRecord } from 'aws-lambda';
 import { orderEvent, sqsRecord } from '#bench/lib/events.js';
 import { seededRandom } from '#local/random.js';
@@ -28,6 +29,7 @@ import {
   refundOrder,
   refundPart,
 } from '#shared/orders/index.js';
+import { nodeHttpTransport, type PartneroFetch } from '#shared/partnero/index.js';
 import { type OrdersWorld, REFERRER } from '#test/support/orders-world.js';
 
 /** A crash: the process stops at a call, so nothing after it happens. */
@@ -162,7 +164,7 @@ function plan(random: Random, seed: number) {
 }
 
 /** Fresh clients for one invocation, which crash (stop) at the `crashAt`-th external call when planned. */
-function container(world: OrdersWorld, ddb: DynamoDBClient, random: Random) {
+function container(world: OrdersWorld, ddb: DynamoDBClient, transport: PartneroFetch, random: Random) {
   const crashAt = chance(random, 0.25) ? 1 + Math.floor(random() * 12) : 0;
   const crashAfter = chance(random, 0.5);
   let calls = 0;
@@ -182,7 +184,8 @@ function container(world: OrdersWorld, ddb: DynamoDBClient, random: Random) {
     return result;
   };
   const partnero = world.partnero({
-    fetch: (input, init) => guard(() => fetch(input, init)),
+    // The production transport (the SDK's Node HTTP handler), crashing like the rest of the container.
+    fetch: (url, init) => guard(() => transport(url, init)),
     attemptTimeoutMs: 40,
     maxAttempts: 2,
   });
@@ -226,6 +229,8 @@ export async function runSchedule(world: OrdersWorld, seed: number): Promise<Sch
     errors: [],
   };
   const ddb = world.dynamo.client(2);
+  const partneroHttp = new NodeHttpHandler();
+  const transport = nodeHttpTransport(partneroHttp);
   const queue = [...messages];
   const parked: { body: string; code: string }[] = [];
   const overReceived: Message[] = [];
@@ -247,7 +252,7 @@ export async function runSchedule(world: OrdersWorld, seed: number): Promise<Sch
     const batch = queue.splice(0, 1 + Math.floor(random() * 4));
     if (batch.length === 0) return;
     for (const m of batch) m.receives += 1;
-    const { deps, crashed } = container(world, ddb, random);
+    const { deps, crashed } = container(world, ddb, transport, random);
     result.invocations += 1;
     const records: SQSRecord[] = batch.map((m) => sqsRecord(m.messageId, m.body, m.receives));
     const out = await processOrderBatch(records, {
@@ -274,7 +279,7 @@ export async function runSchedule(world: OrdersWorld, seed: number): Promise<Sch
 
   const callHttp = async (client: HttpClient) => {
     client.tries += 1;
-    const { deps, crashed } = container(world, ddb, random);
+    const { deps, crashed } = container(world, ddb, transport, random);
     const order = {
       orderId: client.order.orderId,
       customerKey: client.order.buyer,
@@ -312,7 +317,8 @@ export async function runSchedule(world: OrdersWorld, seed: number): Promise<Sch
     if (chance(random, 0.3)) work.push(consume());
     const client = pendingHttp.length && chance(random, 0.5) ? pick(random, pendingHttp) : undefined;
     if (client) work.push(callHttp(client));
-    if (chance(random, 0.1)) work.push(reconcile(container(world, ddb, random).deps).catch(() => undefined));
+    if (chance(random, 0.1))
+      work.push(reconcile(container(world, ddb, transport, random).deps).catch(() => undefined));
     if (chance(random, 0.15)) work.push(world.sandbox.lateCommits.flush());
     await Promise.all(work);
     // A late write lands within 8 steps: sometimes after the reconciler's first count of the key's
@@ -332,6 +338,7 @@ export async function runSchedule(world: OrdersWorld, seed: number): Promise<Sch
   if (!(await settle(world, ddb))) result.errors.push('the reconciler did not finish its checks');
   check(world, orders, parked, overReceived, result);
   ddb.destroy();
+  partneroHttp.destroy();
   return result;
 }
 

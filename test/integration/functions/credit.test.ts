@@ -2,11 +2,14 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { createHandler } from '#functions/credit-customer.js';
 import { createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
-import { createPartneroClient } from '#shared/partnero/index.js';
+import { createPartneroClient, nodeHttpTransport, type PartneroFetch } from '#shared/partnero/index.js';
 import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
 import { recordingMetrics } from '#test/support/metrics.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
+
+/** The production transport; the wrappers below only decide when a call goes through it. */
+const partneroHttp = nodeHttpTransport();
 
 /** Credits on the real Powertools DynamoDB persistence layer, against the local DynamoDB endpoint. */
 let env: Awaited<ReturnType<typeof handlerSandbox>>;
@@ -23,11 +26,11 @@ beforeEach(async () => {
   await env.reset();
   dynamo.reset();
   await env.createCustomer({ key: 'alice', email: 'alice@example.com' });
-  fetchOf = fetch;
+  fetchOf = partneroHttp;
 });
 
 /** What the Partnero client's requests go through; tests replace it to see or change the wire. */
-let fetchOf: typeof fetch = fetch;
+let fetchOf: PartneroFetch = partneroHttp;
 const partnero = () =>
   createPartneroClient({
     apiKey: env.sandbox.apiKey,
@@ -97,7 +100,7 @@ describe('POST /customers/{key}/credit', () => {
     fetchOf = async (input, init) => {
       second ??= credit(body, { 'idempotency-key': key });
       await second;
-      return fetch(input, init);
+      return partneroHttp(input, init);
     };
     const first = await credit(body, { 'idempotency-key': key });
     const conflict = await (second as NonNullable<typeof second>);
@@ -173,13 +176,13 @@ describe('POST /customers/{key}/credit', () => {
   ])('stores %s that followed an applied credit as unknown_outcome and replays it', async (_label, reply) => {
     const key = freshKey();
     fetchOf = async (input, init) => {
-      await fetch(input, init); // Partnero applies it; the answer on the way back is not a clean success
+      await partneroHttp(input, init); // Partnero applies it; the answer on the way back is not a clean success
       return reply();
     };
     const first = await credit(body, { 'idempotency-key': key });
     expect(first.status).toBe(502);
     expect(first.body.error.code).toBe('unknown_outcome');
-    fetchOf = fetch;
+    fetchOf = partneroHttp;
     const retry = await credit(body, { 'idempotency-key': key });
     expect(retry.status).toBe(502);
     expect(retry.headers['idempotent-replayed']).toBe('true');

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHandler } from '#functions/me.js';
-import { createPartneroClient } from '#shared/partnero/index.js';
+import { createPartneroClient, nodeHttpTransport, type PartneroFetch } from '#shared/partnero/index.js';
 import { answer, jwtEvent, lambdaContext } from '#test/support/events.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
+
+/** The production transport; the wrappers below only decide when a call goes through it. */
+const partneroHttp = nodeHttpTransport();
 
 let env: Awaited<ReturnType<typeof handlerSandbox>>;
 beforeAll(async () => {
@@ -74,7 +77,7 @@ describe('GET /referrals/me', () => {
     const allFour = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const barrier: typeof fetch = async (input, init) => {
+    const barrier: PartneroFetch = async (input, init) => {
       waiting += 1;
       if (waiting === 4) {
         allWaitedTogether = proceeded === 0;
@@ -82,7 +85,7 @@ describe('GET /referrals/me', () => {
       }
       await Promise.race([allFour, new Promise((resolve) => setTimeout(resolve, 10_000))]);
       proceeded += 1;
-      return fetch(input, init);
+      return partneroHttp(input, init);
     };
     const partnero = createPartneroClient({
       apiKey: env.sandbox.apiKey,

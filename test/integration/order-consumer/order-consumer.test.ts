@@ -8,7 +8,7 @@ import { logger } from '#shared/lambda/logger.js';
 import { createMetrics } from '#shared/lambda/metrics.js';
 import { createDlqParker } from '#shared/order-events/dlq.js';
 import { parseOrderEventsMapping } from '#shared/order-events/mapping.js';
-import { createPartneroClient } from '#shared/partnero/index.js';
+import { createPartneroClient, nodeHttpTransport, type PartneroFetch } from '#shared/partnero/index.js';
 import { lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
@@ -25,6 +25,9 @@ import {
   sqsRecord,
 } from './helpers.js';
 
+/** The production transport; the wrappers below only decide when a call goes through it. */
+const partneroHttp = nodeHttpTransport();
+
 // Metrics are off in tests (setup-env); this file asserts them, so it turns them on before the
 // consumer's Metrics instance is created (on its first invocation).
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
@@ -40,7 +43,7 @@ const sqs = mockClient(SQSClient);
  * the way out; the sandbox then answers its real 422 (`transactions.N.amount must be a number`).
  */
 const corruptKeys = new Set<string>();
-const corrupting: typeof fetch = async (input, init) => {
+const corrupting: PartneroFetch = async (input, init) => {
   if (
     corruptKeys.size > 0 &&
     init?.method === 'POST' &&
@@ -50,9 +53,9 @@ const corrupting: typeof fetch = async (input, init) => {
     const body = JSON.parse(init.body);
     for (const item of body.transactions ?? [body])
       if (corruptKeys.has(item.key)) item.amount = 'not-a-number';
-    return fetch(input, { ...init, body: JSON.stringify(body) });
+    return partneroHttp(input, { ...init, body: JSON.stringify(body) });
   }
-  return fetch(input, init);
+  return partneroHttp(input, init);
 };
 
 let mapping: string | undefined;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { reconcile, recordOrders, refundOrder, refundPart, versionKey } from '#shared/orders/index.js';
-import type { PartneroClient } from '#shared/partnero/index.js';
+import { nodeHttpTransport, type PartneroClient } from '#shared/partnero/index.js';
 import {
   BUYERS,
   NOT_REFERRED,
@@ -9,6 +9,9 @@ import {
   sale,
   startOrdersWorld,
 } from '#test/support/orders-world.js';
+
+/** The production transport; the wrappers below only decide when a call goes through it. */
+const partneroHttp = nodeHttpTransport();
 
 /**
  * The schedules that lost or doubled money before the order ledger, each one deterministic, against
@@ -48,13 +51,13 @@ const interleaving = (method: string, when: 'before' | 'after', interleave: () =
   let done: Promise<unknown> | undefined;
   const client = world.partnero({
     fetch: async (input, init) => {
-      if (init?.method !== method || done) return fetch(input, init);
+      if (init?.method !== method || done) return partneroHttp(input, init);
       if (when === 'before') {
         done = interleave();
         await done;
-        return fetch(input, init);
+        return partneroHttp(input, init);
       }
-      const res = await fetch(input, init);
+      const res = await partneroHttp(input, init);
       done = interleave();
       await done;
       return res;
@@ -127,7 +130,7 @@ describe('refunds always reverse the reward', () => {
       fetch: async (input, init) => {
         if (init?.method === 'POST' && !refund) refund = refundOrder(deps(), order.orderId);
         await refund;
-        return fetch(input, init);
+        return partneroHttp(input, init);
       },
     });
     const [outcome] = await recordOrders(deps(racing), [order]);
@@ -194,7 +197,7 @@ describe('refunds always reverse the reward', () => {
       fetch: async (input, init) =>
         String(input).includes(`key=${stuck.orderId}`)
           ? new Response('{}', { status: 500 })
-          : fetch(input, init),
+          : partneroHttp(input, init),
     });
     expect(await reconcile(deps(failingLookUps), { limit: 1 })).toMatchObject({ checked: 1, failed: 1 });
     // Released by the failed look-up, and put off: not due again at once.
@@ -309,7 +312,7 @@ describe('lost answers and crashes', () => {
       let first = true;
       return world.partnero({
         fetch: async (input, init) => {
-          const res = await fetch(input, init);
+          const res = await partneroHttp(input, init);
           if ((init?.method ?? 'GET') === 'GET' && first) {
             first = false;
             if (++counted === 2) bothCounted();
@@ -379,9 +382,9 @@ describe('lost answers and crashes', () => {
         const items: { action: string }[] = Array.isArray(body?.transactions) ? body.transactions : [];
         if (items.some((t) => t.action === '')) {
           for (const t of items.filter((t) => t.action !== ''))
-            await fetch(input, { ...init, body: JSON.stringify({ customer: body.customer, ...t }) });
+            await partneroHttp(input, { ...init, body: JSON.stringify({ customer: body.customer, ...t }) });
         }
-        return fetch(input, init);
+        return partneroHttp(input, init);
       },
     });
     const outcomes = await recordOrders(deps(partlyWriting), [good, bad]);
