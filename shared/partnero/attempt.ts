@@ -10,6 +10,7 @@ export type Outcome =
   | { kind: 'network'; error: unknown };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+export const USER_AGENT = 'partnero-referrals-aws';
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
@@ -50,6 +51,8 @@ export async function attemptOnce(doFetch: PartneroFetch, attempt: Attempt): Pro
         Authorization: `Bearer ${key}`,
         Accept: 'application/json',
         'Content-Type': 'application/json',
+        // Some firewalls refuse requests without one (fetch sends `node`).
+        'User-Agent': USER_AGENT,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: controller.signal,

@@ -93,6 +93,8 @@ export function createExecutor(opts: PartneroClientOptions): Execute {
   ): Promise<Outcome> => {
     const key = await settings.keys.get();
     redactor.remember(key);
+    // Aborted while the key was read: nothing has been sent, so the caller's reason, not unknown_outcome.
+    signal?.throwIfAborted();
     try {
       settings.onRequest?.({ method: call.spec.method, path: redactor.redact(call.spec.path), attempt });
     } catch {

@@ -3,7 +3,7 @@ export { createPartneroClient } from './client.js';
 export type { PartneroErrorCode } from './errors.js';
 export { isPartneroError, PartneroError } from './errors.js';
 export type { PartneroFetch, PartneroRequestInit, PartneroResponse } from './node-transport.js';
-export { nodeHttpTransport } from './node-transport.js';
+export { IDLE_SOCKET_MS, nodeHttpTransport, partneroHttpHandler } from './node-transport.js';
 export type {
   ApiKeySource,
   Balance,

@@ -15,7 +15,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { SQSRecord } from 'aws-lambda';
 import { orderEvent, sqsRecord } from '#bench/lib/events.js';
 import { seededRandom } from '#local/random.js';
@@ -29,7 +28,7 @@ import {
   refundOrder,
   refundPart,
 } from '#shared/orders/index.js';
-import { nodeHttpTransport, type PartneroFetch } from '#shared/partnero/index.js';
+import { nodeHttpTransport, type PartneroFetch, partneroHttpHandler } from '#shared/partnero/index.js';
 import { type OrdersWorld, REFERRER } from '#test/support/orders-world.js';
 
 /** A crash: the process stops at a call, so nothing after it happens. */
@@ -229,7 +228,7 @@ export async function runSchedule(world: OrdersWorld, seed: number): Promise<Sch
     errors: [],
   };
   const ddb = world.dynamo.client(2);
-  const partneroHttp = new NodeHttpHandler();
+  const partneroHttp = partneroHttpHandler();
   const transport = nodeHttpTransport(partneroHttp);
   const queue = [...messages];
   const parked: { body: string; code: string }[] = [];

@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createPartneroClient, isPartneroError, nodeHttpTransport } from '#shared/partnero/index.js';
+import { attemptOnce } from '#shared/partnero/attempt.js';
+import {
+  createPartneroClient,
+  isPartneroError,
+  nodeHttpTransport,
+  partneroHttpHandler,
+} from '#shared/partnero/index.js';
 
 /** The default transport over real sockets: what `fetch` did for the client, the client still gets. */
 
@@ -37,7 +44,7 @@ async function serve(answer: (req: IncomingMessage, res: ServerResponse, seen: S
   });
   servers.push(server);
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { seen, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 const failure = (p: Promise<unknown>) =>
@@ -83,6 +90,20 @@ describe('nodeHttpTransport (the client default)', () => {
     await client.customers.delete('b');
     expect(seen).toHaveLength(2);
     expect(seen[1]?.socket).toBe(seen[0]?.socket);
+    expect(seen[0]?.headers['user-agent']).toBe('partnero-referrals-aws');
+  });
+
+  it('drops a pooled connection once it has been idle, so a write never goes out on a stale one', async () => {
+    const { seen, server, url } = await serve((_req, res) => res.end('{}'));
+    const closed = new Promise<void>((done) =>
+      server.once('connection', (socket) => socket.once('close', done)),
+    );
+    const send = nodeHttpTransport(partneroHttpHandler(50));
+    await send(`${url}/v1/a`, { method: 'GET', headers: {} });
+    await closed; // the client closed the idle socket (without the idle limit it never would)
+    await send(`${url}/v1/b`, { method: 'POST', headers: {}, body: '{}' });
+    expect(seen).toHaveLength(2);
+    expect(seen[1]?.socket).not.toBe(seen[0]?.socket);
   });
 
   it('never follows a redirect, so the bearer key stays with Partnero', async () => {
@@ -112,20 +133,77 @@ describe('nodeHttpTransport (the client default)', () => {
     expect(isPartneroError(error) && error.code).toBe('timeout');
   });
 
-  it("stops at once when the caller's signal aborts mid-body", async () => {
+  it("classifies a caller abort while the answer is in flight as aborted, not as Partnero's answer", async () => {
     const controller = new AbortController();
     const { url } = await serve((_req, res) => {
       res.writeHead(200);
       res.write('{');
       controller.abort();
     });
-    const send = nodeHttpTransport();
-    await expect(
-      send(`${url}/v1/x`, { method: 'GET', headers: {}, signal: controller.signal }),
-    ).rejects.toBeDefined();
+    const outcome = await attemptOnce(nodeHttpTransport(), {
+      method: 'GET',
+      url: `${url}/v1/x`,
+      key: 'k',
+      body: undefined,
+      timeoutMs: 60_000,
+      signal: controller.signal,
+    });
+    expect(outcome).toEqual({ kind: 'aborted' });
   });
 
-  it('reports a connection dropped mid-answer as a network error, retried for a read', async () => {
+  it('sends nothing when the caller aborts while the key is being read', async () => {
+    const { seen, url } = await serve((_req, res) => res.end('{}'));
+    const controller = new AbortController();
+    const reason = new Error('the caller gave up');
+    const keys = {
+      get: async () => {
+        controller.abort(reason);
+        return 'k';
+      },
+      invalidate: () => {},
+    };
+    const client = createPartneroClient({ apiKey: keys, baseUrl: `${url}/v1` });
+    const error = await failure(
+      client.transactions.create(
+        { key: 'order-1', customer: { key: 'bob' }, amount: 10, action: 'sale' },
+        { signal: controller.signal },
+      ),
+    );
+    expect(error).toBe(reason);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('reads a body with a byte-order mark or compressed though not asked for, as fetch does', async () => {
+    const bodies = [Buffer.from('\uFEFF{"ok":1}'), gzipSync('{"ok":2}')];
+    const { url } = await serve((_req, res) => {
+      const gzip = bodies.length === 1;
+      res.writeHead(200, gzip ? { 'content-encoding': 'gzip' } : {});
+      res.end(bodies.shift());
+    });
+    const send = nodeHttpTransport();
+    expect(JSON.parse(await (await send(`${url}/v1/a`, { method: 'GET', headers: {} })).text())).toEqual({
+      ok: 1,
+    });
+    expect(JSON.parse(await (await send(`${url}/v1/b`, { method: 'GET', headers: {} })).text())).toEqual({
+      ok: 2,
+    });
+  });
+
+  it('reports a write whose connection drops mid-answer as unknown_outcome, sent exactly once', async () => {
+    const { seen, url } = await serve((req, res) => {
+      res.writeHead(201);
+      res.write('{"data":');
+      req.socket.destroy();
+    });
+    const client = createPartneroClient({ apiKey: 'k', baseUrl: `${url}/v1`, baseDelayMs: 0, maxDelayMs: 0 });
+    const error = await failure(
+      client.transactions.create({ key: 'order-1', customer: { key: 'bob' }, amount: 10, action: 'sale' }),
+    );
+    expect(isPartneroError(error) && error.code).toBe('unknown_outcome');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('retries an idempotent DELETE whose connection dropped mid-answer', async () => {
     let calls = 0;
     const { url } = await serve((req, res) => {
       calls++;

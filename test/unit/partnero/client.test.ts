@@ -48,6 +48,7 @@ describe('requests', () => {
       Authorization: `Bearer ${KEY}`,
       Accept: 'application/json',
       'Content-Type': 'application/json',
+      'User-Agent': 'partnero-referrals-aws',
     });
   });
 
