@@ -10,7 +10,7 @@ import { lazy } from '#shared/lambda/lazy.js';
 import { createMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/schemas/credit-route.js';
-import { fieldErrorsOf, validate } from '#shared/schemas/validate.js';
+import { parseFields, validate } from '#shared/schemas/validate.js';
 
 /** POST /customers/{key}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */
 export interface CreditDeps {
@@ -41,22 +41,19 @@ export const createHandler = (deps: () => CreditDeps) =>
     { metrics: () => deps().metrics },
   );
 
-/** The Idempotency-Key and the body, checked together so one answer names every invalid field. */
+/** The Idempotency-Key and the body, each parsed once and checked together: one answer names every invalid field. */
 function creditRequest(event: APIGatewayProxyEventV2WithIAMAuthorizer) {
   const rawKey = headerValue(event.headers, 'idempotency-key');
-  const rawBody = readJsonBody(event);
-  const bodyFields = fieldErrorsOf(creditBody, rawBody);
+  const body = parseFields(creditBody, readJsonBody(event));
+  const bodyFields = body.ok ? {} : body.fields;
   if (rawKey === undefined) {
     throw new AppError('idempotency_key_required', 'The Idempotency-Key header is required', {
       fields: { 'header.idempotency-key': ['is required'], ...bodyFields },
     });
   }
-  const fields = { ...fieldErrorsOf(idempotencyKeyHeader, rawKey, 'header.idempotency-key'), ...bodyFields };
-  if (Object.keys(fields).length > 0) throw validationError(fields);
-  return {
-    idempotencyKey: validate(idempotencyKeyHeader, rawKey, 'header.idempotency-key'),
-    body: validate(creditBody, rawBody),
-  };
+  const key = parseFields(idempotencyKeyHeader, rawKey, 'header.idempotency-key');
+  if (!key.ok || !body.ok) throw validationError({ ...(key.ok ? {} : key.fields), ...bodyFields });
+  return { idempotencyKey: key.data, body: body.data };
 }
 
 function answer(result: CreditResult, headers: Record<string, string> | undefined) {

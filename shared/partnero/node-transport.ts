@@ -42,6 +42,9 @@ export function partneroHttpHandler(idleSocketMs = IDLE_SOCKET_MS): NodeHttpHand
   return new NodeHttpHandler({ httpAgent: agent, httpsAgent: agent });
 }
 
+/** Strips a byte-order mark, as `fetch`'s `text()` does (stateless when not streaming, so shared). */
+const UTF8 = new TextDecoder();
+
 const DECODERS: Record<string, (bytes: Buffer) => Buffer> = {
   gzip: gunzipSync,
   'x-gzip': gunzipSync,
@@ -62,7 +65,7 @@ async function readText(body: AsyncIterable<Buffer>, encoding: string | undefine
     const decode = DECODERS[coding];
     if (decode) bytes = decode(bytes);
   }
-  return new TextDecoder().decode(bytes);
+  return UTF8.decode(bytes);
 }
 
 /** A `PartneroFetch` over one NodeHttpHandler (its own keep-alive agents), made once per client. */
