@@ -7,7 +7,7 @@ import { headerValue, httpRoute, jsonResponse, readJsonBody } from '#shared/http
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { requiredEnv } from '#shared/lambda/env.js';
 import { lazy } from '#shared/lambda/lazy.js';
-import { createMetrics } from '#shared/lambda/metrics.js';
+import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/schemas/credit-route.js';
 import { parseFields, validate } from '#shared/schemas/validate.js';
@@ -16,7 +16,7 @@ import { parseFields, validate } from '#shared/schemas/validate.js';
 export interface CreditDeps {
   credit: ReturnType<typeof createIdempotentCredit>;
   /** `CreditsIssued`, `CreditsReplayed` (an Idempotency-Key seen before), `CreditsUnknownOutcome`. */
-  metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics' | 'hasStoredMetrics' | 'clearDimensions'>;
+  metrics?: Pick<Metrics, 'addMetric'> & PublishableMetrics;
 }
 
 export const createHandler = (deps: () => CreditDeps) =>

@@ -4,7 +4,7 @@ import { httpRoute, jsonResponse, readCookie, readJsonBody } from '#shared/http/
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { lazy } from '#shared/lambda/lazy.js';
 import { logger } from '#shared/lambda/logger.js';
-import { createMetrics } from '#shared/lambda/metrics.js';
+import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import { customerView } from '#shared/referrals/customer-view.js';
@@ -27,15 +27,7 @@ export interface SignupDeps {
   /** Which token claims say who the caller is (`CUSTOMER_KEY_CLAIM`, `REQUIRED_TOKEN_USE`). */
   identity: IdentityRules;
   guards: ReferralGuards;
-  metrics: Pick<
-    Metrics,
-    | 'addMetric'
-    | 'addDimension'
-    | 'singleMetric'
-    | 'publishStoredMetrics'
-    | 'hasStoredMetrics'
-    | 'clearDimensions'
-  >;
+  metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'singleMetric'> & PublishableMetrics;
   /** Domain of the `partnero_referral` cookie, to expire it once read (`REFERRAL_COOKIE_DOMAIN`). */
   referralCookieDomain?: string;
 }

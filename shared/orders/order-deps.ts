@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { PublishableMetrics } from '#shared/lambda/metrics.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import type { OrderLedger } from './ledger.js';
 import type { Order } from './order.js';
@@ -15,7 +16,7 @@ export interface OrderDeps {
 
 /** An HTTP route's order dependencies: the same, plus the metrics it publishes per request. */
 export interface OrderRouteDeps extends OrderDeps {
-  metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics' | 'hasStoredMetrics' | 'clearDimensions'>;
+  metrics?: Pick<Metrics, 'addMetric'> & PublishableMetrics;
 }
 
 /** What one POST did to one order. */

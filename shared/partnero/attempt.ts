@@ -10,7 +10,7 @@ export type Outcome =
   | { kind: 'network'; error: unknown };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
-export const USER_AGENT = 'partnero-referrals-aws';
+const USER_AGENT = 'partnero-referrals-aws';
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;

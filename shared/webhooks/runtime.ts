@@ -4,7 +4,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { numberEnv, requiredEnv } from '#shared/lambda/env.js';
-import { createMetrics } from '#shared/lambda/metrics.js';
+import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.js';
 import { type PublishTarget, publishEntry } from './publish.js';
 import { createPublishOnce } from './publish-once.js';
 import { createDeliveryVerifier, type DeliveryVerifier } from './verify-delivery.js';
@@ -26,10 +26,7 @@ export interface WebhookRuntime {
   verify: DeliveryVerifier;
   publishOnce: ReturnType<typeof createPublishOnce>;
   target: Omit<PublishTarget, 'client'>;
-  metrics: Pick<
-    Metrics,
-    'addMetric' | 'singleMetric' | 'publishStoredMetrics' | 'hasStoredMetrics' | 'clearDimensions'
-  >;
+  metrics: Pick<Metrics, 'addMetric' | 'singleMetric'> & PublishableMetrics;
   now: () => number;
 }
 
