@@ -1,5 +1,5 @@
 import type { LocalSystem } from '#local/system.js';
-import { type Answer, loadRoute, type RouteLoadResult } from './route-load.js';
+import { type Answer, loadRoute, type RouteLoadResult, type RouteLoadRun } from './route-load.js';
 import { enrolReferrer, type LoadUser, type Referrer, signInUsers } from './users.js';
 
 export interface LoadSettings {
@@ -153,14 +153,87 @@ function failuresOf(routes: RouteLoadResult[], checks: LoadCheck[]): string[] {
   return failures;
 }
 
+type Sandbox = LocalSystem['sandbox'];
+
+/** Records the sandbox API calls per answered request since the counters were last reset. */
+function recordPartneroCalls(sandbox: Sandbox, run: RouteLoadRun): RouteLoadRun {
+  const calls = sandbox.store.requests.total;
+  run.result.partneroCallsPerRequest = Math.round((calls / Math.max(1, run.result.answered)) * 100) / 100;
+  return run;
+}
+
+/** A referrer and `requests` users signed in at the local issuer, before the clock starts. */
+async function prepare(api: string, prefix: string, requests: number) {
+  const started = performance.now();
+  const referrer = await enrolReferrer(api, prefix);
+  const users = await signInUsers(api, prefix, requests);
+  // One dashboard read before the clock starts, as the demo does after its sign-up.
+  await fetch(`${api}${DASHBOARD}`, { headers: { authorization: `Bearer ${referrer.token}` } }).then((r) =>
+    r.arrayBuffer(),
+  );
+  return { referrer, users, seconds: (performance.now() - started) / 1000 };
+}
+
+/** `requests` sign-ups, each a different user carrying the referrer's `partnero_referral` cookie. */
+async function loadSignups(api: string, settings: LoadSettings, users: LoadUser[], referrer: Referrer) {
+  const sentUsers: LoadUser[] = [];
+  let reused = 0;
+  const run = await loadRoute(api, {
+    route: `POST ${SIGNUP}`,
+    method: 'POST',
+    path: SIGNUP,
+    requests: settings.requests,
+    connections: settings.connections,
+    requestFor: (i) => {
+      // More requests than users only after timeouts or dropped connections (which fail the run anyway).
+      if (i >= users.length) reused++;
+      const user = users[i % users.length] as LoadUser;
+      if (i < users.length) sentUsers.push(user);
+      return {
+        headers: {
+          accept: 'application/json',
+          'content-type': 'application/json',
+          authorization: `Bearer ${user.token}`,
+          cookie: `partnero_referral=${referrer.key}`,
+        },
+        body: JSON.stringify({ name: user.name }),
+      };
+    },
+  });
+  return { run, sentUsers, reused };
+}
+
+/** `requests` dashboard reads, spread over `readers`. */
+function loadDashboards(api: string, settings: LoadSettings, readers: LoadUser[]): Promise<RouteLoadRun> {
+  return loadRoute(api, {
+    route: `GET ${DASHBOARD}`,
+    method: 'GET',
+    path: DASHBOARD,
+    requests: settings.requests,
+    connections: settings.connections,
+    requestFor: (i) => {
+      const user = readers[i % readers.length] as LoadUser;
+      return { headers: { accept: 'application/json', authorization: `Bearer ${user.token}` } };
+    },
+  });
+}
+
+/** The users whose sign-up answered 201 with their own customer key. */
+function enrolledKeys(answers: Answer[]): Set<string> {
+  return new Set(
+    answers
+      .filter((a) => a.status === 201)
+      .map((a) => parse(a)?.customer?.key)
+      .filter((k): k is string => typeof k === 'string'),
+  );
+}
+
 /**
  * The load test against a running local system: a referrer and `requests` new users signed in at the
- * local issuer, then `requests` sign-ups (each a different user with the referrer's
- * `partnero_referral` cookie), then `requests` dashboard reads by the users just enrolled; then the
- * answers and the sandbox are checked.
+ * local issuer, then `requests` sign-ups, then `requests` dashboard reads by the users just enrolled;
+ * then the answers and the sandbox are checked.
  */
 export async function runLoad(system: LocalSystem, settings: LoadSettings): Promise<LoadRun> {
-  const { requests, connections } = settings;
   const log = settings.log ?? (() => {});
   const prefix = settings.prefix ?? `load-${Date.now().toString(36)}`;
   // The gateway listens on 127.0.0.1; its URL says localhost (for the demo page's cookies).
@@ -168,74 +241,20 @@ export async function runLoad(system: LocalSystem, settings: LoadSettings): Prom
   if (url.hostname === 'localhost') url.hostname = '127.0.0.1';
   const api = url.origin;
 
-  const prepareStarted = performance.now();
-  const referrer = await enrolReferrer(api, prefix);
-  const users = await signInUsers(api, prefix, requests);
-  // One dashboard read before the clock starts, as the demo does after its sign-up.
-  await fetch(`${api}${DASHBOARD}`, { headers: { authorization: `Bearer ${referrer.token}` } }).then((r) =>
-    r.arrayBuffer(),
-  );
-  const prepareSeconds = (performance.now() - prepareStarted) / 1000;
+  const { referrer, users, seconds: prepareSeconds } = await prepare(api, prefix, settings.requests);
   log(`prepared a referrer and ${users.length} signed-in users in ${prepareSeconds.toFixed(1)} s`);
 
-  const store = system.sandbox.store;
-  /** Sandbox API calls per answered request while `load` runs. */
-  const countingPartnero = async (load: () => ReturnType<typeof loadRoute>) => {
-    store.resetRequests();
-    const run = await load();
-    const calls = store.requests.total;
-    run.result.partneroCallsPerRequest = Math.round((calls / Math.max(1, run.result.answered)) * 100) / 100;
-    return run;
-  };
-
-  const sentUsers: LoadUser[] = [];
-  let reused = 0;
-  const signup = await countingPartnero(() =>
-    loadRoute(api, {
-      route: `POST ${SIGNUP}`,
-      method: 'POST',
-      path: SIGNUP,
-      requests,
-      connections,
-      requestFor: (i) => {
-        // More requests than users only after timeouts or dropped connections (which fail the run anyway).
-        if (i >= users.length) reused++;
-        const user = users[i % users.length] as LoadUser;
-        if (i < users.length) sentUsers.push(user);
-        return {
-          headers: {
-            accept: 'application/json',
-            'content-type': 'application/json',
-            authorization: `Bearer ${user.token}`,
-            cookie: `partnero_referral=${referrer.key}`,
-          },
-          body: JSON.stringify({ name: user.name }),
-        };
-      },
-    }),
-  );
+  system.sandbox.store.resetRequests();
+  const { run, sentUsers, reused } = await loadSignups(api, settings, users, referrer);
+  const signup = recordPartneroCalls(system.sandbox, run);
   log(`${signup.result.route}: ${signup.result.answered} answered in ${signup.result.seconds} s`);
 
-  const enrolled = new Set(
-    signup.answers
-      .filter((a) => a.status === 201)
-      .map((a) => parse(a)?.customer?.key)
-      .filter((k): k is string => typeof k === 'string'),
-  );
+  const enrolled = enrolledKeys(signup.answers);
   const readers = sentUsers.filter((u) => enrolled.has(u.userId));
-  const dashboardUsers = readers.length > 0 ? readers : [referrer];
-  const dashboard = await countingPartnero(() =>
-    loadRoute(api, {
-      route: `GET ${DASHBOARD}`,
-      method: 'GET',
-      path: DASHBOARD,
-      requests,
-      connections,
-      requestFor: (i) => {
-        const user = dashboardUsers[i % dashboardUsers.length] as LoadUser;
-        return { headers: { accept: 'application/json', authorization: `Bearer ${user.token}` } };
-      },
-    }),
+  system.sandbox.store.resetRequests();
+  const dashboard = recordPartneroCalls(
+    system.sandbox,
+    await loadDashboards(api, settings, readers.length > 0 ? readers : [referrer]),
   );
   log(`${dashboard.result.route}: ${dashboard.result.answered} answered in ${dashboard.result.seconds} s`);
 

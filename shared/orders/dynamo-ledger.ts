@@ -10,20 +10,22 @@ import {
   type Settlement,
 } from './ledger.js';
 import { claimItem, entryOf, type Item, SWEEP_SHARDS } from './ledger-items.js';
-import { LedgerTable } from './ledger-table.js';
 import {
   adoptLateWriteWrite,
-  completeRefundWrite,
-  finishWrite,
   holdsTrimWrite,
   markTrimmingWrite,
   postponeWrite,
+  settleSweepWrite,
+  settleVersionsWrite,
+} from './ledger-sweep-writes.js';
+import { LedgerTable } from './ledger-table.js';
+import {
+  completeRefundWrite,
+  finishWrite,
   registerPartialRefundWrite,
   rejectWrite,
   releaseWrite,
   requestRefundWrite,
-  settleSweepWrite,
-  settleVersionsWrite,
   takeOverWrite,
 } from './ledger-writes.js';
 import type { Order } from './order.js';

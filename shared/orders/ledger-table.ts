@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type Item, keyOf, namesIn, S, SWEEP_INDEX } from './ledger-items.js';
 
-/** One conditional update of an entry: the expressions, built by ledger-writes.ts. */
+/** One conditional update of an entry: the expressions, built by ledger-writes.ts and ledger-sweep-writes.ts. */
 export interface Write {
   update: string;
   values: Record<string, AttributeValue>;
