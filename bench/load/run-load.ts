@@ -1,5 +1,11 @@
 import type { LocalSystem } from '#local/system.js';
-import { type Answer, loadRoute, type RouteLoadResult, type RouteLoadRun } from './route-load.js';
+import {
+  type Answer,
+  loadRoute,
+  type RouteLoadResult,
+  type RouteLoadRun,
+  type RouteLoadSpec,
+} from './route-load.js';
 import { enrolReferrer, type LoadUser, type Referrer, signInUsers } from './users.js';
 
 export interface LoadSettings {
@@ -174,17 +180,28 @@ async function prepare(api: string, prefix: string, requests: number) {
   return { referrer, users, seconds: (performance.now() - started) / 1000 };
 }
 
+/** The route's spec with the run's request count and connections. */
+const routeSpec = (
+  method: RouteLoadSpec['method'],
+  path: string,
+  settings: LoadSettings,
+  requestFor: RouteLoadSpec['requestFor'],
+): RouteLoadSpec => ({
+  route: `${method} ${path}`,
+  method,
+  path,
+  requests: settings.requests,
+  connections: settings.connections,
+  requestFor,
+});
+
 /** `requests` sign-ups, each a different user carrying the referrer's `partnero_referral` cookie. */
 async function loadSignups(api: string, settings: LoadSettings, users: LoadUser[], referrer: Referrer) {
   const sentUsers: LoadUser[] = [];
   let reused = 0;
-  const run = await loadRoute(api, {
-    route: `POST ${SIGNUP}`,
-    method: 'POST',
-    path: SIGNUP,
-    requests: settings.requests,
-    connections: settings.connections,
-    requestFor: (i) => {
+  const run = await loadRoute(
+    api,
+    routeSpec('POST', SIGNUP, settings, (i) => {
       // More requests than users only after timeouts or dropped connections (which fail the run anyway).
       if (i >= users.length) reused++;
       const user = users[i % users.length] as LoadUser;
@@ -198,24 +215,20 @@ async function loadSignups(api: string, settings: LoadSettings, users: LoadUser[
         },
         body: JSON.stringify({ name: user.name }),
       };
-    },
-  });
+    }),
+  );
   return { run, sentUsers, reused };
 }
 
 /** `requests` dashboard reads, spread over `readers`. */
 function loadDashboards(api: string, settings: LoadSettings, readers: LoadUser[]): Promise<RouteLoadRun> {
-  return loadRoute(api, {
-    route: `GET ${DASHBOARD}`,
-    method: 'GET',
-    path: DASHBOARD,
-    requests: settings.requests,
-    connections: settings.connections,
-    requestFor: (i) => {
+  return loadRoute(
+    api,
+    routeSpec('GET', DASHBOARD, settings, (i) => {
       const user = readers[i % readers.length] as LoadUser;
       return { headers: { accept: 'application/json', authorization: `Bearer ${user.token}` } };
-    },
-  });
+    }),
+  );
 }
 
 /** The users whose sign-up answered 201 with their own customer key. */

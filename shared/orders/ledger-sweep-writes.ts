@@ -3,8 +3,8 @@ import { N, S, SECOND_CHECK_FACTOR } from './ledger-items.js';
 import type { Write } from './ledger-table.js';
 
 /**
- * The reconciler's transitions of a ledger entry, each one conditional update that holds only while
- * the entry is as the sweep saw it. Pure, like ledger-writes.ts: `LedgerTable` sends them.
+ * The reconciler's transitions of a ledger entry, each one conditional update that is refused when
+ * someone else moved the entry on meanwhile. Pure, like ledger-writes.ts: `LedgerTable` sends them.
  */
 
 /** The condition that an entry is still as the reconciler saw it. */

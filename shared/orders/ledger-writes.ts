@@ -5,7 +5,8 @@ import type { Write } from './ledger-table.js';
 import type { Order } from './order.js';
 
 /**
- * Every transition of a ledger entry as one conditional update (see the state diagram in ledger.ts).
+ * The transitions the order pipeline makes (claim, finish, release, reject, refunds), each one
+ * conditional update (see the state diagram in ledger.ts); the reconciler's are in ledger-sweep-writes.ts.
  * Pure: the expressions and their values, for `LedgerTable` to send.
  */
 
