@@ -7,6 +7,7 @@ export { IDLE_SOCKET_MS, nodeHttpTransport, partneroHttpHandler } from './node-t
 export type {
   ApiKeySource,
   Balance,
+  BalanceUnit,
   CallOptions,
   CreateCustomerInput,
   CreateTransactionBatchInput,
@@ -16,7 +17,6 @@ export type {
   CustomerRef,
   CustomerStats,
   CustomerStatus,
-  CustomerSummary,
   ListCustomersQuery,
   ListTransactionsQuery,
   Page,
@@ -24,11 +24,11 @@ export type {
   PageMeta,
   PageQuery,
   PartneroClientOptions,
-  ReferralLink,
   ReferringCustomerRef,
   RequestInfo,
   Reward,
   Transaction,
+  TransactionCustomer,
   TransactionItem,
   UpdateCustomerInput,
 } from './types.js';

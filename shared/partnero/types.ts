@@ -1,58 +1,70 @@
-/** Wire shapes of docs/partnero-shapes.md, after the client's defensive normalisation. */
+/** What the client reads from Partnero's answers (docs/partnero-shapes.md), and what it sends. */
 import type { PartneroFetch } from './node-transport.js';
 
-/** A customer as it appears nested in other objects (referring customer, transaction parties). */
-export interface CustomerSummary {
+/**
+ * A customer named inside another object (a referring customer, a transaction's parties). Partnero
+ * publishes these as a bare identifier string (transactions) or leaves the fields unpublished
+ * (`referring_customer`), so every field is optional; `identifier` is the best one we have.
+ */
+export interface CustomerRef {
+  identifier: string | null;
   id: string | null;
   key: string | null;
   email: string | null;
   name: string | null;
 }
 
-export interface ReferralLink {
-  url: string;
-  key: string | null;
-  default: boolean;
-}
-
 export type CustomerStatus = 'active' | 'deleted' | (string & {});
 
+/** A customer object. Partnero publishes `id` and no `key`; a key may still appear, so both are read. */
 export interface Customer {
   id: string | null;
-  key: string;
+  key: string | null;
   email: string | null;
   name: string | null;
   surname: string | null;
   status: CustomerStatus | null;
   approved: boolean | null;
-  referring_customer: CustomerSummary | null;
-  referrals_count: number;
+  referring_customer: CustomerRef | null;
+  /** null: not in the answer (unknown), never a made-up 0. */
+  referrals_count: number | null;
   referral_link: string | null;
-  referral_links: ReferralLink[];
+  referral_links: string[];
   metadata: { date_of_birth: string | null };
   custom_fields: Record<string, unknown>;
   created_at: string | null;
   updated_at: string | null;
 }
 
+/**
+ * A customer's stats. Partnero publishes "click counts, referral counts, and social sharing links" but
+ * no field names, so each count is read under the names a program may use; null means not found.
+ */
 export interface CustomerStats {
-  clicks: number;
-  signups: number;
-  referrals: number;
-  paid_referrals: number;
+  clicks: number | null;
+  signups: number | null;
+  referrals: number | null;
+  paid_referrals: number | null;
   social_sharing: Record<string, string>;
+  /** The top-level field names the answer carried, so a check can show what Partnero uses. */
+  fields: string[];
 }
 
+/** One unit of a balance: money in one currency (`is_currency`), or points and other non-money rewards. */
+export interface BalanceUnit {
+  amount: number;
+  /** `amount_units` as Partnero names it, e.g. `USD` or `points`; null when the answer names none. */
+  unit: string | null;
+  is_currency: boolean | null;
+}
+
+/** A balance: every unit the customer holds (published as `balance.currency: [{amount, amount_units, is_currency}]`). */
 export interface Balance {
-  balance: number;
-  currency: string | null;
-  /** Absent from the balance-credit response. */
-  rewards: number | null;
-  credits: number | null;
+  units: BalanceUnit[];
 }
 
+/** One element of a transaction's `rewards`; Partnero does not publish their fields, so all may be null. */
 export interface Reward {
-  customer_key: string | null;
   amount: number | null;
   amount_units: string | null;
   status: string | null;
@@ -66,11 +78,12 @@ export interface Transaction {
   is_currency: boolean | null;
   product_id: string | null;
   product_type: string | null;
-  /** The referring customer, who earns the reward. */
-  customer: CustomerSummary | null;
-  /** The buyer. */
-  referred_customer: CustomerSummary | null;
-  credit: number | null;
+  /** The referring customer, who earns the reward (published as an identifier string). */
+  customer: CustomerRef | null;
+  /** The buyer (published as an identifier string). */
+  referred_customer: CustomerRef | null;
+  /** Whether this is a credit transaction (published as a boolean). */
+  credit: boolean | null;
   rewards: Reward[];
   created_at: string | null;
 }
@@ -124,7 +137,7 @@ export interface UpdateCustomerInput {
 }
 
 /** Identifies the (referred) customer of a transaction; extra fields are used with options.create_customer. */
-export type CustomerRef = (
+export type TransactionCustomer = (
   | { key: string; id?: string; email?: string }
   | { id: string; key?: string; email?: string }
   | { email: string; key?: string; id?: string }
@@ -146,12 +159,12 @@ export interface TransactionItem {
 }
 
 export interface CreateTransactionInput extends TransactionItem {
-  customer: CustomerRef;
+  customer: TransactionCustomer;
   options?: { create_customer?: boolean };
 }
 
 export interface CreateTransactionBatchInput {
-  customer: CustomerRef;
+  customer: TransactionCustomer;
   transactions: TransactionItem[];
 }
 
@@ -173,6 +186,9 @@ export interface ListCustomersQuery extends PageQuery {
 }
 
 export interface ListTransactionsQuery extends PageQuery {
+  /** The buyer's private id (`customer.id`). */
+  customerId?: string;
+  /** The buyer's public key (`customer.key`). */
   customerKey?: string;
   key?: string;
 }

@@ -72,8 +72,11 @@ function toWebhook(v: unknown): Webhook {
   };
 }
 
-/** Partnero's largest page, and a bound on pages so a misbehaving `meta` cannot loop forever. */
-const PAGE_SIZE = 250;
+/**
+ * The largest page `GET /webhooks` takes (its `limit` is 10–100, unlike the other lists' 1–250), and a
+ * bound on pages so a misbehaving `meta` cannot loop forever.
+ */
+const PAGE_SIZE = 100;
 const MAX_PAGES = 40;
 
 async function listAll(execute: Execute): Promise<Webhook[]> {
@@ -87,8 +90,11 @@ async function listAll(execute: Execute): Promise<Webhook[]> {
       parse: (body) => toPage(body, toWebhook),
     });
     all.push(...result.data);
+    // A page shorter than asked ends the list only when nothing says there is more (a program may
+    // answer fewer per page than the limit asked for).
     const last = result.meta.last_page;
-    if (result.data.length < PAGE_SIZE || (last !== null && page >= last)) break;
+    const more = last !== null ? page < last : result.links.next !== null || result.data.length >= PAGE_SIZE;
+    if (result.data.length === 0 || !more) break;
   }
   return all;
 }

@@ -42,15 +42,15 @@ describe('Partnero client against the sandbox', () => {
         email: 'carol@example.com',
         name: 'Carol',
       });
-      expect(carol).toMatchObject({ key: 'carol', referring_customer: null, referrals_count: 0 });
+      expect(carol).toMatchObject({ id: 'carol', key: null, referring_customer: null, referrals_count: 0 });
       expect(carol.referral_link).toContain('ref=carol');
       expect((await client.customers.get('carol')).email).toBe('carol@example.com');
-      expect((await client.customers.update('carol', { name: 'Caroline' })).name).toBe('Caroline');
+      expect((await client.customers.update('carol', { name: 'Caroline' }))?.name).toBe('Caroline');
       const page = await client.customers.list({ limit: 2, page: 1 });
       expect(page.data).toHaveLength(2);
       expect(page.meta).toMatchObject({ total: 3, per_page: 2, last_page: 2 });
       const referred = await client.customers.list({ referStatus: 'referred' });
-      expect(referred.data.map((c) => c.key)).toEqual(['bob']);
+      expect(referred.data.map((c) => c.id)).toEqual(['bob']);
       await client.customers.delete('carol');
       expect(await failure(client.customers.get('carol'))).toMatchObject({ code: 'not_found', status: 404 });
     });
@@ -60,7 +60,7 @@ describe('Partnero client against the sandbox', () => {
         key: 'dave',
         referring_customer: { id: 'alice-id', key: 'bob' },
       });
-      expect(dave.referring_customer?.key).toBe('alice');
+      expect(dave.referring_customer?.identifier).toBe('alice-id');
       expect((await client.customers.get('alice')).referrals_count).toBe(2);
     });
 
@@ -80,19 +80,25 @@ describe('Partnero client against the sandbox', () => {
     it('reads stats, balance and referrals', async () => {
       await client.transactions.create({ customer: { key: 'bob' }, key: 'o-1', amount: 50, action: 'sale' });
       expect(await client.customers.stats('alice')).toMatchObject({ signups: 1, referrals: 1 });
-      expect(await client.customers.balance('alice')).toMatchObject({ balance: 5, currency: 'usd' });
+      expect(await client.customers.balance('alice')).toEqual({
+        units: [{ amount: 5, unit: 'USD', is_currency: true }],
+      });
       const friends = await client.customers.referrals('alice', { limit: 10 });
-      expect(friends.data.map((c) => c.key)).toEqual(['bob']);
+      expect(friends.data.map((c) => c.id)).toEqual(['bob']);
       expect(friends.meta?.total).toBe(1);
     });
 
     it('credits a balance', async () => {
-      const balance = await client.customers.creditBalance('alice', {
+      const answer = await client.customers.creditBalance('alice', {
         amount: 7.5,
         amount_units: 'usd',
         is_currency: true,
       });
-      expect(balance.balance).toBe(7.5);
+      // Partnero publishes no answer body for a credit: the balance is read separately.
+      expect(answer).toBeUndefined();
+      expect((await client.customers.balance('alice')).units).toEqual([
+        { amount: 7.5, unit: 'USD', is_currency: true },
+      ]);
     });
   });
 
@@ -104,7 +110,7 @@ describe('Partnero client against the sandbox', () => {
         amount: 100,
         action: 'sale',
       });
-      expect(single.rewards?.[0]).toMatchObject({ amount: 10 });
+      expect(single).toMatchObject({ key: 't-1', referred_customer: { identifier: 'bob' }, credit: false });
       const batch = await client.transactions.createBatch({
         customer: { key: 'bob' },
         transactions: [
@@ -116,7 +122,7 @@ describe('Partnero client against the sandbox', () => {
       expect((await client.transactions.list({ customerKey: 'bob' })).meta?.total).toBe(3);
       expect((await client.transactions.list({ key: 't-2' })).data).toHaveLength(1);
       await client.transactions.delete('t-1');
-      expect((await client.customers.balance('alice')).balance).toBe(3);
+      expect((await client.customers.balance('alice')).units[0]?.amount).toBe(3);
       expect(await failure(client.transactions.delete('t-1'))).toMatchObject({ code: 'not_found' });
     });
 
@@ -126,7 +132,7 @@ describe('Partnero client against the sandbox', () => {
       await client.transactions.create(sale);
       const page = await client.transactions.list({ key: 'dup' });
       expect(page.data.map((t) => t.key)).toEqual(['dup', 'dup']);
-      expect((await client.customers.balance('alice')).balance).toBe(2);
+      expect((await client.customers.balance('alice')).units[0]?.amount).toBe(2);
     });
 
     it('reports a repeated key as conflict against a strict deployment', async () => {
@@ -179,9 +185,9 @@ describe('Partnero client against the sandbox', () => {
   describe('failures', () => {
     it('retries 429 and 5xx answers and succeeds', async () => {
       await ctl.faults({ rate: 1, kinds: ['429'], retryAfterSeconds: 0, count: 1 });
-      expect((await client.customers.get('alice')).key).toBe('alice');
+      expect((await client.customers.get('alice')).email).toBe('alice@example.com');
       await ctl.faults({ rate: 1, kinds: ['503'], count: 2 });
-      expect((await client.customers.get('alice')).key).toBe('alice');
+      expect((await client.customers.get('alice')).email).toBe('alice@example.com');
     });
 
     it('gives up after three attempts with a typed, retryable error', async () => {
@@ -201,7 +207,7 @@ describe('Partnero client against the sandbox', () => {
 
     it('retries a dropped connection', async () => {
       await ctl.faults({ rate: 1, kinds: ['drop'], count: 1 });
-      expect((await client.customers.get('alice')).key).toBe('alice');
+      expect((await client.customers.get('alice')).email).toBe('alice@example.com');
     });
 
     it('times out a slow attempt and reports timeout', async () => {
@@ -231,7 +237,7 @@ describe('Partnero client against the sandbox', () => {
         client.customers.creditBalance('alice', { amount: 5, amount_units: 'usd', is_currency: true }),
       );
       expect(e).toMatchObject({ code: 'unknown_outcome', retryable: false });
-      expect((await client.customers.balance('alice')).balance).toBe(0);
+      expect((await client.customers.balance('alice')).units).toEqual([]);
     });
 
     it('reports a wrong key as unauthorized without ever showing it', async () => {
@@ -253,7 +259,7 @@ describe('Partnero client against the sandbox', () => {
         baseUrl: sandbox.apiUrl,
         ...noWait,
       });
-      expect((await rotating.customers.get('alice')).key).toBe('alice');
+      expect((await rotating.customers.get('alice')).email).toBe('alice@example.com');
       expect(reads).toBe(1);
     });
   });
@@ -269,8 +275,8 @@ describe('Partnero client against the sandbox', () => {
       ttlMs: 60_000,
     });
     const rotating = createPartneroClient({ apiKey: secrets.apiKey, baseUrl: sandbox.apiUrl, ...noWait });
-    expect((await rotating.customers.get('alice')).key).toBe('alice');
-    expect((await rotating.customers.get('bob')).key).toBe('bob');
+    expect((await rotating.customers.get('alice')).email).toBe('alice@example.com');
+    expect((await rotating.customers.get('bob')).id).toBe('bob');
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     sm.restore();
   });

@@ -3,7 +3,7 @@ import { createExecutor } from '#shared/partnero/http.js';
 import { type ApiKeySource, createPartneroClient, type PartneroError } from '#shared/partnero/index.js';
 import { failure, fakeFetch, hang, json, KEY, ok, setup } from './fake-fetch.js';
 
-const customer = { key: 'alice' };
+const customer = { id: 'alice', referral_link: 'https://x.io?ref=alice' };
 const credit = { amount: 5, amount_units: 'usd', is_currency: true };
 
 function networkError(code = 'ECONNRESET'): TypeError {
@@ -13,7 +13,7 @@ function networkError(code = 'ECONNRESET'): TypeError {
 describe('retries', () => {
   it.each([408, 429, 500, 502, 503, 504])('retries HTTP %i and then succeeds', async (status) => {
     const { client, calls, sleep } = setup([json(status, { message: 'busy' }), ok(customer)]);
-    expect((await client.customers.get('alice')).key).toBe('alice');
+    expect((await client.customers.get('alice')).id).toBe('alice');
     expect(calls).toHaveLength(2);
     expect(sleep).toHaveBeenCalledTimes(1);
   });
@@ -29,7 +29,7 @@ describe('retries', () => {
       return fetch(...args);
     });
     const client = createPartneroClient({ apiKey: KEY, fetch: throwing, sleep: async () => {} });
-    expect((await client.customers.get('alice')).key).toBe('alice');
+    expect((await client.customers.get('alice')).id).toBe('alice');
     expect(throwing).toHaveBeenCalledTimes(2);
     expect(calls).toHaveLength(1);
   });
@@ -84,7 +84,7 @@ describe('retries', () => {
       { status: 200 },
     );
     const { client, calls } = setup([broken, ok(customer)]);
-    expect((await client.customers.get('alice')).key).toBe('alice');
+    expect((await client.customers.get('alice')).id).toBe('alice');
     expect(calls).toHaveLength(2);
   });
 });
@@ -178,7 +178,7 @@ describe('deadline', () => {
 describe('attempt timeout', () => {
   it('aborts a hanging attempt and retries', async () => {
     const { client, calls } = setup([hang, ok(customer)], { attemptTimeoutMs: 5 });
-    expect((await client.customers.get('alice')).key).toBe('alice');
+    expect((await client.customers.get('alice')).id).toBe('alice');
     expect(calls[0]?.signal.aborted).toBe(true);
     expect(calls[1]?.signal.aborted).toBe(false);
   });
@@ -283,11 +283,10 @@ describe('non-idempotent calls (balance credit)', () => {
     ['HTML', new Response('<html>ok</html>', { status: 200, headers: { 'content-type': 'text/html' } })],
     ['JSON without a balance', ok({ nothing: true }, 201)],
   ])(
-    'reports an unknown outcome for a 2xx with %s (it may be Partnero saying "done")',
+    'takes a 2xx with %s as applied (Partnero publishes no credit answer), and never resends it',
     async (_name, reply) => {
       const { client, calls } = setup([reply, ok({ balance: 1 })]);
-      const err = (await failure(client.customers.creditBalance('alice', credit))) as PartneroError;
-      expect(err).toMatchObject({ code: 'unknown_outcome', retryable: false });
+      await expect(client.customers.creditBalance('alice', credit)).resolves.toBeUndefined();
       expect(calls).toHaveLength(1);
     },
   );
@@ -337,7 +336,7 @@ describe('non-idempotent calls (balance credit)', () => {
       json(429, {}, { 'Retry-After': '1' }),
       ok({ balance: 15, currency: 'usd' }, 201),
     ]);
-    expect((await client.customers.creditBalance('alice', credit)).balance).toBe(15);
+    expect((await client.customers.creditBalance('alice', credit))?.units[0]?.amount).toBe(15);
     expect(calls).toHaveLength(2);
     expect(calls[1]?.body).toEqual(credit);
   });
@@ -367,7 +366,7 @@ describe('non-idempotent calls (balance credit)', () => {
   });
 
   it('retries customers.create when a duplicate would be rejected', async () => {
-    const { client, calls } = setup([json(503, {}), ok(customer, 201)]);
+    const { client, calls } = setup([json(503, {}), ok({ ...customer, referral_link: 'https://x.io?ref=a' }, 201)]);
     await client.customers.create({ email: 'alice@example.com' });
     expect(calls).toHaveLength(2);
   });
@@ -390,7 +389,7 @@ describe('401 and key refresh', () => {
       apiKey: keys,
       maxAttempts: 1,
     });
-    expect((await client.customers.get('alice')).key).toBe('alice');
+    expect((await client.customers.get('alice')).id).toBe('alice');
     expect(keys.invalidate).toHaveBeenCalledTimes(1);
     expect(calls.map((c) => c.headers.Authorization)).toEqual(['Bearer old-key', 'Bearer new-key']);
     expect(sleep).not.toHaveBeenCalled();
@@ -414,7 +413,7 @@ describe('401 and key refresh', () => {
   it('refreshes for a non-idempotent call too, since a 401 was not processed', async () => {
     const keys = rotatingKeys('old-key', 'new-key');
     const { client, calls } = setup([json(401, {}), ok({ balance: 15 }, 201)], { apiKey: keys });
-    expect((await client.customers.creditBalance('alice', credit)).balance).toBe(15);
+    expect((await client.customers.creditBalance('alice', credit))?.units[0]?.amount).toBe(15);
     expect(calls).toHaveLength(2);
   });
 
@@ -423,7 +422,7 @@ describe('401 and key refresh', () => {
     const { client, calls } = setup([json(401, {}), json(503, {}), json(503, {}), ok(customer)], {
       apiKey: keys,
     });
-    expect((await client.customers.get('alice')).key).toBe('alice');
+    expect((await client.customers.get('alice')).id).toBe('alice');
     expect(calls).toHaveLength(4);
   });
 
