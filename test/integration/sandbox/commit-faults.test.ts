@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
-import { abortableFetch, apiClient, control, seedReferral, waitFor } from './helpers.js';
+import { abortableFetch, apiClient, control, moneyIn, seedReferral, waitFor } from './helpers.js';
 
 let sb: RunningSandbox;
 let api: ReturnType<typeof apiClient>;
@@ -19,7 +19,8 @@ const sale = (key: string, amount = 10) => ({ customer: { key: 'alice' }, key, a
 const amounts = () => sb.store.state.transactions.map((t) => t.amount);
 const until = (condition: () => boolean) => waitFor(async () => (condition() ? true : undefined));
 const pendingLate = async () => (await control(sb, 'GET', 'late-commits')).body.pending;
-const balance = async () => (await api('GET', '/customers/bob/balance')).body.data.balance;
+/** bob's USD rewards, read from the balance's unit list as Partnero publishes it. */
+const balance = () => moneyIn(api, 'bob');
 
 describe('commit-then-fail faults', () => {
   it('commit-500 applies the write, then answers 500; a retry records a second transaction', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
-import { apiClient, control, seedReferral } from './helpers.js';
+import { apiClient, control, keyOf, sandboxState, seedReferral } from './helpers.js';
 
 let sb: RunningSandbox;
 let api: ReturnType<typeof apiClient>;
@@ -57,23 +57,33 @@ describe('customer lifecycle', () => {
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       status: 1,
-      data: expect.objectContaining({
+      data: {
         id: 'acct_42',
-        key: 'alice',
         email: 'alice@example.com',
+        name: 'Alice',
+        surname: 'Smith',
         status: 'active',
         approved: true,
         referring_customer: null,
         referrals_count: 0,
         referral_link: 'https://example.com/?ref=alice',
-        referral_links: [{ url: 'https://example.com/?ref=alice', key: 'alice', default: true }],
+        referral_links: ['https://example.com/?ref=alice'],
         metadata: { date_of_birth: '1990-02-28' },
         custom_fields: {},
-      }),
+        created_at: expect.any(String),
+        updated_at: expect.any(String),
+      },
     });
+    // No `key` in a customer object: the public key shows only in the link.
+    expect(created.body.data).not.toHaveProperty('key');
 
-    expect((await api('GET', '/customers/acct_42')).body.data.key).toBe('alice');
+    const byId = (await api('GET', '/customers/acct_42')).body.data;
+    expect(byId).toEqual(created.body.data);
+    expect(keyOf(byId)).toBe('alice');
     expect((await api('GET', '/customers/alice')).body.data.id).toBe('acct_42');
+    expect((await sandboxState(sb)).customers).toEqual([
+      expect.objectContaining({ id: 'acct_42', key: 'alice' }),
+    ]);
 
     const byPath = await api('PUT', '/customers/alice', { update: { name: 'Alicia' } });
     expect(byPath.status).toBe(200);
@@ -82,17 +92,40 @@ describe('customer lifecycle', () => {
     expect(byBody.body.data).toMatchObject({ name: 'Alicia', surname: 'Jones' });
 
     const found = await api('GET', '/customers:search?email=ALICE@example.com');
-    expect(found.body.data.map((c: { key: string }) => c.key)).toEqual(['alice']);
+    expect(found.body.data.map((c: { id: string }) => c.id)).toEqual(['acct_42']);
+    expect(found.body.data.map(keyOf)).toEqual(['alice']);
 
     expect((await api('DELETE', '/customers/alice')).status).toBe(204);
     expect((await api('GET', '/customers/alice')).status).toBe(404);
     expect((await api('GET', '/customers')).body.meta.total).toBe(0);
   });
 
-  it('generates a key when none is given', async () => {
+  it('generates a key and an id when neither is given', async () => {
     const res = await api('POST', '/customers', { email: 'anon@example.com' });
     expect(res.status).toBe(201);
-    expect(res.body.data.key).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(res.body.data).not.toHaveProperty('key');
+    const key = keyOf(res.body.data);
+    expect(key).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(res.body.data.id).toEqual(expect.any(String));
+    expect(res.body.data.id).not.toBe('');
+    const [stored] = (await sandboxState(sb)).customers;
+    expect(stored).toMatchObject({ id: res.body.data.id, key });
+    expect((await api('GET', `/customers/${encodeURIComponent(res.body.data.id)}`)).status).toBe(200);
+  });
+
+  it('answers a key-only customer with that key as its id, unless another customer has that id', async () => {
+    const keyOnly = await api('POST', '/customers', { key: 'carol' });
+    expect(keyOnly.body.data).toMatchObject({ id: 'carol', referral_link: 'https://example.com/?ref=carol' });
+    await api('POST', '/customers', { id: 'dave_id' });
+    const clash = await api('POST', '/customers', { key: 'dave_id' });
+    expect(clash.status).toBe(201);
+    expect(clash.body.data.id).not.toBe('dave_id');
+    expect(keyOf(clash.body.data)).toBe('dave_id');
+    expect((await api('GET', `/customers/${encodeURIComponent(clash.body.data.id)}`)).body.data).toEqual(
+      clash.body.data,
+    );
+    // A look-up by `dave_id` finds the customer whose id it is (ids first, then keys).
+    expect(keyOf((await api('GET', '/customers/dave_id')).body.data)).not.toBe('dave_id');
   });
 
   it('validates types and formats with Laravel-style per-field errors', async () => {
@@ -143,15 +176,11 @@ describe('customer lifecycle', () => {
 describe('referral attribution', () => {
   it('attributes by key and counts referrals', async () => {
     const { alice } = await seedReferral(api);
-    expect(alice.referring_customer).toEqual({
-      id: 'acct_7',
-      key: 'bob',
-      email: 'bob@example.com',
-      name: 'Bob',
-    });
+    expect(alice.referring_customer).toEqual({ id: 'acct_7', email: 'bob@example.com', name: 'Bob' });
     expect((await api('GET', '/customers/bob')).body.data.referrals_count).toBe(1);
     const referrals = await api('GET', '/customers/bob/referrals');
-    expect(referrals.body.data.map((c: { key: string }) => c.key)).toEqual(['alice']);
+    expect(referrals.body.data.map((c: { id: string }) => c.id)).toEqual(['acct_42']);
+    expect(referrals.body.data.map(keyOf)).toEqual(['alice']);
     expect(referrals.body.meta.total).toBe(1);
   });
 
@@ -159,12 +188,12 @@ describe('referral attribution', () => {
     await api('POST', '/customers', { key: 'bob', id: 'acct_7' });
     await api('POST', '/customers', { key: 'carol', id: 'acct_8' });
     const byId = await api('POST', '/customers', { key: 'alice', referring_customer: { id: 'acct_7' } });
-    expect(byId.body.data.referring_customer.key).toBe('bob');
+    expect(byId.body.data.referring_customer).toEqual({ id: 'acct_7', email: null, name: null });
     const both = await api('POST', '/customers', {
       key: 'dave',
       referring_customer: { id: 'acct_8', key: 'bob' },
     });
-    expect(both.body.data.referring_customer.key).toBe('carol');
+    expect(both.body.data.referring_customer.id).toBe('acct_8');
   });
 
   it('rejects an unknown referrer on the field that named it', async () => {
@@ -184,9 +213,9 @@ describe('referral attribution', () => {
   it('filters the list by refer_status', async () => {
     await seedReferral(api);
     const referred = await api('GET', '/customers?refer_status=referred');
-    expect(referred.body.data.map((c: { key: string }) => c.key)).toEqual(['alice']);
+    expect(referred.body.data.map((c: { id: string }) => c.id)).toEqual(['acct_42']);
     const others = await api('GET', '/customers?refer_status=non_referred');
-    expect(others.body.data.map((c: { key: string }) => c.key)).toEqual(['bob']);
+    expect(others.body.data.map((c: { id: string }) => c.id)).toEqual(['acct_7']);
     expect((await api('GET', '/customers?refer_status=maybe')).status).toBe(422);
   });
 });
@@ -195,7 +224,7 @@ describe('pagination', () => {
   it('pages with limit and page, with meta and links', async () => {
     for (let i = 1; i <= 5; i++) await api('POST', '/customers', { key: `c${i}` });
     const res = await api('GET', '/customers?limit=2&page=2');
-    expect(res.body.data.map((c: { key: string }) => c.key)).toEqual(['c3', 'c4']);
+    expect(res.body.data.map(keyOf)).toEqual(['c3', 'c4']);
     expect(res.body.meta).toEqual({ current_page: 2, last_page: 3, per_page: 2, total: 5, from: 3, to: 4 });
     expect(res.body.links).toEqual({
       first: `${sb.apiUrl}/customers?limit=2&page=1`,
@@ -223,8 +252,9 @@ describe('hostile path values', () => {
     await api('POST', '/customers', { key: 'a/b', email: 'ab@example.com' });
     const res = await api('GET', '/customers/a%2Fb');
     expect(res.status).toBe(200);
-    expect(res.body.data.key).toBe('a/b');
+    expect(res.body.data.id).toBe('a/b');
     expect(res.body.data.referral_link).toBe('https://example.com/?ref=a%2Fb');
+    expect(keyOf(res.body.data)).toBe('a/b');
     expect((await api('GET', '/customers/a%252Fb')).status).toBe(404);
   });
 
@@ -241,6 +271,7 @@ describe('hostile path values', () => {
 
     await api('POST', '/customers', { key: '../transactions' });
     const literal = await api('GET', '/customers/..%2Ftransactions');
-    expect(literal.body.data.key).toBe('../transactions');
+    expect(literal.status).toBe(200);
+    expect(keyOf(literal.body.data)).toBe('../transactions');
   });
 });

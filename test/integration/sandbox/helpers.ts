@@ -106,3 +106,42 @@ export function abortableFetch(sb: RunningSandbox, method: string, path: string,
     },
   };
 }
+
+/**
+ * A customer's public key. Customer objects carry no `key` (Partnero publishes `id` only); the key shows
+ * in the referral link, as `?ref=KEY` with the sandbox's default parameter.
+ */
+export function keyOf(customer: { referral_link: string }): string | null {
+  return new URL(customer.referral_link).searchParams.get('ref');
+}
+
+export interface BalanceUnit {
+  amount: number;
+  amount_units: string;
+  is_currency: boolean;
+}
+
+/**
+ * `GET /customers/{id}/balance` as published (developers.partnero.com, "Get balance of a customer"):
+ * `{customer, balance: {currency: [{amount, amount_units, is_currency}]}}`; answers the unit list.
+ */
+export async function balanceUnits(api: ReturnType<typeof apiClient>, id: string): Promise<BalanceUnit[]> {
+  const res = await api('GET', `/customers/${encodeURIComponent(id)}/balance`);
+  if (res.status !== 200) throw new Error(`balance of ${id}: HTTP ${res.status}`);
+  const { data } = res.body;
+  if (Object.keys(data).sort().join() !== 'balance,customer' || !Array.isArray(data.balance?.currency)) {
+    throw new Error(`balance of ${id} is not the published shape: ${JSON.stringify(res.body)}`);
+  }
+  return data.balance.currency;
+}
+
+/** The amount of one money unit in a customer's balance (0 when the list has no entry for it). */
+export async function moneyIn(api: ReturnType<typeof apiClient>, id: string, currency = 'USD') {
+  const units = await balanceUnits(api, id);
+  return units.find((u) => u.is_currency && u.amount_units === currency)?.amount ?? 0;
+}
+
+/** The sandbox's own view (`/__sandbox/state`): records with their keys, and each transaction's reward. */
+export async function sandboxState(sb: RunningSandbox): Promise<Json> {
+  return (await control(sb, 'GET', 'state')).body;
+}

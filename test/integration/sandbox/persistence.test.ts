@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox } from '#local/sandbox/index.js';
-import { apiClient, seedReferral } from './helpers.js';
+import { apiClient, balanceUnits, sandboxState, seedReferral } from './helpers.js';
 
 let dir: string;
 
@@ -43,13 +43,21 @@ describe('state file', () => {
     const second = await startSandbox({ port: 0, stateFile });
     try {
       const api2 = apiClient(second);
-      expect((await api2('GET', '/customers/alice')).body.data.referring_customer.key).toBe('bob');
-      expect((await api2('GET', '/customers/bob/balance')).body.data).toEqual({
-        balance: 6,
-        currency: 'usd',
-        rewards: 5,
-        credits: 1,
-      });
+      expect((await api2('GET', '/customers/alice')).body.data.referring_customer.id).toBe('acct_7');
+      expect(await balanceUnits(api2, 'bob')).toEqual([
+        { amount: 6, amount_units: 'USD', is_currency: true },
+      ]);
+      const state = await sandboxState(second);
+      expect(state.transactions).toEqual([
+        expect.objectContaining({
+          key: 'o1',
+          customer_key: 'bob',
+          referred_customer_key: 'alice',
+          reward: 5,
+        }),
+      ]);
+      expect(state.credits).toEqual([expect.objectContaining({ customer: 'acct_7', amount: 1 })]);
+      expect(state.customers.map((c: { key: string }) => c.key)).toEqual(['bob', 'alice']);
       expect((await api2('GET', '/customers/bob/stats')).body.data.clicks).toBe(1);
       const dup = await api2('POST', '/transactions', {
         customer: { key: 'alice' },

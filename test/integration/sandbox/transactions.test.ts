@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
-import { apiClient, control, seedReferral } from './helpers.js';
+import { apiClient, balanceUnits, control, moneyIn, sandboxState, seedReferral } from './helpers.js';
 
 let sb: RunningSandbox;
 let api: ReturnType<typeof apiClient>;
@@ -15,7 +15,10 @@ beforeEach(async () => {
   await seedReferral(api);
 });
 
-const balanceOf = async (key: string) => (await api('GET', `/customers/${key}/balance`)).body.data;
+const usd = (amount: number) => ({ amount, amount_units: 'USD', is_currency: true });
+/** Each transaction's reward, from the sandbox's own view (Partnero's transaction shows none). */
+const rewards = async () =>
+  (await sandboxState(sb)).transactions.map((t: { key: string; reward: number }) => [t.key, t.reward]);
 
 describe('transactions', () => {
   it('records a single transaction and rewards the referrer with 10%', async () => {
@@ -27,25 +30,42 @@ describe('transactions', () => {
       product_id: 'plan-pro',
     });
     expect(res.status).toBe(201);
+    // docs.partnero.com refer-a-friend transactions: parties are identifier strings, `credit` a boolean.
     expect(res.body.data).toEqual({
       key: 'order-1001',
       action: 'sale',
       amount: 19.99,
       amount_units: 'usd',
       is_currency: true,
-      product_id: 'plan-pro',
-      product_type: null,
-      customer: { key: 'bob', id: 'acct_7' },
-      referred_customer: { key: 'alice', id: 'acct_42' },
-      credit: 2,
-      rewards: [{ customer_key: 'bob', amount: 2, amount_units: 'usd', status: 'pending' }],
+      customer: 'acct_7',
+      referred_customer: 'acct_42',
+      credit: false,
+      rewards: [],
       created_at: expect.any(String),
     });
-    expect(await balanceOf('bob')).toEqual({ balance: 2, currency: 'usd', rewards: 2, credits: 0 });
-    expect((await balanceOf('alice')).balance).toBe(0);
+    const bob = await api('GET', '/customers/bob/balance');
+    expect(bob.body).toEqual({
+      status: 1,
+      data: {
+        customer: expect.objectContaining({ id: 'acct_7', referral_link: 'http://localhost:3000/?ref=bob' }),
+        balance: { currency: [usd(2)] },
+      },
+    });
+    expect(bob.body.data.customer).not.toHaveProperty('key');
+    expect(await balanceUnits(api, 'alice')).toEqual([]);
+    expect((await sandboxState(sb)).transactions).toEqual([
+      expect.objectContaining({
+        key: 'order-1001',
+        customer: 'acct_7',
+        customer_key: 'bob',
+        referred_customer: 'acct_42',
+        referred_customer_key: 'alice',
+        reward: 2,
+      }),
+    ]);
   });
 
-  it('records a batch and sums the rewards', async () => {
+  it('records a batch, rewarding each item, one balance entry per unit', async () => {
     const res = await api('POST', '/transactions', {
       customer: { id: 'acct_42' },
       transactions: [
@@ -54,11 +74,19 @@ describe('transactions', () => {
       ],
     });
     expect(res.status).toBe(201);
-    expect(res.body.data.map((t: { key: string; credit: number }) => [t.key, t.credit])).toEqual([
+    expect(res.body.data.map((t: { key: string; credit: boolean }) => [t.key, t.credit])).toEqual([
+      ['o1', false],
+      ['o2', false],
+    ]);
+    expect(await rewards()).toEqual([
       ['o1', 10],
       ['o2', 5.05],
     ]);
-    expect((await balanceOf('bob')).balance).toBe(15.05);
+    // One balance entry per unit, currency codes upper-case.
+    expect(await balanceUnits(api, 'bob')).toEqual([
+      usd(10),
+      { amount: 5.05, amount_units: 'EUR', is_currency: true },
+    ]);
   });
 
   it('rejects a whole batch when one item is invalid', async () => {
@@ -106,20 +134,30 @@ describe('transactions', () => {
       action: 'sale',
     });
     expect(res.status).toBe(201);
-    expect(res.body.data.referred_customer.key).toBe('zoe');
-    expect((await api('GET', '/customers/zoe')).body.data.referring_customer.key).toBe('bob');
-    expect((await balanceOf('bob')).balance).toBe(3);
+    // Created with only a key, zoe's id is that key (the refer-a-friend guide's example).
+    expect(res.body.data).toMatchObject({ customer: 'acct_7', referred_customer: 'zoe' });
+    const zoe = (await api('GET', '/customers/zoe')).body.data;
+    expect(zoe).toMatchObject({
+      id: 'zoe',
+      email: 'zoe@example.com',
+      referral_link: expect.stringContaining('ref=zoe'),
+    });
+    expect(zoe.referring_customer).toEqual({ id: 'acct_7', email: 'bob@example.com', name: 'Bob' });
+    expect(await balanceUnits(api, 'bob')).toEqual([usd(3)]);
   });
 
   it('reverses the reward when a transaction is deleted by path or by body', async () => {
     for (const key of ['o1', 'o/2']) {
       await api('POST', '/transactions', { customer: { key: 'alice' }, key, amount: 40, action: 'sale' });
     }
-    expect((await balanceOf('bob')).balance).toBe(8);
-    expect((await api('DELETE', '/transactions/o%2F2')).status).toBe(204);
-    expect((await balanceOf('bob')).balance).toBe(4);
-    expect((await api('DELETE', '/transactions', { key: 'o1' })).status).toBe(204);
-    expect((await balanceOf('bob')).balance).toBe(0);
+    expect(await balanceUnits(api, 'bob')).toEqual([usd(8)]);
+    // docs.partnero.com, transactions delete: 200 with {"status": 1}.
+    const byPath = await api('DELETE', '/transactions/o%2F2');
+    expect(byPath).toMatchObject({ status: 200, body: { status: 1 } });
+    expect(await balanceUnits(api, 'bob')).toEqual([usd(4)]);
+    const byBody = await api('DELETE', '/transactions', { key: 'o1' });
+    expect(byBody).toMatchObject({ status: 200, body: { status: 1 } });
+    expect(await balanceUnits(api, 'bob')).toEqual([]);
     expect((await api('DELETE', '/transactions/o1')).status).toBe(404);
   });
 
@@ -131,6 +169,9 @@ describe('transactions', () => {
       (await api('GET', `/transactions?${query}`)).body.data.map((t: { key: string }) => t.key);
     expect(await keys('')).toEqual(['o1', 'o2']);
     expect(await keys('customer.key=carl')).toEqual(['o2']);
+    const carl = (await api('GET', '/transactions?key=o2')).body.data[0];
+    // carl was created with only a key, so his identifier is that key.
+    expect(carl).toMatchObject({ customer: 'acct_7', referred_customer: 'carl' });
     expect(await keys('key=o1')).toEqual(['o1']);
   });
 });
@@ -145,7 +186,11 @@ describe('repeated transaction keys (Partnero does not enforce uniqueness)', () 
   it('records a repeated key as another transaction and rewards the referrer again', async () => {
     expect((await api('POST', '/transactions', sale('o1', 10))).status).toBe(201);
     expect((await api('POST', '/transactions', sale('o1', 30))).status).toBe(201);
-    expect(await balanceOf('bob')).toMatchObject({ balance: 4, rewards: 4 });
+    expect(await balanceUnits(api, 'bob')).toEqual([usd(4)]);
+    expect(await rewards()).toEqual([
+      ['o1', 1],
+      ['o1', 3],
+    ]);
     expect(await amountsWithKey('o1')).toEqual([10, 30]);
   });
 
@@ -161,7 +206,7 @@ describe('repeated transaction keys (Partnero does not enforce uniqueness)', () 
     expect(res.status).toBe(201);
     expect(res.body.data.map((t: { key: string }) => t.key)).toEqual(['o1', 'o1']);
     expect(await amountsWithKey('o1')).toEqual([10, 20, 20]);
-    expect((await balanceOf('bob')).balance).toBe(5);
+    expect(await moneyIn(api, 'bob')).toBe(5);
   });
 
   it('lists every transaction with a key, oldest first, paginated', async () => {
@@ -177,12 +222,15 @@ describe('repeated transaction keys (Partnero does not enforce uniqueness)', () 
   it('deletes one transaction per call, the oldest, reversing only its reward, then 404', async () => {
     await api('POST', '/transactions', sale('o1', 10));
     await api('POST', '/transactions', sale('o1', 30));
-    expect((await api('DELETE', '/transactions/o1')).status).toBe(204);
+    expect(await api('DELETE', '/transactions/o1')).toMatchObject({ status: 200, body: { status: 1 } });
     expect(await amountsWithKey('o1')).toEqual([30]);
-    expect((await balanceOf('bob')).balance).toBe(3);
-    expect((await api('DELETE', '/transactions', { key: 'o1' })).status).toBe(204);
+    expect(await moneyIn(api, 'bob')).toBe(3);
+    expect(await api('DELETE', '/transactions', { key: 'o1' })).toMatchObject({
+      status: 200,
+      body: { status: 1 },
+    });
     expect(await amountsWithKey('o1')).toEqual([]);
-    expect((await balanceOf('bob')).balance).toBe(0);
+    expect(await moneyIn(api, 'bob')).toBe(0);
     expect((await api('DELETE', '/transactions/o1')).status).toBe(404);
     expect((await api('DELETE', '/transactions', { key: 'o1' })).status).toBe(404);
   });
@@ -235,14 +283,35 @@ describe('balance credit', () => {
   it('credits the balance (not idempotent) and validates each field', async () => {
     const body = { amount: 2.5, amount_units: 'usd', is_currency: true };
     const first = await api('POST', '/customers/bob/balance/credit', body);
-    expect(first.status).toBe(201);
-    expect(first.body).toEqual({ status: 1, data: { balance: 2.5, currency: 'usd' } });
+    // Partnero publishes no answer for a credit: the sandbox answers the envelope alone.
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ status: 1 });
     await api('POST', '/customers/bob/balance/credit', body);
-    expect(await balanceOf('bob')).toEqual({ balance: 5, currency: 'usd', rewards: 0, credits: 5 });
+    expect(await balanceUnits(api, 'bob')).toEqual([usd(5)]);
+    expect((await sandboxState(sb)).credits).toEqual([
+      expect.objectContaining({ customer: 'acct_7', amount: 2.5, amount_units: 'usd', is_currency: true }),
+      expect.objectContaining({ customer: 'acct_7', amount: 2.5, amount_units: 'usd', is_currency: true }),
+    ]);
 
     const invalid = await api('POST', '/customers/bob/balance/credit', { amount: 0, is_currency: 'yes' });
     expect(invalid.status).toBe(422);
     expect(Object.keys(invalid.body.errors).sort()).toEqual(['amount', 'amount_units', 'is_currency']);
     expect((await api('POST', '/customers/ghost/balance/credit', body)).status).toBe(404);
+  });
+
+  it('keeps one balance entry per unit: money beside points, rewards beside credits', async () => {
+    await api('POST', '/transactions', { customer: { key: 'alice' }, key: 'o1', amount: 30, action: 'sale' });
+    await api('POST', '/customers/bob/balance/credit', { amount: 1, amount_units: 'usd', is_currency: true });
+    await api('POST', '/customers/bob/balance/credit', {
+      amount: 50,
+      amount_units: 'points',
+      is_currency: false,
+    });
+    await api('POST', '/customers/bob/balance/credit', { amount: 2, amount_units: 'eur', is_currency: true });
+    expect(await balanceUnits(api, 'bob')).toEqual([
+      usd(4),
+      { amount: 50, amount_units: 'points', is_currency: false },
+      { amount: 2, amount_units: 'EUR', is_currency: true },
+    ]);
   });
 });

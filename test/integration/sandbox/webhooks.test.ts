@@ -93,10 +93,10 @@ describe('webhook subscriptions API', () => {
     const { key, signature } = created.body.data;
     expect(signature.length).toBeGreaterThanOrEqual(32);
 
-    const list = await api('GET', '/webhooks?limit=1&page=2');
-    expect(list.body.meta).toMatchObject({ total: 2, per_page: 1 });
-    expect(list.body.data).toEqual([created.body.data]);
-    const all = (await api('GET', '/webhooks')).body.data;
+    const list = await api('GET', '/webhooks');
+    expect(list.body.meta).toMatchObject({ total: 2, per_page: 10 });
+    const all = list.body.data;
+    expect(all[1]).toEqual(created.body.data);
     expect(all[0]).toMatchObject({ url: receiver.url, signature: SECRET, is_active: true });
     expect(all[0].events).toHaveLength(7);
 
@@ -105,6 +105,28 @@ describe('webhook subscriptions API', () => {
     expect((await api('GET', `/webhooks/${key}`)).status).toBe(404);
     expect((await api('DELETE', `/webhooks/${key}`)).status).toBe(404);
     expect((await api('GET', '/webhooks')).body.meta.total).toBe(1);
+  });
+
+  it('pages with limit 10–100 (default 10), unlike the other lists, and refuses a limit outside it', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      keys.push((await api('POST', '/webhooks', { ...hook, name: `hook-${i}` })).body.data.key);
+    }
+    const first = await api('GET', '/webhooks');
+    expect(first.body.meta).toMatchObject({ total: 11, per_page: 10, current_page: 1, last_page: 2 });
+    expect(first.body.links.next).toBe(`${sb.apiUrl}/webhooks?page=2`);
+    const second = await api('GET', '/webhooks?limit=10&page=2');
+    expect(second.body.data.map((w: { key: string }) => w.key)).toEqual([keys[9]]);
+    expect((await api('GET', '/webhooks?limit=100')).body.meta).toMatchObject({
+      per_page: 100,
+      last_page: 1,
+    });
+
+    for (const limit of ['1', '9', '101', '250', 'abc']) {
+      const res = await api('GET', `/webhooks?limit=${limit}`);
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual({ limit: ['The limit must be an integer between 10 and 100.'] });
+    }
   });
 
   it('requires the API key', async () => {
@@ -170,21 +192,44 @@ describe('deliveries', () => {
     expect(new Set(bodies.map((b) => b.url))).toEqual(new Set([receiver.url]));
 
     const byEvent = (event: string) => bodies.find((b) => b.event === event)?.data;
-    expect(byEvent('customer.updated')).toMatchObject({ key: 'alice', name: 'Alicia' });
-    expect(byEvent('customer.credited')).toMatchObject({
-      key: 'bob',
-      credit: { amount: 1, amount_units: 'usd', is_currency: true },
-      balance: 1,
+    // Customer data is the published customer object: `id`, no `key`, the key only inside the link.
+    for (const event of ['customer.created', 'customer.updated', 'customer.credited', 'customer.rewarded']) {
+      expect(byEvent(event)).not.toHaveProperty('key');
+    }
+    expect(byEvent('customer.updated')).toMatchObject({
+      id: 'acct_42',
+      name: 'Alicia',
+      referral_link: 'http://localhost:3000/?ref=alice',
+      referring_customer: { id: 'acct_7', email: 'bob@example.com', name: 'Bob' },
     });
-    expect(byEvent('transaction.created')).toMatchObject({ key: 'o1', amount: 20, credit: 2 });
-    expect(byEvent('customer.rewarded')).toMatchObject({
-      key: 'bob',
+    expect(byEvent('customer.credited')).toMatchObject({
       id: 'acct_7',
+      credit: { amount: 1, amount_units: 'usd', is_currency: true },
+      balance: {
+        customer: expect.objectContaining({ id: 'acct_7' }),
+        balance: { currency: [{ amount: 1, amount_units: 'USD', is_currency: true }] },
+      },
+    });
+    expect(byEvent('transaction.created')).toEqual({
+      key: 'o1',
+      action: 'sale',
+      amount: 20,
+      amount_units: 'usd',
+      is_currency: true,
+      customer: 'acct_7',
+      referred_customer: 'acct_42',
+      credit: false,
+      rewards: [],
+      created_at: expect.any(String),
+    });
+    expect(byEvent('customer.rewarded')).toMatchObject({
+      id: 'acct_7',
+      referral_link: 'http://localhost:3000/?ref=bob',
       reward: { amount: 2, amount_units: 'usd' },
       transaction_key: 'o1',
     });
-    expect(byEvent('transaction.deleted')).toMatchObject({ key: 'o1' });
-    expect(byEvent('customer.deleted')).toMatchObject({ key: 'alice', status: 'deleted' });
+    expect(byEvent('transaction.deleted')).toEqual(byEvent('transaction.created'));
+    expect(byEvent('customer.deleted')).toMatchObject({ id: 'acct_42', status: 'deleted' });
   });
 
   it('emits customer.rewarded once per transaction, repeated keys included', async () => {
