@@ -9,6 +9,33 @@ const webhookNote = (system: LocalSystem) =>
     ? `(sandbox → gateway → bus, secret ${system.webhookSecret})`
     : '(not connected: run npm run connect -- --local)';
 
+/** The Partnero rows: the sandbox, or another Partnero with what differs there. */
+function partneroRows(system: LocalSystem, row: (label: string, value: string) => string): string[] {
+  const { urls } = system;
+  if (system.partnero.sandbox) {
+    return [
+      row('Partnero sandbox', `${urls.sandbox}  (API ${urls.sandboxApi}, key ${system.sandboxApiKey})`),
+      row('Webhooks', `${urls.webhook}  ${webhookNote(system)}`),
+    ];
+  }
+  const origin = new URL(urls.api).origin;
+  const indent = ' '.repeat(20);
+  return [
+    row('Partnero', `${system.partnero.apiUrl}  (not the sandbox; API key from PARTNERO_API_KEY)`),
+    `${indent}WARNING: the demo's "Buy" and the commands below create REAL transactions in this`,
+    `${indent}Partnero program, and rewards to match. Use a test program, never a live one.`,
+    row('Webhooks', `${urls.webhook}  (not subscribed: that Partnero cannot reach this machine)`),
+    `${indent}To receive them, give it a public URL: run a tunnel to ${origin} (for example`,
+    `${indent}\`cloudflared tunnel --url ${origin}\` or \`ngrok http ${system.ports.gateway}\`), subscribe`,
+    `${indent}<tunnel URL>/webhooks/partnero in Partnero, and store the subscription's signing secret:`,
+    `${indent}aws secretsmanager put-secret-value --endpoint-url ${urls.aws} --region ${system.region} \\`,
+    `${indent}  --secret-id ${system.webhookSecretName} --secret-string '{"webhookSecret":"<signature>"}'`,
+    `${indent}Or deploy the stack and run npm run connect (docs/local.md, "Another Partnero").`,
+    `${indent}The sandbox's referral-link script is not served either: a referred sign-up needs the`,
+    `${indent}partnero_referral cookie set by hand (e.g. curl -H 'cookie: partnero_referral=<referrer key>').`,
+  ];
+}
+
 /** What `npm start` prints once everything listens. */
 export function banner(system: LocalSystem, stateFile: string | undefined): string {
   const { urls, credentials: c, region } = system;
@@ -35,17 +62,18 @@ export function banner(system: LocalSystem, stateFile: string | undefined): stri
     '',
     row('Demo shop', urls.demo),
     row('API', `${urls.api}  (every route of the HTTP API; JWT issuer ${urls.issuer})`),
-    row('Partnero sandbox', `${urls.sandbox}  (API ${urls.sandboxApi}, key ${system.sandboxApiKey})`),
+    ...partneroRows(system, row),
     row('AWS endpoint', `${urls.aws}  (Secrets Manager, EventBridge, SQS, DynamoDB; bus ${system.busName})`),
-    row('Webhooks', `${urls.webhook}  ${webhookNote(system)}`),
     ...(system.outputsFile
       ? [row('Outputs', `${system.outputsFile}  (npm run connect -- --local, npm run doctor -- --local)`)]
       : []),
     row(
       'State',
-      stateFile
-        ? `sandbox persisted to ${stateFile}`
-        : 'in memory (--persist keeps the sandbox across restarts)',
+      !system.partnero.sandbox
+        ? `in memory; Partnero's state is the program's own at ${system.partnero.apiUrl}`
+        : stateFile
+          ? `sandbox persisted to ${stateFile}`
+          : 'in memory (--persist keeps the sandbox across restarts)',
     ),
     '',
     'Demo users — open the demo shop and click one, or get a token yourself:',

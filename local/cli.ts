@@ -13,6 +13,8 @@ export interface CliOptions {
   /** Start as a fresh `cdk deploy` leaves a stack: empty secrets, no webhook subscription. */
   fresh: boolean;
   quiet: boolean;
+  /** `--partnero-url`: another Partnero instead of the sandbox, with its key from `PARTNERO_API_KEY`. */
+  partnero?: { apiUrl: string; apiKey: string };
 }
 
 export const DEFAULT_STATE_FILE = '.local-state/sandbox.json';
@@ -29,12 +31,49 @@ Options (environment variable in brackets):
   --persist [file]     keep the sandbox state in a file     [SANDBOX_STATE_FILE] (default file ${DEFAULT_STATE_FILE})
   --outputs <file>     stack outputs for connect/doctor     [LOCAL_OUTPUTS_FILE] default ${DEFAULT_OUTPUTS_FILE}
   --fresh              start unconnected (empty secrets, no webhook): try \`npm run connect -- --local\`
+  --partnero-url <url> run against another Partnero (its API base URL) instead of the sandbox;
+                       the API key comes from PARTNERO_API_KEY. Use a test program: the demo's
+                       "Buy" creates real transactions there
   --quiet              do not print each request
   -h, --help           show this help
 Port 0 picks a free port.`;
 
 export class CliError extends Error {
   override readonly name = 'CliError';
+  /** Whether the usage text helps (a mistyped flag), or the message says everything (a missing key). */
+  readonly showUsage: boolean;
+  constructor(message: string, { showUsage = true }: { showUsage?: boolean } = {}) {
+    super(message);
+    this.showUsage = showUsage;
+  }
+}
+
+/** The base URL of a Partnero API: absolute http(s), without a trailing slash. */
+function partneroUrl(value: string | undefined): string {
+  let url: URL | undefined;
+  try {
+    url = value?.trim() ? new URL(value.trim()) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new CliError(
+      `--partnero-url must be the http(s) base URL of a Partnero API (e.g. https://api.partnero.com/v1), got ${JSON.stringify(value ?? '')}`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/** The key for `--partnero-url`: only ever from the environment, so it stays out of shell history and `ps`. */
+function partneroKey(env: NodeJS.ProcessEnv, apiUrl: string): string {
+  const key = env.PARTNERO_API_KEY?.trim();
+  if (!key) {
+    throw new CliError(
+      `--partnero-url ${apiUrl} needs that Partnero's API key in PARTNERO_API_KEY (it is never taken as a flag), e.g. PARTNERO_API_KEY=<key> npm start -- --partnero-url ${apiUrl}`,
+      { showUsage: false },
+    );
+  }
+  return key;
 }
 
 function port(value: string | undefined, name: string): number {
@@ -61,6 +100,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     env.LOCAL_OUTPUTS_FILE === undefined ? DEFAULT_OUTPUTS_FILE : env.LOCAL_OUTPUTS_FILE.trim();
   if (outputsFile) options.outputsFile = outputsFile;
   const args = [...argv];
+  let apiUrl: string | undefined;
+  const sandboxFlags: string[] = [];
   while (args.length) {
     const arg = args.shift() as string;
     const [flag, inline] =
@@ -78,6 +119,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
         break;
       case '--sandbox-port':
         options.sandboxPort = port(value(), '--sandbox-port');
+        sandboxFlags.push('--sandbox-port');
         break;
       case '--aws-port':
         options.awsPort = port(value(), '--aws-port');
@@ -91,6 +133,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
       case '--persist': {
         const next = inline ?? (args[0] !== undefined && !args[0].startsWith('-') ? args.shift() : undefined);
         options.stateFile = next ?? DEFAULT_STATE_FILE;
+        sandboxFlags.push('--persist');
         break;
       }
       case '--quiet':
@@ -106,9 +149,22 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
         else delete options.outputsFile;
         break;
       }
+      case '--partnero-url':
+        apiUrl = partneroUrl(value());
+        break;
       default:
         throw new CliError(`Unknown option ${arg} (see --help)`);
     }
+  }
+  if (apiUrl !== undefined && !options.help) {
+    if (sandboxFlags.length > 0) {
+      throw new CliError(
+        `${sandboxFlags.join(' and ')} configure${sandboxFlags.length > 1 ? '' : 's'} the Partnero sandbox, which does not run with --partnero-url`,
+      );
+    }
+    // SANDBOX_STATE_FILE may be set for ordinary runs; with another Partnero there is no sandbox state.
+    delete options.stateFile;
+    options.partnero = { apiUrl, apiKey: partneroKey(env, apiUrl) };
   }
   return options;
 }

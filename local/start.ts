@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     cli = parseCli(process.argv.slice(2), process.env);
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
-    console.error(`${e.message}\n\n${USAGE}`);
+    console.error(e.showUsage ? `${e.message}\n\n${USAGE}` : e.message);
     process.exit(2);
   }
   if (cli.help) {
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       ...(stateFile ? { stateFile } : {}),
       ...(outputsFile ? { outputsFile } : {}),
       connected: !cli.fresh,
+      ...(cli.partnero ? { partnero: cli.partnero } : {}),
       ...(cli.quiet
         ? {}
         : {

@@ -33,7 +33,7 @@ import {
 } from '#local/system/gateway.js';
 import type { LocalSystemOptions, SystemSettings } from '#local/system/options.js';
 import { createOrderQueues, type OrderQueues } from '#local/system/order-queues.js';
-import { startLinkedSandbox } from '#local/system/sandbox.js';
+import { NoSandboxError, type PartneroInUse, startPartnero } from '#local/system/partnero.js';
 import {
   LOCAL_STACK_NAME,
   LOCAL_WEBHOOK_SECRET_NAME,
@@ -46,7 +46,8 @@ import {
   startScheduledReconciler,
 } from '#local/system/triggers.js';
 
-export type { LocalSystemOptions, OrderPipelineOptions } from '#local/system/options.js';
+export type { ExternalPartnero, LocalSystemOptions, OrderPipelineOptions } from '#local/system/options.js';
+export { NoSandboxError } from '#local/system/partnero.js';
 
 export interface LocalSystem {
   urls: {
@@ -54,13 +55,18 @@ export interface LocalSystem {
     demo: string;
     /** API base URL (the stack's `ApiUrl` output, without the trailing slash). */
     api: string;
-    sandbox: string;
-    sandboxApi: string;
+    /** The sandbox and its API; absent when another Partnero is in use (`partnero` option). */
+    sandbox?: string;
+    sandboxApi?: string;
+    /** The Partnero API the functions call (the sandbox's, or the one named by the `partnero` option). */
+    partneroApi: string;
     aws: string;
     issuer: string;
     webhook: string;
   };
-  ports: { gateway: number; sandbox: number; aws: number };
+  ports: { gateway: number; sandbox?: number; aws: number };
+  /** Which Partnero the functions call; `sandbox` false: another one, named by the `partnero` option. */
+  partnero: { apiUrl: string; sandbox: boolean };
   region: string;
   credentials: Credentials;
   /** The name of the "stack" in the outputs (`partnero-referrals-local`). */
@@ -70,6 +76,7 @@ export interface LocalSystem {
   /** The webhook signing secret (`WebhookSecretName`, `WEBHOOK_SECRET_ID`). */
   webhookSecretName: string;
   busName: string;
+  /** The sandbox's API key. Throws `NoSandboxError` when another Partnero is in use. */
   sandboxApiKey: string;
   /** The signing secret of the sandbox's pre-made subscription (what a connected system starts with). */
   webhookSecret: string;
@@ -79,6 +86,7 @@ export interface LocalSystem {
   outputsFile?: string;
   /** The variables set on this process for the functions. */
   env: Record<string, string>;
+  /** The embedded sandbox. Throws `NoSandboxError` when another Partnero is in use. */
   sandbox: RunningSandbox;
   secrets: LocalSecrets;
   /** The functions' tables (`LOCAL_TABLES`), their items, fault injection and call counts. */
@@ -103,8 +111,9 @@ let running = false;
 /**
  * Starts the whole system in this process: the local AWS endpoint, the event bus with the order rule,
  * queue, DLQ and consumer, the API gateway with the demo page, and the Partnero sandbox whose
- * webhooks come back through the gateway. The functions share this process (and its environment),
- * so only one local system may run per process at a time.
+ * webhooks come back through the gateway. With the `partnero` option no sandbox starts: the functions
+ * call that Partnero, and no webhook is subscribed or faked there. The functions share this process
+ * (and its environment), so only one local system may run per process at a time.
  */
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
   if (running)
@@ -136,15 +145,20 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     cleanups.push(() => queues.close());
     const gateway = await startGateway(options, settings, activity);
     cleanups.push(() => gateway.close());
-    const sandbox = await startLinkedSandbox(options, gateway, { host, webhookSecret, connected });
-    cleanups.push(() => sandbox.close());
-    const functionEnv = applyFunctionEnvironment(settings, { secrets: aws.secrets, awsUrl, sandbox, queues });
+    const partnero = await startPartnero(options, gateway, { host, webhookSecret, connected });
+    cleanups.push(() => partnero.close());
+    const functionEnv = applyFunctionEnvironment(settings, {
+      secrets: aws.secrets,
+      awsUrl,
+      partnero,
+      queues,
+    });
     restoreEnv = functionEnv.restore;
     const orderEventSource = startOrderConsumer(queues.orderQueue, options, { region, activity });
     cleanups.push(() => orderEventSource.stop());
     const reconciler = startScheduledReconciler(region, options.reconcilerIntervalMs);
     cleanups.push(() => reconciler.stop());
-    const live = await activateGateway(gateway, { ...settings, awsUrl, sandbox });
+    const live = await activateGateway(gateway, { ...settings, awsUrl, partnero });
     cleanups.push(() => live.close());
 
     const outputs = localStackOutputs({ apiUrl: gateway.demoUrl, webhookUrl: gateway.webhookUrl, queues });
@@ -153,16 +167,18 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         stackName: LOCAL_STACK_NAME,
         awsEndpointUrl: awsUrl,
         region,
-        partneroApiUrl: sandbox.apiUrl,
+        partneroApiUrl: partnero.apiUrl,
       };
       cleanups.push(
         writeOutputsFiles(options.outputsFile, outputs, { ...endpoint, credentials: settings.credentials }),
       );
     }
 
-    const parts = { settings, activity, aws, awsEndpoint, queues, gateway, sandbox, functionEnv, outputs };
-    const system = describeSystem({ ...parts, orderEventSource, reconciler, live }, () => cleanups.unwind());
-    return options.outputsFile ? { ...system, outputsFile: options.outputsFile } : system;
+    const parts = { settings, activity, aws, awsEndpoint, queues, gateway, partnero, functionEnv, outputs };
+    return describeSystem(
+      { ...parts, orderEventSource, reconciler, live, outputsFile: options.outputsFile },
+      () => cleanups.unwind(),
+    );
   } catch (e) {
     await cleanups.unwind();
     throw e;
@@ -176,39 +192,56 @@ interface StartedParts {
   awsEndpoint: RunningAwsEndpoint;
   queues: OrderQueues;
   gateway: ListeningGateway;
-  sandbox: RunningSandbox;
+  partnero: PartneroInUse;
   functionEnv: FunctionEnvironment;
   outputs: Record<string, string>;
   orderEventSource: EventSourceMapping;
   reconciler: ScheduledReconciler;
   live: LiveGateway;
+  outputsFile: string | undefined;
+}
+
+/** The sandbox, or a clear error for a sandbox-only part when another Partnero is in use. */
+function sandboxOf({ sandbox, apiUrl }: PartneroInUse, what: string): RunningSandbox {
+  if (!sandbox) throw new NoSandboxError(what, apiUrl);
+  return sandbox;
 }
 
 /** The parts of a running system, as `LocalSystem` shows them. */
 function describeSystem(parts: StartedParts, close: () => Promise<void>): LocalSystem {
-  const { settings, aws, awsEndpoint, gateway, sandbox, reconciler, live } = parts;
+  const { settings, aws, awsEndpoint, gateway, partnero, reconciler, live } = parts;
+  const { sandbox } = partnero;
   return {
     urls: {
       demo: `${gateway.demoUrl}/`,
       api: gateway.demoUrl,
-      sandbox: sandbox.url,
-      sandboxApi: sandbox.apiUrl,
+      ...(sandbox ? { sandbox: sandbox.url, sandboxApi: sandbox.apiUrl } : {}),
+      partneroApi: partnero.apiUrl,
       aws: awsEndpoint.url,
       issuer: live.issuer.issuer,
       webhook: publicWebhookUrl(gateway.demoUrl),
     },
-    ports: { gateway: gateway.port, sandbox: Number(new URL(sandbox.url).port), aws: awsEndpoint.port },
+    ports: {
+      gateway: gateway.port,
+      ...(sandbox ? { sandbox: Number(new URL(sandbox.url).port) } : {}),
+      aws: awsEndpoint.port,
+    },
+    partnero: { apiUrl: partnero.apiUrl, sandbox: sandbox !== undefined },
     region: settings.region,
     credentials: settings.credentials,
     stackName: LOCAL_STACK_NAME,
     secretName: LOCAL_SECRET_NAME,
     webhookSecretName: LOCAL_WEBHOOK_SECRET_NAME,
     busName: LOCAL_BUS_NAME,
-    sandboxApiKey: sandbox.apiKey,
+    get sandboxApiKey() {
+      return sandboxOf(partnero, 'The sandbox API key').apiKey;
+    },
     webhookSecret: settings.webhookSecret,
     outputs: parts.outputs,
     env: parts.functionEnv.env,
-    sandbox,
+    get sandbox() {
+      return sandboxOf(partnero, 'system.sandbox');
+    },
     secrets: aws.secrets,
     dynamodb: aws.dynamodb,
     bus: aws.bus,
@@ -221,6 +254,7 @@ function describeSystem(parts: StartedParts, close: () => Promise<void>): LocalS
     orders: live.orders,
     awsCalls: awsEndpoint.calls,
     resetAwsCalls: awsEndpoint.resetCalls,
+    ...(parts.outputsFile ? { outputsFile: parts.outputsFile } : {}),
     close,
   };
 }

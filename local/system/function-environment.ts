@@ -1,9 +1,9 @@
 import type { LocalSecrets } from '#local/aws/secrets-manager.js';
 import { LOCAL_BUS_NAME, LOCAL_SECRET_NAME, LOCAL_TABLES, STACK_DEFAULTS } from '#local/config.js';
 import { applyEnvironment, handlerEnvironment } from '#local/handler-env.js';
-import type { RunningSandbox } from '#local/sandbox/index.js';
 import type { SystemSettings } from './options.js';
 import { ORDER_EVENT_TYPES, type OrderQueues } from './order-queues.js';
+import type { PartneroInUse } from './partnero.js';
 import { LOCAL_WEBHOOK_SECRET_NAME } from './stack-outputs.js';
 
 export interface FunctionEnvironment {
@@ -16,16 +16,24 @@ export interface FunctionEnvironment {
 /**
  * The two secrets as the stack makes them: the API key (`PARTNERO_SECRET_ID`) and the webhook signing
  * secret (`WEBHOOK_SECRET_ID`, the only one the webhook function reads). Connected, they hold the
- * sandbox's key and `webhookSecret` (the API-key secret also keeps its older `webhookSecret` field);
- * otherwise they start empty, as after `cdk deploy`.
+ * Partnero's key and, with the sandbox, `webhookSecret` (the API-key secret also keeps its older
+ * `webhookSecret` field). Another Partnero has no subscription of ours, so its webhook secret stays empty
+ * until someone subscribes a public URL and stores the signing secret. Unconnected, both start empty, as
+ * after `cdk deploy`.
  */
 function storeSecrets(
   secrets: LocalSecrets,
   { connected, webhookSecret }: Pick<SystemSettings, 'connected' | 'webhookSecret'>,
-  apiKey: string,
+  partnero: Pick<PartneroInUse, 'apiKey' | 'sandbox'>,
 ): void {
   if (!connected) {
     secrets.put(LOCAL_SECRET_NAME, JSON.stringify({ apiKey: '' }));
+    secrets.put(LOCAL_WEBHOOK_SECRET_NAME, JSON.stringify({ webhookSecret: '' }));
+    return;
+  }
+  const { apiKey } = partnero;
+  if (!partnero.sandbox) {
+    secrets.put(LOCAL_SECRET_NAME, JSON.stringify({ apiKey }));
     secrets.put(LOCAL_WEBHOOK_SECRET_NAME, JSON.stringify({ webhookSecret: '' }));
     return;
   }
@@ -36,16 +44,16 @@ function storeSecrets(
 /** Stores the secrets and sets the environment the stack gives the functions on this process. */
 export function applyFunctionEnvironment(
   settings: Omit<SystemSettings, 'host'>,
-  parts: { secrets: LocalSecrets; awsUrl: string; sandbox: RunningSandbox; queues: OrderQueues },
+  parts: { secrets: LocalSecrets; awsUrl: string; partnero: PartneroInUse; queues: OrderQueues },
 ): FunctionEnvironment {
   const { region, credentials } = settings;
-  const { secrets, sandbox, queues } = parts;
-  storeSecrets(secrets, settings, sandbox.apiKey);
+  const { secrets, partnero, queues } = parts;
+  storeSecrets(secrets, settings, partnero);
   const env = handlerEnvironment({
     awsUrl: parts.awsUrl,
     region,
     credentials,
-    sandboxApiUrl: sandbox.apiUrl,
+    sandboxApiUrl: partnero.apiUrl,
     secretName: LOCAL_SECRET_NAME,
     webhookSecretName: LOCAL_WEBHOOK_SECRET_NAME,
     busName: LOCAL_BUS_NAME,

@@ -11,10 +11,10 @@ import { LocalIssuer } from '#local/gateway/jwt-issuer.js';
 import { LocalOrders } from '#local/gateway/orders.js';
 import { LocalGateway } from '#local/gateway/server.js';
 import { closeServer, listen } from '#local/listen.js';
-import type { RunningSandbox } from '#local/sandbox/index.js';
 import { internalHost, publicHost } from './hosts.js';
 import type { LocalSystemOptions, SystemSettings } from './options.js';
 import { ORDER_EVENT_TYPES } from './order-queues.js';
+import type { PartneroInUse } from './partnero.js';
 
 const WEBHOOK_PATH = '/webhooks/partnero';
 
@@ -79,10 +79,10 @@ export async function activateGateway(
     awsUrl,
     region,
     credentials,
-    sandbox,
+    partnero,
   }: Pick<SystemSettings, 'region' | 'credentials'> & {
     awsUrl: string;
-    sandbox: RunningSandbox;
+    partnero: Pick<PartneroInUse, 'apiUrl' | 'sandbox'>;
   },
 ): Promise<LiveGateway> {
   const issuer = await LocalIssuer.create(`${demoUrl}/local`, LOCAL_JWT_AUDIENCE);
@@ -92,9 +92,12 @@ export async function activateGateway(
     issuer,
     orders,
     port,
-    pageVars: { SANDBOX_URL: sandbox.url },
+    // Without the sandbox, the page names the Partnero in use; its PartneroJS-compatible script (served
+    // by the sandbox) is then missing, and a referral cookie has to be set by hand (docs/local.md).
+    pageVars: { SANDBOX_URL: partnero.sandbox?.url ?? partnero.apiUrl },
     pageConfig: {
-      sandboxUrl: sandbox.url,
+      sandboxUrl: partnero.sandbox?.url ?? null,
+      partneroApiUrl: partnero.apiUrl,
       issuer: issuer.issuer,
       busName: LOCAL_BUS_NAME,
       orderSource: ORDER_EVENT_TYPES.source,

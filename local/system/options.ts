@@ -17,6 +17,12 @@ export interface OrderPipelineOptions {
   retryDelayMs?: number;
 }
 
+/** A Partnero the local system does not run: its API base URL and key. */
+export interface ExternalPartnero {
+  apiUrl: string;
+  apiKey: string;
+}
+
 export interface LocalSystemOptions {
   /** Interface every server listens on. @default '127.0.0.1' */
   host?: string;
@@ -48,6 +54,12 @@ export interface LocalSystemOptions {
   /** Extra CORS origins, besides the stack default and the demo page's own. */
   corsOrigins?: string[];
   orderPipeline?: OrderPipelineOptions;
+  /**
+   * Run against another Partnero (a test program, a test double) instead of starting the sandbox. The
+   * system then neither subscribes nor fakes webhooks there, and the sandbox options above are unused.
+   * @default - the embedded sandbox
+   */
+  partnero?: ExternalPartnero;
   /** Passed to the sandbox (e.g. `webhooks.baseDelayMs`, `rewardPercent`). */
   sandbox?: Pick<SandboxOptions, 'rewardPercent' | 'seed' | 'program'> & { webhookBaseDelayMs?: number };
   /** Every gateway request, once answered (`start.ts` prints them). */
