@@ -1,8 +1,12 @@
 /**
  * TransactWriteItems: Put, Update, Delete and ConditionCheck on up to 100 distinct items, all applied
- * or none. Every condition is evaluated against the items as they are before any write; when one
- * fails the call answers TransactionCanceledException with one CancellationReason per action, in order
- * (`ConditionalCheckFailed`, with `Item` under ReturnValuesOnConditionCheckFailure=ALL_OLD, or `None`).
+ * or none. Every condition is evaluated against the items as they are before any write, and every
+ * write is worked out (update expression applied, item checked) before any is made; when a condition
+ * fails or a write is invalid (an operand of the wrong type, a missing attribute in `SET a = b + :x`,
+ * an index key of the wrong type), the call answers TransactionCanceledException with one
+ * CancellationReason per action, in order (`ConditionalCheckFailed`, with `Item` under
+ * ReturnValuesOnConditionCheckFailure=ALL_OLD; `ValidationError` with its message; or `None`) and
+ * nothing is written.
  */
 import { AwsError, type Operation } from '#local/aws/json-protocol.js';
 import { evaluate } from './conditions.js';
@@ -19,10 +23,8 @@ const KINDS: readonly Kind[] = ['Put', 'Update', 'Delete', 'ConditionCheck'];
 
 interface Prepared {
   id: string;
-  failed: boolean;
-  /** The item as it was, for a failed condition with ALL_OLD. */
-  existing: Item | undefined;
-  returnOld: boolean;
+  /** Why the action cancels the transaction, if it does. */
+  reason?: { Code: 'ConditionalCheckFailed' | 'ValidationError'; Message: string; Item?: Item };
   write: () => void;
 }
 
@@ -34,7 +36,7 @@ function prepare(table: Table, kind: Kind, action: Input): Prepared {
   const { condition, update = [] } = requestExpressions(action, fields);
   const item = kind === 'Put' ? normalizeItem(action.Item ?? {}) : undefined;
   const key = item ? undefined : normalizeItem(action.Key ?? {});
-  const id = item ? table.idOfItem(item) : table.idOfKey(key as Item);
+  const id = `${table.name}\u0000${item ? table.idOfItem(item) : table.idOfKey(key as Item)}`;
   const existing = item ? table.current(item) : table.get(key as Item);
   if (kind === 'Update') {
     for (const a of update)
@@ -43,21 +45,31 @@ function prepare(table: Table, kind: Kind, action: Input): Prepared {
           `Cannot update attribute ${String(a.path[0])}. This attribute is part of the key`,
         );
   }
-  const write =
-    kind === 'Put'
-      ? () => table.put(item as Item)
-      : kind === 'Update'
-        ? () => table.put(applyActions(update, existing ?? (key as Item)))
-        : kind === 'Delete'
-          ? () => table.delete(key as Item)
-          : () => {};
-  return {
-    id: `${table.name}\u0000${id}`,
-    failed: condition !== undefined && !evaluate(condition, existing, 'ConditionExpression'),
-    existing,
-    returnOld: action.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
-    write,
-  };
+  if (condition !== undefined && !evaluate(condition, existing, 'ConditionExpression')) {
+    const returnOld = action.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
+    return {
+      id,
+      reason: {
+        Code: 'ConditionalCheckFailed',
+        Message: 'The conditional request failed',
+        ...(returnOld && existing ? { Item: existing } : {}),
+      },
+      write: () => {},
+    };
+  }
+  if (kind === 'Put') return { id, write: () => table.put(item as Item) };
+  if (kind === 'Delete') return { id, write: () => table.delete(key as Item) };
+  if (kind === 'ConditionCheck') return { id, write: () => {} };
+  // The update's outcome, worked out now: an invalid one cancels the transaction instead of failing
+  // half way through its writes.
+  try {
+    const updated = applyActions(update, existing ?? (key as Item));
+    table.idOfItem(updated);
+    return { id, write: () => table.put(updated) };
+  } catch (error) {
+    if (!(error instanceof AwsError) || error.status !== 400) throw error;
+    return { id, reason: { Code: 'ValidationError', Message: error.message }, write: () => {} };
+  }
 }
 
 function transactWriteItems(db: LocalDynamoDb, input: Input) {
@@ -76,16 +88,8 @@ function transactWriteItems(db: LocalDynamoDb, input: Input) {
   if (new Set(prepared.map((p) => p.id)).size !== prepared.length) {
     throw validation('Transaction request cannot include multiple operations on one item');
   }
-  if (prepared.some((p) => p.failed)) {
-    const reasons = prepared.map((p) =>
-      p.failed
-        ? {
-            Code: 'ConditionalCheckFailed',
-            Message: 'The conditional request failed',
-            ...(p.returnOld && p.existing ? { Item: p.existing } : {}),
-          }
-        : { Code: 'None' },
-    );
+  if (prepared.some((p) => p.reason)) {
+    const reasons = prepared.map((p) => p.reason ?? { Code: 'None' });
     throw new AwsError(
       400,
       'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',

@@ -1,0 +1,151 @@
+/**
+ * Each difference found between our local DynamoDB and moto, pinned down: the twin answers as the AWS
+ * API reference says DynamoDB does, and moto as docs/local.md says it does instead. When moto changes,
+ * the moto half fails and the list in docs/local.md (and moto-gaps.ts) needs updating.
+ */
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { describeWithTool } from '#test/support/moto-server.js';
+import { outcomeOf, plainClient } from './dynamo-tee.js';
+import { startTwinAndMoto, type TwinAndMoto } from './twin-and-moto.js';
+
+const NAMES = { idempotency: 'known-idempotency', orderLedger: 'known-ledger' };
+const TABLE = NAMES.orderLedger;
+
+describeWithTool('moto_server', 'local DynamoDB and moto: the differences found', () => {
+  let env: TwinAndMoto;
+  let twin: DynamoDBClient;
+  let moto: DynamoDBClient;
+  const both = async (command: () => object) => {
+    const answer = (client: DynamoDBClient) =>
+      client.send(command() as Parameters<DynamoDBClient['send']>[0]).then(
+        (output) => outcomeOf({ output }),
+        (error: unknown) => ({ ...outcomeOf({ error }), message: (error as Error).message }),
+      );
+    return { twin: await answer(twin), moto: await answer(moto) };
+  };
+  const get = (id: string) => () => new GetItemCommand({ TableName: TABLE, Key: { id: { S: id } } });
+
+  beforeAll(async () => {
+    env = await startTwinAndMoto();
+    await env.createTables(NAMES);
+    twin = plainClient(env.twinUrl);
+    moto = plainClient(env.moto.url);
+  }, 60_000);
+  afterAll(async () => {
+    twin?.destroy();
+    moto?.destroy();
+    await env?.close();
+  });
+
+  it('fixed in the twin: a transaction whose update is invalid is cancelled (ValidationError) and writes nothing', async () => {
+    const answers = await both(
+      () =>
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: TABLE, Item: { id: { S: 'tx-put' } } } },
+            {
+              Update: {
+                TableName: TABLE,
+                Key: { id: { S: 'tx-update' } },
+                // `#missing` does not exist: DynamoDB cancels the whole transaction.
+                UpdateExpression: 'SET #total = #missing + :one',
+                ExpressionAttributeNames: { '#total': 'total', '#missing': 'missing' },
+                ExpressionAttributeValues: { ':one': { N: '1' } },
+              },
+            },
+          ],
+        }),
+    );
+    expect(answers.twin).toMatchObject({
+      ok: false,
+      error: 'TransactionCanceledException',
+      reasons: [{ Code: 'None' }, { Code: 'ValidationError' }],
+    });
+    // moto refuses the request as a whole instead (and, like DynamoDB, writes nothing).
+    expect(answers.moto).toMatchObject({ ok: false, error: 'ValidationException' });
+    expect(await both(get('tx-put'))).toEqual({
+      twin: { ok: true, output: {} },
+      moto: { ok: true, output: {} },
+    });
+  });
+
+  it('moto gap: numbers come back as sent, not in DynamoDB canonical form', async () => {
+    await both(
+      () =>
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { id: { S: 'numbers' }, a: { N: '1.50' }, b: { N: '1e2' }, c: { N: '-0' } },
+        }),
+    );
+    const answers = await both(get('numbers'));
+    expect(answers.twin).toEqual({
+      ok: true,
+      output: { Item: { id: { S: 'numbers' }, a: { N: '1.5' }, b: { N: '100' }, c: { N: '0' } } },
+    });
+    expect(answers.moto).toEqual({
+      ok: true,
+      output: { Item: { id: { S: 'numbers' }, a: { N: '1.50' }, b: { N: '1e2' }, c: { N: '-0' } } },
+    });
+  });
+
+  it('moto gap: an index key of the wrong type is accepted instead of refused', async () => {
+    const answers = await both(
+      () =>
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { id: { S: 'bad-index-key' }, sweepShard: { S: 'gap#1' }, sweepAt: { S: 'soon' } },
+        }),
+    );
+    expect(answers.twin).toMatchObject({ ok: false, error: 'ValidationException' });
+    expect(answers.twin).toHaveProperty('message', expect.stringContaining('Type mismatch for Index Key'));
+    expect(answers.moto).toEqual({ ok: true, output: {} });
+  });
+
+  it('moto gap: a Query that stops at its Limit on the last item has no LastEvaluatedKey', async () => {
+    for (const [id, at] of [
+      ['due-1', '1'],
+      ['due-2', '2'],
+    ])
+      await both(
+        () =>
+          new PutItemCommand({
+            TableName: TABLE,
+            Item: { id: { S: id as string }, sweepShard: { S: 'gap#2' }, sweepAt: { N: at as string } },
+          }),
+      );
+    const answers = await both(
+      () =>
+        new QueryCommand({
+          TableName: TABLE,
+          IndexName: 'sweep',
+          KeyConditionExpression: 'sweepShard = :shard',
+          ExpressionAttributeValues: { ':shard': { S: 'gap#2' } },
+          Limit: 2,
+        }),
+    );
+    expect(answers.twin).toMatchObject({
+      ok: true,
+      output: { Count: 2, LastEvaluatedKey: { id: { S: 'due-2' } } },
+    });
+    expect(answers.moto).toMatchObject({ ok: true, output: { Count: 2 } });
+    expect(answers.moto).not.toHaveProperty('output.LastEvaluatedKey');
+  });
+
+  it('differs from DynamoDB on both sides: an expired item (TTL) is gone at once in the twin, kept by moto', async () => {
+    const past = String(Math.floor(Date.now() / 1000) - 3600);
+    await both(
+      () => new PutItemCommand({ TableName: TABLE, Item: { id: { S: 'expired' }, expiration: { N: past } } }),
+    );
+    const answers = await both(get('expired'));
+    // DynamoDB deletes it within days and serves it until then: code must not depend on either.
+    expect(answers.twin).toEqual({ ok: true, output: {} });
+    expect(answers.moto).toMatchObject({ ok: true, output: { Item: { id: { S: 'expired' } } } });
+  });
+});
