@@ -60,7 +60,7 @@ export const createHandler = (deps: () => SignupDeps) =>
       return jsonResponse(
         result.outcome === 'existing' ? 200 : 201,
         {
-          customer: customerView(result.customer),
+          customer: customerView(result.customer, identity.customerKey),
           ...(result.referralDropped ? { referral_dropped: result.referralDropped } : {}),
         },
         { cookies },

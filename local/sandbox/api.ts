@@ -65,7 +65,7 @@ async function execute(sb: Sandbox, { route, ctx }: Prepared): Promise<Result> {
   try {
     const result = await route.handler(ctx);
     if (route.method !== 'GET' && result.status < 300) sb.store.commit();
-    return result;
+    return sb.variants.envelope(result);
   } catch (err) {
     if (err instanceof HttpError) return errorResult(err);
     throw err;

@@ -3,6 +3,7 @@ import { HttpError, type RequestCtx, type Result, type Route } from './http.js';
 import { type RateLimitSettings, rateLimitOf } from './rate-limit.js';
 import { renderCredit, renderCustomer, renderTransaction } from './render.js';
 import { Errors, readBoolean, readNumber, readString } from './validation.js';
+import { Variants } from './variants.js';
 import { isHttpUrl, renderWebhook } from './webhooks-api.js';
 
 export const CORS_ANY = {
@@ -12,16 +13,22 @@ export const CORS_ANY = {
 };
 
 function state(ctx: RequestCtx): Result {
-  const { store, config } = ctx.sb;
+  const { store } = ctx.sb;
+  // The sandbox's own view of its records (keys included), not a Partnero answer.
+  const published = { ...ctx.sb, variants: new Variants(null) };
   return {
     status: 200,
     body: {
       customers: store.state.customers.map((c) => ({
-        ...renderCustomer(c, store, config),
+        ...renderCustomer(c, published),
+        key: c.key,
         clicks: c.clicks,
       })),
       transactions: store.state.transactions.map((t) => ({
-        ...renderTransaction(t, store),
+        ...renderTransaction(t, published),
+        customer_key: store.byUid(t.referrerUid)?.key ?? null,
+        referred_customer_key: store.byUid(t.customerUid)?.key ?? null,
+        reward: t.credit,
         archived: t.archived,
       })),
       credits: store.state.credits.map((c) => renderCredit(c, store)),

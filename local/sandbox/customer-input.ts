@@ -103,12 +103,20 @@ export function applyCustomerInput(customer: CustomerRecord, input: CustomerInpu
   customer.updatedAt = new Date().toISOString();
 }
 
+/**
+ * Partnero generates an `id` when none is sent; in the refer-a-friend guide's example a customer created
+ * with only a `key` came back with that key as its `id`, so the sandbox does the same when it is free.
+ */
+function defaultId(sb: Sandbox, key: string | undefined): string {
+  return key !== undefined && !sb.store.byId(key) ? key : sb.store.nextId('customer');
+}
+
 /** Stores a validated new customer and announces it. */
 export function insertCustomer(sb: Sandbox, input: CustomerInput): CustomerRecord {
   const now = new Date().toISOString();
   const customer: CustomerRecord = {
     uid: sb.store.nextId('cus'),
-    id: input.id ?? null,
+    id: input.id ?? defaultId(sb, input.key),
     key: input.key ?? sb.store.generateKey(),
     email: input.email ?? null,
     name: input.name ?? null,
@@ -123,6 +131,6 @@ export function insertCustomer(sb: Sandbox, input: CustomerInput): CustomerRecor
     updatedAt: now,
   };
   sb.store.state.customers.push(customer);
-  sb.webhooks.emit('customer.created', renderCustomer(customer, sb.store, sb.config));
+  sb.webhooks.emit('customer.created', renderCustomer(customer, sb));
   return customer;
 }

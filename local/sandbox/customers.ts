@@ -1,7 +1,7 @@
 import { applyCustomerInput, insertCustomer, readCustomerInput } from './customer-input.js';
-import { HttpError, ok, type RequestCtx, type Route } from './http.js';
+import { HttpError, ok, type RequestCtx, type Result, type Route } from './http.js';
 import { paginate } from './pagination.js';
-import { referralLink, renderCustomer } from './render.js';
+import { referralLink, renderBalance, renderCustomer } from './render.js';
 import type { CustomerRecord, Store } from './store.js';
 import { Errors, isEmail, readBoolean, readNumber, readObject, readString } from './validation.js';
 
@@ -11,7 +11,7 @@ function mustFind(store: Store, idOrKey: string | undefined): CustomerRecord {
   return customer;
 }
 
-const render = (ctx: RequestCtx) => (c: CustomerRecord) => renderCustomer(c, ctx.sb.store, ctx.sb.config);
+const render = (ctx: RequestCtx) => (c: CustomerRecord) => renderCustomer(c, ctx.sb);
 
 function createCustomer(ctx: RequestCtx) {
   const errors = new Errors();
@@ -88,8 +88,18 @@ function deleteCustomer(ctx: RequestCtx) {
   return { status: 204 };
 }
 
+/**
+ * Partnero publishes "click counts, referral counts, and social sharing links" and no field names. The
+ * sandbox answers its own names; variants answer other common names, or counts nested as `{total}`.
+ */
+const STAT_NAME_SETS = [
+  ['clicks', 'signups', 'referrals', 'paid_referrals', 'social_sharing'],
+  ['clicks_count', 'signups_count', 'referrals_count', 'paid_referrals_count', 'social_sharing_links'],
+  ['total_clicks', 'leads', 'referred_customers', 'paying_referrals', 'sharing'],
+] as const;
+
 function customerStats(ctx: RequestCtx) {
-  const { store, config } = ctx.sb;
+  const { store, config, variants } = ctx.sb;
   const customer = mustFind(store, ctx.params.id);
   const link = encodeURIComponent(referralLink(config, customer.key));
   const paid = new Set(
@@ -97,12 +107,18 @@ function customerStats(ctx: RequestCtx) {
       .filter((t) => t.referrerUid === customer.uid && !t.archived)
       .map((t) => t.customerUid),
   );
+  const [clicks, signups, referrals, paidReferrals, sharing] = variants.pick(
+    STAT_NAME_SETS[0],
+    ...STAT_NAME_SETS.slice(1),
+  );
+  const nest = variants.pick(false, true);
+  const count = (n: number) => (nest ? { total: n } : n);
   return ok({
-    clicks: customer.clicks,
-    signups: store.state.customers.filter((c) => c.referrerUid === customer.uid).length,
-    referrals: store.referralsOf(customer.uid).length,
-    paid_referrals: paid.size,
-    social_sharing: {
+    [clicks]: count(customer.clicks),
+    [signups]: count(store.state.customers.filter((c) => c.referrerUid === customer.uid).length),
+    [referrals]: count(store.referralsOf(customer.uid).length),
+    [paidReferrals]: count(paid.size),
+    [sharing]: {
       twitter: `https://twitter.com/intent/tweet?url=${link}`,
       facebook: `https://www.facebook.com/sharer/sharer.php?u=${link}`,
       linkedin: `https://www.linkedin.com/sharing/share-offsite/?url=${link}`,
@@ -128,13 +144,21 @@ function creditBalance(ctx: RequestCtx) {
     createdAt: new Date().toISOString(),
   };
   store.state.credits.push(credit);
-  const { balance, currency } = store.balanceOf(customer.uid);
+  const balance = renderBalance(customer, ctx.sb);
   ctx.sb.webhooks.emit('customer.credited', {
     ...render(ctx)(customer),
     credit: { amount: credit.amount, amount_units: credit.amountUnits, is_currency: credit.isCurrency },
     balance,
   });
-  return ok({ balance, currency }, 201);
+  // The answer is not published (developers.partnero.com, "Balance credit"): the envelope alone, and
+  // in variants mode a balance, the customer, or no body.
+  return ctx.sb.variants.pick<Result>(
+    { status: 200, body: { status: 1 } },
+    ok(balance, 201),
+    ok(render(ctx)(customer)),
+    { status: 204 },
+    { status: 200 },
+  );
 }
 
 export const customerRoutes: Route[] = [
@@ -158,7 +182,7 @@ export const customerRoutes: Route[] = [
   {
     method: 'GET',
     path: 'customers/{id}/balance',
-    handler: (ctx) => ok(ctx.sb.store.balanceOf(mustFind(ctx.sb.store, ctx.params.id).uid)),
+    handler: (ctx) => ok(renderBalance(mustFind(ctx.sb.store, ctx.params.id), ctx.sb)),
   },
   { method: 'POST', path: 'customers/{id}/balance/credit', handler: creditBalance },
   {

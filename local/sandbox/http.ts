@@ -6,6 +6,7 @@ export { HttpError } from './errors.js';
 
 import type { LateCommits } from './late-commits.js';
 import type { Store } from './store.js';
+import type { Variants } from './variants.js';
 import type { Webhooks } from './webhooks.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -36,6 +37,8 @@ export interface Sandbox {
   webhooks: Webhooks;
   faults: Faults;
   lateCommits: LateCommits;
+  /** Which reading to answer where Partnero is silent (off: the published shapes only). */
+  variants: Variants;
   url: string;
   reset(): void;
 }

@@ -6,6 +6,7 @@ import { LateCommits } from './late-commits.js';
 import { attachRateLimit, RateLimit, type RateLimitSettings } from './rate-limit.js';
 import { createSandboxServer } from './server.js';
 import { Store } from './store.js';
+import { Variants } from './variants.js';
 import { type WebhookOptions, Webhooks } from './webhooks.js';
 
 export { seededRandom } from '#local/random.js';
@@ -23,6 +24,7 @@ export type { ProgramType, SandboxConfig } from './http.js';
 export { type AppliedLateCommit, type LateCommitInfo, LateCommits } from './late-commits.js';
 export { RateLimit, type RateLimitSettings } from './rate-limit.js';
 export { Store, type WebhookRecord } from './store.js';
+export { VARIANT_POINTS, Variants } from './variants.js';
 export {
   type Delivery,
   sign as signWebhookBody,
@@ -49,8 +51,13 @@ export interface SandboxOptions {
   strictTransactionKeys?: boolean;
   /** The program type the key belongs to (default `refer-a-friend`); see `SandboxConfig.program`. */
   program?: ProgramType;
-  /** Seed for fault injection's random choices (default: Math.random). */
+  /** Seed for fault injection's random choices (default: Math.random), and for `variants`. */
   seed?: number;
+  /**
+   * Answer any plausible reading where Partnero publishes nothing or contradicts itself (`variants.ts`),
+   * chosen with `seed` (default 1). Off: only the published shapes.
+   */
+  variants?: boolean;
   /** Throttle the API (token bucket, 429 with Retry-After); off by default; a reset restores this. */
   rateLimit?: RateLimitSettings;
 }
@@ -66,6 +73,8 @@ export interface RunningSandbox {
   faults: Faults;
   /** Writes held by `late-commit` faults (`pending`, `applied`, `flush()`). */
   lateCommits: LateCommits;
+  /** Whether answers vary among the plausible readings (`variants.on`). */
+  variants: Variants;
   /** Subscriptions and deliveries (`deliveries`, `replay()`, `configure()`). */
   webhooks: Webhooks;
   /** The API's rate limit, the one `/__sandbox/rate-limit` sets: `set({requestsPerSecond, burst})`, `set(null)`. */
@@ -96,12 +105,14 @@ function createSandbox(opts: SandboxOptions): Sandbox & { rateLimit: RateLimit }
   const faults = new Faults(opts.seed === undefined ? Math.random : seededRandom(opts.seed));
   const lateCommits = new LateCommits();
   const rateLimit = new RateLimit(opts.rateLimit);
+  const variants = new Variants(opts.variants ? (opts.seed ?? 1) : null);
   const sandbox = {
     store,
     config,
     webhooks,
     faults,
     lateCommits,
+    variants,
     rateLimit,
     url: '',
     reset() {
@@ -141,6 +152,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     config: sb.config,
     faults: sb.faults,
     lateCommits: sb.lateCommits,
+    variants: sb.variants,
     webhooks: sb.webhooks,
     rateLimit: sb.rateLimit,
     reset: () => sb.reset(),

@@ -1,28 +1,46 @@
 import type { RequestCtx, Result } from './http.js';
 import { Errors } from './validation.js';
 
-function readPositiveInt(
-  query: URLSearchParams,
-  name: string,
-  errors: Errors,
-  fallback: number,
-  max?: number,
-) {
+/** A list's `limit`: its range and default. Partnero's lists take 1–250 (default 15), webhooks 10–100 (10). */
+export interface LimitRange {
+  min: number;
+  max: number;
+  fallback: number;
+}
+
+export const LIST_LIMITS: LimitRange = { min: 1, max: 250, fallback: 15 };
+export const WEBHOOK_LIST_LIMITS: LimitRange = { min: 10, max: 100, fallback: 10 };
+
+function readPositiveInt(query: URLSearchParams, name: string, errors: Errors, fallback: number) {
   const raw = query.get(name);
   if (raw === null) return fallback;
   const value = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (max !== undefined && !(value >= 1 && value <= max)) {
-    errors.add(name, `The ${name} must be an integer between 1 and ${max}.`);
-  } else if (!(value >= 1)) {
-    errors.add(name, `The ${name} must be an integer of at least 1.`);
-  }
+  if (!(value >= 1)) errors.add(name, `The ${name} must be an integer of at least 1.`);
   return value;
 }
 
-/** Laravel-style page of `items` (`limit` 1–250, default 15; `page` default 1) with links and meta. */
-export function paginate<T>(ctx: RequestCtx, items: T[], render: (item: T) => unknown): Result {
+/** `limit` in range; outside it a 422, or (variant, where Partnero does not say which) clamped. */
+function readLimit(ctx: RequestCtx, range: LimitRange, errors: Errors): number {
+  const raw = ctx.query.get('limit');
+  if (raw === null) return range.fallback;
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (value >= range.min && value <= range.max) return value;
+  if (Number.isInteger(value) && ctx.sb.variants.pick(false, true)) {
+    return Math.min(range.max, Math.max(range.min, value));
+  }
+  errors.add('limit', `The limit must be an integer between ${range.min} and ${range.max}.`);
+  return value;
+}
+
+/** Laravel-style page of `items` (`limit` in `range`; `page` default 1) with links and meta. */
+export function paginate<T>(
+  ctx: RequestCtx,
+  items: T[],
+  render: (item: T) => unknown,
+  range: LimitRange = LIST_LIMITS,
+): Result {
   const errors = new Errors();
-  const limit = readPositiveInt(ctx.query, 'limit', errors, 15, 250);
+  const limit = readLimit(ctx, range, errors);
   const page = readPositiveInt(ctx.query, 'page', errors, 1);
   errors.throwIfAny();
 

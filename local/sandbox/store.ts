@@ -184,6 +184,28 @@ export class Store {
     return this.state.webhooks.find((w) => w.key === key);
   }
 
+  /**
+   * Every unit the customer holds, as Partnero's balance lists them: rewards earned through referred
+   * customers' transactions and manual credits, summed per unit (currency codes upper-case, as Partnero
+   * shows them; points and other non-money units as named).
+   */
+  balanceUnits(uid: string): { amount: number; amount_units: string; is_currency: boolean }[] {
+    const sums = new Map<string, { amount: number; amount_units: string; is_currency: boolean }>();
+    const add = (amount: number, units: string, isCurrency: boolean) => {
+      const name = isCurrency ? units.toUpperCase() : units;
+      const id = `${isCurrency}:${name}`;
+      const entry = sums.get(id) ?? { amount: 0, amount_units: name, is_currency: isCurrency };
+      entry.amount = roundCents(entry.amount + amount);
+      sums.set(id, entry);
+    };
+    for (const t of this.state.transactions) {
+      if (t.referrerUid === uid && !t.archived) add(t.credit, t.amountUnits, t.isCurrency);
+    }
+    for (const c of this.state.credits) if (c.customerUid === uid) add(c.amount, c.amountUnits, c.isCurrency);
+    return [...sums.values()];
+  }
+
+  /** Money totals for tests and the chaos harness (all units summed), not a Partnero answer. */
   balanceOf(uid: string): { balance: number; currency: string; rewards: number; credits: number } {
     const rewards = this.state.transactions
       .filter((t) => t.referrerUid === uid && !t.archived)

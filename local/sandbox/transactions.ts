@@ -1,5 +1,5 @@
 import { insertCustomer } from './customer-input.js';
-import { HttpError, ok, type RequestCtx, type Route, type Sandbox } from './http.js';
+import { HttpError, ok, type RequestCtx, type Result, type Route, type Sandbox } from './http.js';
 import { paginate } from './pagination.js';
 import { renderCustomer, renderTransaction } from './render.js';
 import type { TransactionRecord } from './store.js';
@@ -11,7 +11,7 @@ function announce(sb: Sandbox, t: TransactionRecord, rendered: Record<string, un
   const referrer = sb.store.byUid(t.referrerUid);
   if (!referrer || t.credit <= 0) return;
   sb.webhooks.emit('customer.rewarded', {
-    ...renderCustomer(referrer, sb.store, sb.config),
+    ...renderCustomer(referrer, sb),
     reward: { amount: t.credit, amount_units: t.amountUnits, is_currency: t.isCurrency },
     transaction_key: t.key,
   });
@@ -42,7 +42,7 @@ function createTransactions(ctx: RequestCtx) {
   }));
   sb.store.state.transactions.push(...records);
 
-  const rendered = records.map((t) => renderTransaction(t, sb.store));
+  const rendered = records.map((t) => renderTransaction(t, sb));
   records.forEach((t, i) => {
     announce(sb, t, rendered[i] ?? {});
   });
@@ -60,10 +60,11 @@ function mustFind(ctx: RequestCtx, key: string | undefined): TransactionRecord {
 function deleteTransaction(ctx: RequestCtx, key: string | undefined) {
   const { store, webhooks } = ctx.sb;
   const transaction = mustFind(ctx, key);
-  const rendered = renderTransaction(transaction, store);
+  const rendered = renderTransaction(transaction, ctx.sb);
   store.state.transactions = store.state.transactions.filter((t) => t !== transaction);
   webhooks.emit('transaction.deleted', rendered);
-  return { status: 204 };
+  // docs.partnero.com, transactions delete: 200 with `{"status": 1}` (variant: 204, no body).
+  return ctx.sb.variants.pick<Result>({ status: 200, body: { status: 1 } }, { status: 204 });
 }
 
 function deleteTransactionByBody(ctx: RequestCtx) {
@@ -88,13 +89,13 @@ function listTransactions(ctx: RequestCtx) {
       (key === null || t.key === key)
     );
   });
-  return paginate(ctx, transactions, (t) => renderTransaction(t, store));
+  return paginate(ctx, transactions, (t) => renderTransaction(t, ctx.sb));
 }
 
 function setArchived(ctx: RequestCtx, archived: boolean) {
   const transaction = mustFind(ctx, ctx.params.key);
   transaction.archived = archived;
-  return ok(renderTransaction(transaction, ctx.sb.store));
+  return ok(renderTransaction(transaction, ctx.sb));
 }
 
 export const transactionRoutes: Route[] = [

@@ -1,6 +1,6 @@
 import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
 import { HttpError, ok, type ProgramType, type RequestCtx, type Route } from './http.js';
-import { paginate } from './pagination.js';
+import { paginate, WEBHOOK_LIST_LIMITS } from './pagination.js';
 import type { WebhookRecord } from './store.js';
 import { Errors, readBoolean, readString } from './validation.js';
 import type { SubscriptionInput } from './webhooks.js';
@@ -92,7 +92,7 @@ export const webhookRoutes: Route[] = [
   {
     method: 'GET',
     path: 'webhooks',
-    handler: (ctx) => paginate(ctx, ctx.sb.store.state.webhooks, renderWebhook),
+    handler: (ctx) => paginate(ctx, ctx.sb.store.state.webhooks, renderWebhook, WEBHOOK_LIST_LIMITS),
   },
   { method: 'GET', path: 'webhooks/{key}', handler: (ctx) => ok(renderWebhook(mustFind(ctx))) },
   {

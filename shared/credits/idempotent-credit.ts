@@ -8,7 +8,12 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
 import { AppError } from '#shared/errors.js';
-import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
+import {
+  type BalanceUnit,
+  type CallOptions,
+  isPartneroError,
+  type PartneroClient,
+} from '#shared/partnero/index.js';
 
 export interface CreditRequest {
   customerKey: string;
@@ -22,7 +27,8 @@ export type CreditResult =
       status: 'credited';
       customer_key: string;
       credited: { amount: number; currency: string; is_currency: boolean };
-      balance: { amount: number | null; currency: string | null };
+      /** The balance after the credit, every unit; null when Partnero's answer does not carry it. */
+      balances: BalanceUnit[] | null;
     }
   /** Partnero may or may not have applied it; replayed so a retry can never credit twice. */
   | { status: 'unknown_outcome' };
@@ -68,7 +74,7 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
         status: 'credited',
         customer_key: request.customerKey,
         credited: { amount, currency, is_currency },
-        balance: { amount: balance.balance ?? null, currency: balance.currency ?? null },
+        balances: balance?.units ?? null,
       };
     } catch (error) {
       if (isPartneroError(error) && error.code === 'unknown_outcome') return { status: 'unknown_outcome' };

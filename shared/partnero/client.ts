@@ -202,8 +202,7 @@ function transactionsApi(execute: Execute): TransactionsApi {
           body: input,
           idempotent: false,
           unknownOutcome: 'the transactions may or may not have been recorded',
-          parse: (body) =>
-            asArray(unwrap(body)).flatMap((t) => readIfAny(t, toTransaction) ?? []),
+          parse: (body) => asArray(unwrap(body)).flatMap((t) => readIfAny(t, toTransaction) ?? []),
         },
         o,
       ),

@@ -142,7 +142,13 @@ export const STAT_NAMES = {
   clicks: ['clicks', 'clicks_count', 'total_clicks', 'link_clicks', 'visits'],
   signups: ['signups', 'sign_ups', 'signups_count', 'leads', 'leads_count'],
   referrals: ['referrals', 'referrals_count', 'referred_customers', 'referred_customers_count', 'customers'],
-  paid_referrals: ['paid_referrals', 'paid_referrals_count', 'paying_referrals', 'paid_customers', 'conversions'],
+  paid_referrals: [
+    'paid_referrals',
+    'paid_referrals_count',
+    'paying_referrals',
+    'paid_customers',
+    'conversions',
+  ],
 } as const;
 
 const SHARING_NAMES = ['social_sharing', 'social_sharing_links', 'sharing', 'social', 'share_links'];
@@ -192,8 +198,7 @@ function balanceUnit(v: unknown): BalanceUnit | null {
   };
 }
 
-const units = (v: unknown[]): BalanceUnit[] =>
-  v.map(balanceUnit).filter((u): u is BalanceUnit => u !== null);
+const units = (v: unknown[]): BalanceUnit[] => v.map(balanceUnit).filter((u): u is BalanceUnit => u !== null);
 
 /**
  * A balance. Published: `{customer, balance: {currency: [{amount, amount_units, is_currency}]}}`, one
@@ -201,7 +206,8 @@ const units = (v: unknown[]): BalanceUnit[] =>
  * `balance`, the list itself, or one number with its currency beside it (`{balance: 12.5, currency}`).
  */
 export function toBalance(v: unknown): Balance {
-  const b = isObj(v) && 'balance' in v ? v.balance : v;
+  const named = isObj(v) && 'balance' in v;
+  const b = named ? v.balance : v;
   if (Array.isArray(b)) return { units: units(b) };
   const single = num(b);
   if (single !== null) {
@@ -209,7 +215,12 @@ export function toBalance(v: unknown): Balance {
     return { units: [{ amount: single, unit, is_currency: unit === null ? null : true }] };
   }
   if (isObj(b)) {
-    const lists = Object.values(b).filter(Array.isArray);
+    // Under `balance`, every list holds units (an empty one is an empty balance). Elsewhere only lists
+    // made of units count: another object's lists (a customer's `referral_links`) are no balance.
+    const lists = Object.values(b).filter(
+      (x): x is unknown[] =>
+        Array.isArray(x) && (named || (x.length > 0 && x.every((e) => balanceUnit(e) !== null))),
+    );
     if (lists.length > 0) return { units: lists.flatMap(units) };
     const one = balanceUnit(b);
     if (one !== null) return { units: [one] };
@@ -251,9 +262,7 @@ export function toTransaction(v: unknown): Transaction {
     customer: toCustomerRef(t.customer),
     referred_customer: toCustomerRef(t.referred_customer),
     credit: creditFlag(t.credit),
-    rewards: Array.isArray(t.rewards)
-      ? t.rewards.map(reward).filter((r): r is Reward => r !== null)
-      : [],
+    rewards: Array.isArray(t.rewards) ? t.rewards.map(reward).filter((r): r is Reward => r !== null) : [],
     created_at: str(t.created_at),
   };
 }

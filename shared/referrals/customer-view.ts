@@ -1,15 +1,19 @@
 import type { Customer } from '#shared/partnero/index.js';
 
-/** The customer as the frontend sees it: what it needs to show and share, nothing private. */
-export function customerView(c: Customer) {
+/**
+ * The customer as the frontend sees it: what it needs to show and share, nothing private. Partnero's
+ * customer object carries no public key (it shows only inside the referral link), so the caller passes
+ * the key it enrolled the customer with.
+ */
+export function customerView(c: Customer, publicKey: string) {
   return {
-    key: c.key,
+    key: c.key ?? publicKey,
     referral_link: c.referral_link,
-    referral_links: (c.referral_links ?? [])
-      .map((l) => l.url)
-      .filter((u): u is string => typeof u === 'string'),
-    referred_by: c.referring_customer?.key ?? null,
-    referrals_count: c.referrals_count ?? 0,
+    referral_links: c.referral_links,
+    // The referrer's public key when Partnero's answer names it, else the identifier it carries.
+    referred_by: c.referring_customer?.key ?? c.referring_customer?.identifier ?? null,
+    /** null when Partnero's answer does not say. */
+    referrals_count: c.referrals_count,
   };
 }
 

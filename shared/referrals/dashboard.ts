@@ -5,7 +5,7 @@ import { customerView, friendView } from './customer-view.js';
 export const FRIENDS_PER_PAGE = 20;
 
 /**
- * Everything the referral dashboard shows, fetched from Partnero in parallel so the page waits for
+ * Everything the referral dashboard shows (link, stats, every balance unit, friends), fetched from Partnero in parallel so the page waits for
  * one round trip, not four.
  */
 export async function loadDashboard(
@@ -22,14 +22,17 @@ export async function loadDashboard(
       client.customers.referrals(customerKey, { page, limit: FRIENDS_PER_PAGE }, call),
     ]);
     return {
-      customer: customerView(customer),
+      customer: customerView(customer, customerKey),
+      // Partnero publishes no stat names: a count it does not answer under a name we know is null
+      // (unknown), never 0.
       stats: {
-        clicks: stats.clicks ?? 0,
-        signups: stats.signups ?? 0,
-        referrals: stats.referrals ?? 0,
-        paid_referrals: stats.paid_referrals ?? 0,
+        clicks: stats.clicks,
+        signups: stats.signups,
+        referrals: stats.referrals,
+        paid_referrals: stats.paid_referrals,
       },
-      balance: { amount: balance.balance ?? 0, currency: balance.currency ?? null },
+      // Every unit Partnero holds for the customer: money in each currency, and points.
+      balances: balance.units,
       referrals: {
         data: friends.data.map(friendView),
         page: friends.meta?.current_page ?? page,

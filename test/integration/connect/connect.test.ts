@@ -29,9 +29,7 @@ async function customerDelivered(customerKey: string): Promise<Delivery> {
     () =>
       env.system.sandbox.webhooks.deliveries.find(
         (d) =>
-          d.event === 'customer.created' &&
-          d.body.includes(`"key":"${customerKey}"`) &&
-          d.lastStatus !== null,
+          d.event === 'customer.created' && d.body.includes(`"id":"${customerKey}"`) && d.lastStatus !== null,
       ),
     20_000,
     `the delivery of ${customerKey}`,
@@ -102,7 +100,7 @@ describe('npm run connect -- --local, end to end with the real SDK clients', () 
     const published = env.system.activity
       .recent()
       .some(
-        (r) => r.kind === 'event' && r.event.source === 'partnero' && r.event.detail.key === 'connect-carol',
+        (r) => r.kind === 'event' && r.event.source === 'partnero' && r.event.detail.id === 'connect-carol',
       );
     expect(published).toBe(true);
   });

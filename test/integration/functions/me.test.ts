@@ -49,7 +49,7 @@ describe('GET /referrals/me', () => {
     expect(res.body.customer).toMatchObject({ key: 'alice', referrals_count: 2 });
     expect(res.body.customer.referral_link).toContain('ref=alice');
     expect(res.body.stats).toMatchObject({ signups: 2, referrals: 2 });
-    expect(res.body.balance).toEqual({ amount: 10, currency: 'usd' });
+    expect(res.body.balances).toEqual([{ amount: 10, unit: 'USD', is_currency: true }]);
     expect(res.body.referrals.total).toBe(2);
     expect(res.body.referrals.data).toHaveLength(2);
   });

@@ -174,7 +174,7 @@ describe('POST /referrals/signup', () => {
       expect(res.status).toBe(201);
       expect(res.body.referral_dropped).toBe('invalid_referral');
       expect(res.body.customer.referred_by).toBeNull();
-      expect(await partneroCustomer('bob-sub')).toMatchObject({ key: 'bob-sub' });
+      expect(await partneroCustomer('bob-sub')).toMatchObject({ id: 'bob-sub' });
     },
   );
 

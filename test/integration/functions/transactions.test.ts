@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHandler as createRecord } from '#functions/create-transactions.js';
 import { createHandler as createRefund } from '#functions/refund-transaction.js';
+import { moneyOf } from '#test/support/balance.js';
 import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
 import { recordingMetrics } from '#test/support/metrics.js';
@@ -38,7 +39,7 @@ const del = async (key: string, extra: Parameters<typeof iamEvent>[0] = {}) =>
       lambdaContext(),
     ),
   );
-const balance = async (key: string) => (await env.api('GET', `/customers/${key}/balance`)).body.data.balance;
+const balance = async (key: string) => moneyOf((await env.api('GET', `/customers/${key}/balance`)).body.data);
 
 describe('POST /transactions', () => {
   it('records a single sale and rewards the referrer', async () => {

@@ -37,7 +37,11 @@ async function publishOrder(detailType: string, detail: Record<string, unknown>)
 }
 
 const dashboard = async (token: string) => (await call(env.system, 'GET', '/referrals/me', { token })).body;
-const balanceOf = async (token: string) => (await dashboard(token)).balance.amount as number;
+/** The dashboard's money balance (one currency in these tests). */
+const balanceOf = async (token: string) =>
+  ((await dashboard(token)).balances as { amount: number; is_currency: boolean }[])
+    .filter((u) => u.is_currency)
+    .reduce((sum, u) => sum + u.amount, 0);
 
 describe('the refer-a-friend loop, end to end over HTTP', () => {
   it('signs Alice up, then Bob through the referral cookie', async () => {

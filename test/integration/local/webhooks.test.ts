@@ -70,7 +70,7 @@ describe('Partnero webhooks through the local gateway onto the local bus', () =>
     expect(published.event.detail).toMatchObject({
       key: 'wh-order-1',
       amount: 200,
-      credit: 20,
+      credit: false,
       partnero: { event: 'transaction.created' },
     });
     const rewarded = await waitFor(
@@ -83,7 +83,7 @@ describe('Partnero webhooks through the local gateway onto the local bus', () =>
       'customer.rewarded on the bus',
     );
     expect(rewarded.event.detail).toMatchObject({
-      key: 'alice',
+      id: 'alice',
       reward: { amount: 20, amount_units: 'usd', is_currency: true },
       partnero: { event: 'customer.rewarded' },
     });

@@ -9,6 +9,7 @@ import { createMetrics } from '#shared/lambda/metrics.js';
 import { createDlqParker } from '#shared/order-events/dlq.js';
 import { parseOrderEventsMapping } from '#shared/order-events/mapping.js';
 import { createPartneroClient, nodeHttpTransport, type PartneroFetch } from '#shared/partnero/index.js';
+import { moneyOf } from '#test/support/balance.js';
 import { lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
@@ -68,7 +69,8 @@ const handler = createHandler(
       maxDelayMs: 5,
       fetch: corrupting,
     }),
-    ledger: dynamo.ledger(),
+    // The sandbox's look-up shows every write at once, so a redelivery need not wait for a lag.
+    ledger: dynamo.ledger({ lookupLagMs: 0 }),
     get mapping() {
       return parseOrderEventsMapping(mapping);
     },
@@ -80,7 +82,7 @@ const handler = createHandler(
 
 const invoke = (event: SQSEvent) => handler(event, lambdaContext(20_000)) as Promise<SQSBatchResponse>;
 const consume = (records: SQSRecord[]) => invoke(sqsEvent(records));
-const balance = async (key: string) => (await env.api('GET', `/customers/${key}/balance`)).body.data.balance;
+const balance = async (key: string) => moneyOf((await env.api('GET', `/customers/${key}/balance`)).body.data);
 const transactionKeys = async () =>
   ((await env.api('GET', '/transactions?limit=250')).body.data as { key: string }[]).map((t) => t.key).sort();
 const parkedInputs = () => sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);

@@ -3,6 +3,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { moneyOf } from '#test/support/balance.js';
 import { lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
@@ -71,7 +72,7 @@ describe('order consumer during a Secrets Manager outage', () => {
       .resolves({ SecretString: JSON.stringify({ apiKey: env.sandbox.apiKey }) });
     const up = (await handler(sqsEvent(records.map(redelivered)), lambdaContext())) as SQSBatchResponse;
     expect(up).toEqual({ batchItemFailures: [] });
-    expect((await env.api('GET', '/customers/alice/balance')).body.data.balance).toBe(15);
+    expect(moneyOf((await env.api('GET', '/customers/alice/balance')).body.data)).toBe(15);
     expect(emf.metric('OrdersRecorded')).toBe(2);
     expect(emf.metric('OrdersNothingToReverse')).toBe(1);
   });

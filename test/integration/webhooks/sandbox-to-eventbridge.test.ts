@@ -184,13 +184,13 @@ describe('sandbox webhooks → handler → EventBridge', () => {
     expect(transaction?.Detail).toMatchObject({
       key: 'order-1',
       amount: 20,
-      credit: 2,
-      customer: { key: 'bob' },
-      referred_customer: { key: 'alice' },
+      credit: false,
+      customer: 'acct_7',
+      referred_customer: 'acct_42',
     });
     const reward = published.find((e) => e.DetailType === 'customer.rewarded');
     expect(reward?.Detail).toMatchObject({
-      key: 'bob',
+      id: 'acct_7',
       reward: { amount: 2, amount_units: 'usd', is_currency: true },
       transaction_key: 'order-1',
     });

@@ -278,7 +278,13 @@ describe('response parsing', () => {
     const { client } = setup([ok(sandboxCustomer, 201)]);
     expect(await client.customers.create({ key: 'alice' })).toEqual({
       ...sandboxCustomer,
-      referring_customer: { identifier: 'acct_7', id: 'acct_7', key: 'bob', email: 'bob@example.com', name: 'Bob' },
+      referring_customer: {
+        identifier: 'acct_7',
+        id: 'acct_7',
+        key: 'bob',
+        email: 'bob@example.com',
+        name: 'Bob',
+      },
       referral_links: ['https://example.com?ref=alice'],
     });
   });
@@ -310,7 +316,12 @@ describe('response parsing', () => {
         id: 42,
         approved: 1,
         referrals_count: '3',
-        referral_links: ['https://x.io?ref=alice', { link: 'https://x.io/r/alice', default: '1' }, { key: 'no-url' }, 7],
+        referral_links: [
+          'https://x.io?ref=alice',
+          { link: 'https://x.io/r/alice', default: '1' },
+          { key: 'no-url' },
+          7,
+        ],
         metadata: { date_of_birth: '1990-01-01' },
       }),
     ]);
@@ -445,12 +456,20 @@ describe('response parsing', () => {
   });
 
   it.each([
-    ['a customer with neither id nor key', () => ok({ email: 'a@example.com' }), (c: Client) => c.customers.get('x')],
+    [
+      'a customer with neither id nor key',
+      () => ok({ email: 'a@example.com' }),
+      (c: Client) => c.customers.get('x'),
+    ],
     ['a non-JSON body', () => new Response('<html>', { status: 200 }), (c: Client) => c.customers.get('x')],
     ['an empty body', () => new Response('', { status: 200 }), (c: Client) => c.customers.stats('x')],
     ['a balance without amount', () => ok({ currency: 'usd' }), (c: Client) => c.customers.balance('x')],
     ['a list whose data is not an array', () => json(200, { data: {} }), (c: Client) => c.customers.list()],
-    ['a list that is neither an object nor an array', () => json(200, 'nope'), (c: Client) => c.transactions.list()],
+    [
+      'a list that is neither an object nor an array',
+      () => json(200, 'nope'),
+      (c: Client) => c.transactions.list(),
+    ],
   ])('maps %s to a non-retryable unavailable error', async (_name, reply, run) => {
     const { client, calls } = setup([reply()]);
     const err = (await failure(run(client))) as PartneroError;

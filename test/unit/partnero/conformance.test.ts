@@ -78,21 +78,26 @@ describe.each([
     for (const [, f] of fixtures) expect(f.source.length).toBeGreaterThan(10);
   });
 
-  it.each(fixtures.map(([name, f]) => [name, f] as const))('%s is read as the fixture expects', async (_name, f) => {
-    const { result, calls } = await run(f);
-    const sent = calls[0];
-    expect(sent?.method).toBe(f.request.method);
-    expect(`${sent?.url.pathname}${sent?.url.search}`).toBe(`/v1${f.request.path}`);
-    if (f.request.body) expect(sent?.body).toEqual(f.request.body);
-    if (f.expect === null) expect(result).toBeUndefined();
-    else expect(result).toMatchObject(f.expect as object);
-    expect(calls).toHaveLength(f.readBack ? 2 : 1);
-  });
+  it.each(fixtures.map(([name, f]) => [name, f] as const))(
+    '%s is read as the fixture expects',
+    async (_name, f) => {
+      const { result, calls } = await run(f);
+      const sent = calls[0];
+      expect(sent?.method).toBe(f.request.method);
+      expect(`${sent?.url.pathname}${sent?.url.search}`).toBe(`/v1${f.request.path}`);
+      if (f.request.body) expect(sent?.body).toEqual(f.request.body);
+      if (f.expect === null) expect(result).toBeUndefined();
+      else expect(result).toMatchObject(f.expect as object);
+      expect(calls).toHaveLength(f.readBack ? 2 : 1);
+    },
+  );
 });
 
 describe('reads that carry nothing usable', () => {
   it('a customer with neither id nor key is an error, not an empty customer', async () => {
-    const { client } = setup([json(200, { status: 1, data: { email: 'a@example.com' } })], { maxAttempts: 1 });
+    const { client } = setup([json(200, { status: 1, data: { email: 'a@example.com' } })], {
+      maxAttempts: 1,
+    });
     await expect(client.customers.get('x')).rejects.toMatchObject({ code: 'unavailable' });
   });
 
@@ -120,7 +125,9 @@ describe('reads that carry nothing usable', () => {
 
   it('a created customer whose answer and read-back both fail is what was sent', async () => {
     const { client } = setup([json(201, {}), json(503, {})], { maxAttempts: 1 });
-    await expect(client.customers.create({ id: 'acct_1', key: 'k1', email: 'a@example.com' })).resolves.toMatchObject({
+    await expect(
+      client.customers.create({ id: 'acct_1', key: 'k1', email: 'a@example.com' }),
+    ).resolves.toMatchObject({
       id: 'acct_1',
       key: 'k1',
       referral_link: null,

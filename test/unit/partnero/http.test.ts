@@ -366,7 +366,10 @@ describe('non-idempotent calls (balance credit)', () => {
   });
 
   it('retries customers.create when a duplicate would be rejected', async () => {
-    const { client, calls } = setup([json(503, {}), ok({ ...customer, referral_link: 'https://x.io?ref=a' }, 201)]);
+    const { client, calls } = setup([
+      json(503, {}),
+      ok({ ...customer, referral_link: 'https://x.io?ref=a' }, 201),
+    ]);
     await client.customers.create({ email: 'alice@example.com' });
     expect(calls).toHaveLength(2);
   });
