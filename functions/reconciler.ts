@@ -16,10 +16,13 @@ import {
 
 /**
  * Scheduled (EventBridge Scheduler, `reconcilerIntervalMinutes`) — sweeps the order ledger: finishes
- * claims whose holder vanished, completes refunds, deletes transactions that landed after a refund and
- * extra copies of a key. Each repair is logged and counted as `LedgerRepairs` with a `reason` dimension.
+ * claims whose holder vanished, retries orders Partnero deferred (429, unknown customer), completes
+ * refunds, deletes transactions that landed after a refund and extra copies of a key. Each repair is
+ * logged and counted as `LedgerRepairs` with a `reason` dimension; an order given up on after hours of
+ * retryable answers as `LedgerEntriesParked`. Overlapping runs are safe (every write is conditional on
+ * what its run read), so no reserved concurrency is needed.
  */
-export type ReconcilerDeps = Omit<ReconcileDeps, 'onRepair'> & { metrics: Metrics };
+export type ReconcilerDeps = Omit<ReconcileDeps, 'onRepair' | 'onParked'> & { metrics: Metrics };
 
 /** Entries per sweep; sweeps repeat while entries are due and time is left. */
 const SWEEP_LIMIT = 100;
@@ -41,7 +44,10 @@ export const createHandler = (deps: () => ReconcilerDeps) =>
       const deadline = deadlineOf(context);
       try {
         for (;;) {
-          const sweep = await reconcile({ ...rest, onRepair }, { limit: SWEEP_LIMIT, call: { deadline } });
+          const sweep = await reconcile(
+            { ...rest, onRepair, onParked: () => metrics.addMetric('LedgerEntriesParked', 'Count', 1) },
+            { limit: SWEEP_LIMIT, call: { deadline } },
+          );
           total.checked += sweep.checked;
           total.failed += sweep.failed;
           for (const [reason, n] of Object.entries(sweep.repairs) as [RepairReason, number][]) {

@@ -43,6 +43,13 @@ function answer(key: string, outcome: RefundOutcome) {
         'transaction_not_found',
         'No recorded order with this key: part of an order can be refunded once its sale is recorded',
       );
+    case 'order_refused':
+      // Final: the sale was refused (or parked after retries), so there is nothing to take part of.
+      throw new AppError(
+        'transaction_not_found',
+        'The order was not recorded (Partnero refused it, or it was parked): there is nothing to refund part of',
+        { fields: { key: [outcome.reason] } },
+      );
     case 'in_progress':
       throw new AppError('order_in_progress', 'The order is being recorded right now; retry shortly', {
         retryable: true,

@@ -154,6 +154,8 @@ export class OrderEvents extends Construct {
     props.orderLedger.grantUse(this.consumer.function);
     // Orders of a customer Partnero does not know yet come back with a growing delay.
     this.queue.grant(this.consumer.function, 'sqs:ChangeMessageVisibility');
+    // A rate-limited event goes back on the queue as a delayed copy (its receive count starts again).
+    this.queue.grantSendMessages(this.consumer.function);
     // Non-retryable failures are parked in the DLQ at once instead of burning the receive count.
     this.deadLetterQueue.grantSendMessages(this.consumer.function);
 

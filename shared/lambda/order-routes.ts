@@ -5,9 +5,13 @@ import { createMetrics } from './metrics.js';
 import { partneroFromEnv } from './partnero.js';
 
 /** What `POST /transactions` and `DELETE /transactions/{key}` need, from their environment. */
-export const orderRouteDepsFromEnv = (env: NodeJS.ProcessEnv = process.env): OrderRouteDeps => ({
-  partnero: partneroFromEnv(env).partnero,
-  ledger: orderLedgerFromEnv(env),
-  logger,
-  metrics: createMetrics(env),
-});
+export function orderRouteDepsFromEnv(env: NodeJS.ProcessEnv = process.env): OrderRouteDeps {
+  const metrics = createMetrics(env);
+  return {
+    partnero: partneroFromEnv(env).partnero,
+    ledger: orderLedgerFromEnv(env),
+    logger,
+    metrics,
+    onParked: () => metrics.addMetric('LedgerEntriesParked', 'Count', 1),
+  };
+}

@@ -37,3 +37,4 @@ export {
   type OrderBatchResult,
   processOrderBatch,
 } from './process-batch.js';
+export { createRequeuer, type Requeue, requeueInput, requeuesOf } from './requeue.js';

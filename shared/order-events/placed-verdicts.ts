@@ -35,7 +35,7 @@ function placedVerdict(outcome: OrderOutcome, record: SQSRecord, deps: OrderBatc
         count: 'pending',
       };
     default:
-      return verdictOf(outcome.error);
+      return verdictOf(outcome.error, record);
   }
 }
 

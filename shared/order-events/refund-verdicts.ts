@@ -25,6 +25,11 @@ function refundVerdict(outcome: RefundOutcome, record: SQSRecord, deps: OrderBat
       count: 'pending',
     });
   }
+  if (outcome.status === 'order_refused') {
+    // Final: the sale was refused or parked; someone must look (a redrive after fixing the sale).
+    const reason = `order ${outcome.orderId} was not recorded, so part of it cannot be refunded: ${outcome.reason}`;
+    return { status: 'park', reason: { code: 'order_refused', reason } };
+  }
   return {
     status: 'retry',
     error: new Error(`order ${outcome.orderId} is ${outcome.status}`),
@@ -52,7 +57,10 @@ export async function refundVerdicts(refunds: [SQSRecord, Refund][], deps: Order
         const outcome = part
           ? refundPart(deps, orderId, part, deps.call)
           : refundOrder(deps, orderId, deps.call);
-        const verdict = await outcome.then((r) => refundVerdict(r, record, deps), verdictOf);
+        const verdict = await outcome.then(
+          (r) => refundVerdict(r, record, deps),
+          (error: unknown) => verdictOf(error, record),
+        );
         if (!part && verdict.status === 'done') wholeDone = true;
         verdicts.set(record, verdict);
       }

@@ -6,6 +6,7 @@ import type { OrderDeps } from '#shared/orders/index.js';
 import type { CallOptions } from '#shared/partnero/index.js';
 import type { ParkInDlq, ParkReason } from './dlq.js';
 import type { OrderEventMapping } from './mapping.js';
+import { MAX_DELAY_SECONDS, type Requeue, requeuesOf } from './requeue.js';
 import type { DelayRetry } from './retry-delay.js';
 
 /** What the consumer decides for each record, and the counters behind its metrics. */
@@ -29,7 +30,7 @@ export interface OrderBatchCounts {
   /** Orders in doubt or in progress elsewhere, and partial refunds of orders not recorded yet: retried. */
   pending: number;
   parked: number;
-  /** Records returned as batch item failures (SQS redelivers them). */
+  /** Records returned as batch item failures (SQS redelivers them) or re-enqueued with a delay. */
   retried: number;
 }
 
@@ -51,6 +52,11 @@ export interface OrderBatchDeps extends OrderDeps {
   unknownCustomerMaxReceives?: number;
   /** Sets when a retried record comes back (SQS ChangeMessageVisibility); without it, the queue's timeout. */
   delayRetry?: DelayRetry;
+  /**
+   * Re-enqueues a rate-limited record with a delay (SQS SendMessage), so a 429 storm does not use up the
+   * queue's `maxReceiveCount`; without it (or when it fails), the record is retried in place.
+   */
+  requeue?: Requeue;
 }
 
 /** Metric name per counter (namespace and service dimension come from the Metrics instance). */
@@ -73,10 +79,26 @@ export type Count = Exclude<keyof OrderBatchCounts, 'parked' | 'retried'>;
 export type Verdict =
   | { status: 'done'; count: Count }
   | { status: 'park'; reason: ParkReason; count?: Count }
-  | { status: 'retry'; error: unknown; count?: Count; delaySeconds?: number };
+  | {
+      status: 'retry';
+      error: unknown;
+      count?: Count;
+      delaySeconds?: number;
+      /** Retry through a delayed copy instead of a redelivery (which would count toward maxReceiveCount). */
+      requeue?: boolean;
+    };
 
-/** "Retryable → retry, else park": a failure a retry cannot fix goes to the DLQ at once, with its reason. */
-export function verdictOf(error: unknown): Verdict {
+/**
+ * "Retryable → retry, else park": a failure a retry cannot fix goes to the DLQ at once, with its reason.
+ * A 429 is retried through a delayed copy (`Retry-After`, else a backoff growing with the copies), so
+ * however long Partnero rate-limits, the order never reaches the DLQ for it.
+ */
+export function verdictOf(error: unknown, record?: SQSRecord): Verdict {
+  if (isAppError(error) && error.code === 'rate_limited') {
+    const backoff = record ? backoffSeconds(requeuesOf(record) + 1) : 30;
+    const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(error.retryAfterSeconds ?? 0, backoff));
+    return { status: 'retry', error, delaySeconds, requeue: true };
+  }
   if (isAppError(error) && !error.retryable) {
     const fields = error.fields
       ? ` (${Object.entries(error.fields)

@@ -3,13 +3,22 @@ import {
   abandonedClaim,
   type ClaimResult,
   type FinishResult,
+  isRefused,
   type LedgerEntry,
   type LedgerTimings,
   type OrderLedger,
   type PartialRefundRegistration,
   type Settlement,
 } from './ledger.js';
-import { claimItem, entryOf, type Item, SWEEP_SHARDS } from './ledger-items.js';
+import {
+  claimItem,
+  entryOf,
+  type Item,
+  quietAfter,
+  SWEEP_SHARDS,
+  type Timings,
+  withDefaults,
+} from './ledger-items.js';
 import {
   adoptLateWriteWrite,
   holdsTrimWrite,
@@ -21,6 +30,7 @@ import {
 import { LedgerTable } from './ledger-table.js';
 import {
   completeRefundWrite,
+  deferWrite,
   finishWrite,
   registerPartialRefundWrite,
   rejectWrite,
@@ -57,17 +67,17 @@ function refusedFinish(current: Item | undefined, settlement: Settlement): Finis
 export class DynamoOrderLedger implements OrderLedger {
   readonly now: () => number;
   private readonly table: LedgerTable;
-  private readonly timings: LedgerTimings;
+  private readonly timings: Timings;
 
   constructor(options: DynamoLedgerOptions) {
     this.now = options.now ?? Date.now;
     this.table = new LedgerTable(options.client, options.tableName);
-    this.timings = options.timings;
+    this.timings = withDefaults(options.timings);
   }
 
   /**
    * Claims `order` for `owner`. The common case (an order never seen) is one PutItem if absent; an entry
-   * that exists answers with itself, and only a claimable one (rejected, or claimed with its lease run
+   * that exists answers with itself, and only a claimable one (refused, or claimed with its lease run
    * out) costs a second write, the takeover.
    */
   async claim(order: Order, owner: string): Promise<ClaimResult> {
@@ -78,9 +88,9 @@ export class DynamoOrderLedger implements OrderLedger {
     const entry = entryOf(existing);
     const own = ownClaim(entry, owner, order);
     if (own) return own;
-    const claimable = entry.state === 'rejected' || abandonedClaim(entry, now);
+    const claimable = isRefused(entry) || abandonedClaim(entry, now);
     if (!claimable) return { claimed: false, entry };
-    return this.takeOver(order, owner, now, lease, entry.state === 'rejected' && !entry.doubt);
+    return this.takeOver(order, owner, now, lease, isRefused(entry) && !entry.doubt);
   }
 
   /** `corrected`: a refusal without doubt, whose fields this order replaces (see `takeOverWrite`). */
@@ -95,17 +105,24 @@ export class DynamoOrderLedger implements OrderLedger {
     const result = await this.table.update(order.orderId, write, true);
     if (result.ok) {
       const old = result.old ? entryOf(result.old) : undefined;
+      // Only a refusal without doubt proves no earlier attempt of this order can still land.
+      const takeover = old !== undefined && !(isRefused(old) && !old.doubt);
       return {
         claimed: true,
-        // Only a rejection without doubt proves no earlier attempt of this order can still land.
-        takeover: old !== undefined && !(old.state === 'rejected' && !old.doubt),
+        takeover,
         refundRequested: old?.refundRequested ?? false,
         order: corrected ? order : (old?.order ?? order),
+        ...(takeover && old?.leaseUntil !== undefined ? { sentBy: old.leaseUntil } : {}),
+        ...(old?.failures ? { failures: old.failures } : {}),
       };
     }
     const entry = result.current ? entryOf(result.current) : undefined;
     if (!entry) throw new Error(`The ledger lost order ${order.orderId} while it was being claimed`);
     return ownClaim(entry, owner, order) ?? { claimed: false, entry };
+  }
+
+  get lookupLagMs(): number {
+    return this.timings.lookupLagMs;
   }
 
   async finish(orderId: string, owner: string, settlement: Settlement): Promise<FinishResult> {
@@ -144,14 +161,30 @@ export class DynamoOrderLedger implements OrderLedger {
     );
   }
 
-  async release(orderId: string, owner: string): Promise<void> {
-    await this.table.update(orderId, releaseWrite(owner, this.now()));
+  async release(orderId: string, owner: string, options?: { sentBy?: number; failures?: number }) {
+    await this.table.update(orderId, releaseWrite(owner, this.now(), this.timings, options));
   }
 
   async reject(orderId: string, owner: string, rejection: { reason: string; doubt: boolean }): Promise<void> {
     const result = await this.table.update(orderId, rejectWrite(rejection, owner, this.now(), this.timings));
-    const entry = !result.ok && result.current ? entryOf(result.current) : undefined;
-    // A refund arrived for an order that was never recorded: it ends refunded (a late copy is still looked for).
+    if (!result.ok) await this.refusedWhileRefunding(orderId, owner, result.current);
+  }
+
+  async defer(
+    orderId: string,
+    owner: string,
+    deferral: { reason: string; doubt: boolean; failures: number },
+  ): Promise<'deferred' | 'parked' | undefined> {
+    const { write, state } = deferWrite(deferral, owner, this.now(), this.timings);
+    const result = await this.table.update(orderId, write);
+    if (result.ok) return state;
+    await this.refusedWhileRefunding(orderId, owner, result.current);
+    return undefined;
+  }
+
+  /** A refund arrived for an order that was never recorded: it ends refunded (a late copy is still looked for). */
+  private async refusedWhileRefunding(orderId: string, owner: string, current: Item | undefined) {
+    const entry = current ? entryOf(current) : undefined;
     if (entry?.owner === owner && entry.refundRequested) await this.completeRefund(orderId, owner);
   }
 
@@ -207,10 +240,13 @@ export class DynamoOrderLedger implements OrderLedger {
       .slice(0, limit);
   }
 
-  async settleSweep(seen: LedgerEntry, options: { again?: boolean } = {}): Promise<void> {
+  async settleSweep(seen: LedgerEntry, options: { again?: boolean; waitUntil?: number } = {}) {
     await this.table.update(
       seen.orderId,
-      settleSweepWrite(seen, this.now(), this.timings, options.again === true),
+      settleSweepWrite(seen, this.now(), this.timings, {
+        wrote: options.again === true,
+        ...(options.waitUntil === undefined ? {} : { waitUntil: options.waitUntil }),
+      }),
     );
   }
 
@@ -220,8 +256,10 @@ export class DynamoOrderLedger implements OrderLedger {
 
   async markTrimming(seen: LedgerEntry, trimmer: string): Promise<LedgerEntry | undefined> {
     const until = this.now() + this.timings.leaseMs;
-    const result = await this.table.update(seen.orderId, markTrimmingWrite(seen, trimmer, until));
-    return result.ok ? { ...seen, trimming: true, trimmer, sweepAt: until } : undefined;
+    // Every DELETE or POST of this trim is sent before its lease ends.
+    const quietAt = Math.max(quietAfter(until, this.timings), seen.trimQuietAt ?? 0);
+    const result = await this.table.update(seen.orderId, markTrimmingWrite(seen, trimmer, until, quietAt));
+    return result.ok ? { ...seen, trimming: true, trimmer, sweepAt: until, trimQuietAt: quietAt } : undefined;
   }
 
   async holdsTrim(trim: LedgerEntry): Promise<{ holds: true } | { holds: false; entry?: LedgerEntry }> {

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { LedgerEntry, LedgerState } from './ledger.js';
+import type { LedgerEntry, LedgerState, LedgerTimings } from './ledger.js';
 import type { Order } from './order.js';
 
 /** How ledger entries are stored: one item per order id, attribute names, and the conversions. */
@@ -12,6 +12,26 @@ export const SWEEP_INDEX = 'sweep';
 export const SWEEP_SHARDS = 4;
 /** The second count of a doubtful entry's copies comes this many verify delays after the first. */
 export const SECOND_CHECK_FACTOR = 15;
+/** Retryable answers in a row after which a deferred order is parked (about 3 h at the default timings). */
+export const PARK_AFTER_FAILURES = 16;
+
+/** The ledger's timings with every default filled in. */
+export type Timings = Required<LedgerTimings>;
+export const withDefaults = (t: LedgerTimings): Timings => ({
+  leaseMs: t.leaseMs,
+  verifyDelayMs: t.verifyDelayMs,
+  // Counts after the horizon are trusted only because the lag is at most one verify delay.
+  lookupLagMs: Math.min(t.lookupLagMs ?? t.verifyDelayMs, t.verifyDelayMs),
+  parkAfterFailures: t.parkAfterFailures ?? PARK_AFTER_FAILURES,
+});
+/** By when a write sent now has landed (the assumption the second check rests on). */
+export const horizonOf = (t: LedgerTimings) => t.verifyDelayMs * SECOND_CHECK_FACTOR;
+/** From when a count of copies shows every write sent before `sentBy`: the horizon, then the look-up lag. */
+export const quietAfter = (sentBy: number, t: Timings) => sentBy + horizonOf(t) + t.lookupLagMs;
+/** The delay after the n-th failure in a row: one verify delay, doubling, at most the horizon. */
+export const backoffOf = (failures: number, t: LedgerTimings) =>
+  Math.min(t.verifyDelayMs * 2 ** Math.max(0, failures - 1), horizonOf(t));
+
 /** Entries outlive any redelivery or replay (SQS keeps 14 days, EventBridge archives longer). */
 export const LEDGER_RETENTION_DAYS = 400;
 
@@ -37,6 +57,7 @@ const ATTRIBUTES = [
   'failures',
   'reversed',
   'trimming',
+  'trimQuietAt',
   'refundIds',
   'refundedTotal',
   'version',
@@ -111,6 +132,8 @@ export function entryOf(item: Item): LedgerEntry {
   if (trimmer) entry.trimmer = trimmer;
   if (trimmer || item.trimming?.BOOL === true) entry.trimming = true;
   if (sweepAt !== undefined) entry.sweepAt = sweepAt;
+  const trimQuietAt = num(item, 'trimQuietAt');
+  if (trimQuietAt !== undefined) entry.trimQuietAt = trimQuietAt;
   const refundedTotal = num(item, 'refundedTotal');
   const version = num(item, 'version');
   const settledVersion = num(item, 'settledVersion');

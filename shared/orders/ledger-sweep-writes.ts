@@ -1,5 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { LedgerEntry, LedgerTimings } from './ledger.js';
-import { N, S, SECOND_CHECK_FACTOR } from './ledger-items.js';
+import { backoffOf, horizonOf, N, S } from './ledger-items.js';
 import type { Write } from './ledger-table.js';
 
 /**
@@ -7,69 +8,91 @@ import type { Write } from './ledger-table.js';
  * someone else moved the entry on meanwhile. Pure, like ledger-writes.ts: `LedgerTable` sends them.
  */
 
-/** The condition that an entry is still as the reconciler saw it. */
+/**
+ * The condition that an entry is still as the reconciler saw it: its state, refund flag, due time and
+ * check count. A run that read it stale (an overlapping run moved it on, or the sweep index lagged) is
+ * refused, so a scheduled check only ever moves later.
+ */
 const unchanged = (seen: LedgerEntry) =>
-  `#state = :state AND #sweepAt = :sweepAt AND ${seen.refundRequested ? 'attribute_exists' : 'attribute_not_exists'}(#refundRequested)`;
-const seenValues = (seen: LedgerEntry) => ({ ':state': S(seen.state), ':sweepAt': N(seen.sweepAt ?? 0) });
+  `#state = :state AND #sweepAt = :sweepAt AND ${seen.refundRequested ? 'attribute_exists' : 'attribute_not_exists'}(#refundRequested) AND ${
+    seen.checks === undefined ? 'attribute_not_exists(#checks)' : '#checks = :checks'
+  }`;
+const seenValues = (seen: LedgerEntry): Record<string, AttributeValue> => ({
+  ':state': S(seen.state),
+  ':sweepAt': N(seen.sweepAt ?? 0),
+  ...(seen.checks === undefined ? {} : { ':checks': N(seen.checks) }),
+});
 
 /**
  * After a check: the first of a doubtful entry schedules the second; one that wrote at Partnero
- * (`wrote`) schedules another and keeps the trimming mark; otherwise the entry leaves the sweep.
+ * (`wrote`) schedules another once its trim is quiet and keeps the trimming mark; `waitUntil` only moves
+ * the check later (a trim not quiet yet); otherwise the entry leaves the sweep.
  */
 export function settleSweepWrite(
   seen: LedgerEntry,
   now: number,
   timings: LedgerTimings,
-  wrote = false,
+  options: { wrote?: boolean; waitUntil?: number } = {},
 ): Write {
-  // A rejected entry's one check already waited for every write in flight to land.
+  if (options.waitUntil !== undefined) {
+    return {
+      update: 'SET #sweepAt = :later',
+      values: { ...seenValues(seen), ':later': N(Math.max(options.waitUntil, (seen.sweepAt ?? 0) + 1)) },
+      condition: unchanged(seen),
+    };
+  }
+  const wrote = options.wrote === true;
+  // A refused entry's one check already waited for every write in flight to land and show.
   const first = (seen.state === 'recorded' || seen.state === 'refunded') && (seen.checks ?? 0) === 0;
   if (!first && !wrote) {
     return {
-      update: 'REMOVE #sweepShard, #sweepAt, #checks, #failures, #doubt, #trimming',
+      update: 'REMOVE #sweepShard, #sweepAt, #checks, #failures, #doubt, #trimming, #trimQuietAt',
       values: seenValues(seen),
       condition: unchanged(seen),
     };
   }
+  const later = Math.max(now + horizonOf(timings), wrote ? (seen.trimQuietAt ?? 0) : 0);
   return {
     update: wrote
       ? 'SET #sweepAt = :later, #checks = :one REMOVE #failures'
-      : 'SET #sweepAt = :later, #checks = :one REMOVE #failures, #trimming',
-    values: {
-      ...seenValues(seen),
-      ':later': N(now + timings.verifyDelayMs * SECOND_CHECK_FACTOR),
-      ':one': N(1),
-    },
+      : 'SET #sweepAt = :later, #checks = :one REMOVE #failures, #trimming, #trimQuietAt',
+    values: { ...seenValues(seen), ':later': N(later), ':one': N(1) },
     condition: unchanged(seen),
   };
 }
 
 /**
  * A sweep could not settle the entry: due again after one verify delay, doubled per failure in a row.
- * Its sweep time may have moved meanwhile (a released claim is due at once, a trim a lease on), so the
- * condition is only that nothing else holds it: the same state and refund flag, still in the sweep, and
- * no live claim.
+ * Only ever later: refused unless the entry still holds what the sweep read (state, refund flag, due time
+ * and check count; whoever moved it on scheduled it) and no live claim holds it.
  */
 export function postponeWrite(seen: LedgerEntry, now: number, timings: LedgerTimings): Write {
   const failures = (seen.failures ?? 0) + 1;
-  const delay = Math.min(
-    timings.verifyDelayMs * 2 ** (failures - 1),
-    timings.verifyDelayMs * SECOND_CHECK_FACTOR,
-  );
-  const refund = seen.refundRequested ? 'attribute_exists' : 'attribute_not_exists';
+  const later = Math.max(now + backoffOf(failures, timings), (seen.sweepAt ?? 0) + 1);
   return {
     update: 'SET #sweepAt = :later, #failures = :failures',
-    values: { ':state': S(seen.state), ':now': N(now), ':later': N(now + delay), ':failures': N(failures) },
-    condition:
-      `#state = :state AND ${refund}(#refundRequested) AND attribute_exists(#sweepShard) AND ` +
-      '(attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)',
+    values: { ...seenValues(seen), ':now': N(now), ':later': N(later), ':failures': N(failures) },
+    condition: `${unchanged(seen)} AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)`,
   };
 }
 
-/** Takes the trim for one reconciler run, out of the sweep for a lease (no other run sees it due meanwhile). */
-export const markTrimmingWrite = (seen: LedgerEntry, trimmer: string, until: number): Write => ({
-  update: 'SET #trimming = :trimmer, #sweepAt = :until',
-  values: { ':trimmer': S(trimmer), ':until': N(until), ...seenValues(seen) },
+/**
+ * Takes the trim for one reconciler run, out of the sweep for a lease (no other run sees it due
+ * meanwhile). `quietAt`: when every write this trim may send has landed and shows (only ever later).
+ */
+export const markTrimmingWrite = (
+  seen: LedgerEntry,
+  trimmer: string,
+  until: number,
+  quietAt: number,
+): Write => ({
+  update: 'SET #trimming = :trimmer, #sweepAt = :until, #trimQuietAt = :quiet',
+  values: {
+    ':trimmer': S(trimmer),
+    ':until': N(until),
+    ':quiet': N(Math.max(quietAt, seen.trimQuietAt ?? 0)),
+    ...seenValues(seen),
+  },
   condition: unchanged(seen),
 });
 
@@ -98,7 +121,7 @@ export const adoptLateWriteWrite = (
   timings: LedgerTimings,
 ): Write => ({
   update:
-    'SET #state = :recorded, #reward = :reward, #sweepAt = :verifyAt, #updatedAt = :now REMOVE #doubt, #reason, #checks',
+    'SET #state = :recorded, #reward = :reward, #sweepAt = :verifyAt, #updatedAt = :now REMOVE #doubt, #reason, #checks, #failures, #leaseUntil',
   values: {
     ...seenValues(seen),
     ':recorded': S('recorded'),

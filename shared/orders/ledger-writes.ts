@@ -1,6 +1,15 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { LedgerTimings, Settlement } from './ledger.js';
-import { expirationOf, N, orderFields, S, SECOND_CHECK_FACTOR, shardOf } from './ledger-items.js';
+import {
+  backoffOf,
+  expirationOf,
+  N,
+  orderFields,
+  quietAfter,
+  S,
+  shardOf,
+  type Timings,
+} from './ledger-items.js';
 import type { Write } from './ledger-table.js';
 import type { Order } from './order.js';
 
@@ -10,11 +19,15 @@ import type { Order } from './order.js';
  * Pure: the expressions and their values, for `LedgerTable` to send.
  */
 
+/** The refused states (`REFUSED_STATES`): claimable again. */
+const REFUSED = '#state IN (:rejected, :deferred, :parked)';
+const refusedValues = { ':rejected': S('rejected'), ':deferred': S('deferred'), ':parked': S('parked') };
+
 /**
- * Takes a claimable entry over (rejected, or claimed with its lease run out), keeping the first order's
+ * Takes a claimable entry over (refused, or claimed with its lease run out), keeping the first order's
  * fields, since an earlier attempt with them may still land. `corrected`: the entry was refused with no
  * attempt in doubt, so nothing of it can land and this order's fields replace it (a resend that fixes
- * what Partnero refused, e.g. the customer key).
+ * what Partnero refused, e.g. the customer key). Failures in a row are kept (a deferred order's backoff).
  */
 export function takeOverWrite(
   order: Order,
@@ -25,8 +38,8 @@ export function takeOverWrite(
 ): Write {
   const fields = orderFields(order, corrected);
   const condition = corrected
-    ? '#state = :rejected AND attribute_not_exists(#doubt)'
-    : '#state = :rejected OR (#state = :claimed AND #leaseUntil < :now)';
+    ? `${REFUSED} AND attribute_not_exists(#doubt)`
+    : `${REFUSED} OR (#state = :claimed AND #leaseUntil < :now)`;
   return {
     update:
       'SET #state = :claimed, #owner = :owner, #leaseUntil = :lease, #sweepShard = :shard, #sweepAt = :lease, ' +
@@ -34,7 +47,7 @@ export function takeOverWrite(
       `REMOVE ${['#doubt', '#reason', ...fields.remove].join(', ')}`,
     values: {
       ':claimed': S('claimed'),
-      ':rejected': S('rejected'),
+      ...refusedValues,
       ':owner': S(owner),
       ':lease': N(lease),
       ':shard': S(shardOf(order.orderId)),
@@ -86,19 +99,44 @@ export function finishWrite(
   };
 }
 
-/** Ends a claim's lease now, in doubt: the next claim looks the key up first. */
-export const releaseWrite = (owner: string, now: number): Write => ({
-  update: 'SET #leaseUntil = :past, #sweepAt = :past',
-  values: { ':owner': S(owner), ':past': N(now - 1) },
-  condition: '#owner = :owner',
-});
+/**
+ * Ends a claim's lease in doubt, at `sentBy` (the latest time its attempt could have been sent): the next
+ * claim looks the key up first, and the entry is due once the look-up lag has passed since then. After a
+ * failure (`failures` so far), due after the growing delay instead, and the failure is counted.
+ */
+export function releaseWrite(
+  owner: string,
+  now: number,
+  timings: Timings,
+  options: { sentBy?: number; failures?: number } = {},
+): Write {
+  const sentBy = Math.min(options.sentBy ?? now - 1, now - 1);
+  const failed = options.failures !== undefined;
+  const failures = (options.failures ?? 0) + 1;
+  const due = failed
+    ? Math.max(now + backoffOf(failures, timings), sentBy + timings.lookupLagMs)
+    : sentBy + timings.lookupLagMs;
+  return {
+    update: `SET #leaseUntil = :sentBy, #sweepAt = :due${failed ? ', #failures = :failures' : ''}`,
+    values: {
+      ':owner': S(owner),
+      ':sentBy': N(sentBy),
+      ':due': N(due),
+      ...(failed ? { ':failures': N(failures) } : {}),
+    },
+    condition: '#owner = :owner',
+  };
+}
 
-/** Partnero refused the order. With doubt, the reconciler looks for a late copy once any write has landed. */
+/**
+ * Partnero refused the order for good. With doubt, the reconciler looks for a late copy once every
+ * write in flight has landed and shows; the lease end stays as the latest time an attempt was sent.
+ */
 export function rejectWrite(
   rejection: { reason: string; doubt: boolean },
   owner: string,
   now: number,
-  timings: LedgerTimings,
+  timings: Timings,
 ): Write {
   const values: Record<string, AttributeValue> = {
     ':owner': S(owner),
@@ -108,14 +146,56 @@ export function rejectWrite(
   };
   if (rejection.doubt) {
     values[':true'] = { BOOL: true };
-    values[':later'] = N(now + timings.verifyDelayMs * SECOND_CHECK_FACTOR);
+    values[':past'] = N(now - 1);
+    values[':later'] = N(quietAfter(now, timings));
   }
   return {
     update: rejection.doubt
-      ? 'SET #state = :rejected, #reason = :reason, #doubt = :true, #sweepAt = :later, #updatedAt = :now REMOVE #owner, #leaseUntil'
+      ? 'SET #state = :rejected, #reason = :reason, #doubt = :true, #leaseUntil = :past, #sweepAt = :later, #updatedAt = :now REMOVE #owner'
       : 'SET #state = :rejected, #reason = :reason, #updatedAt = :now REMOVE #owner, #leaseUntil, #sweepShard, #sweepAt, #failures',
     values,
     condition: '#owner = :owner AND attribute_not_exists(#refundRequested)',
+  };
+}
+
+/**
+ * A retryable answer (429, a failure before sending, an unknown customer): the order is still owed.
+ * `deferred`, due again after a delay that doubles per failure in a row; `parked` once the failures reach
+ * `parkAfterFailures` (out of the sweep, unless an attempt in doubt may still land: then one late look).
+ */
+export function deferWrite(
+  deferral: { reason: string; doubt: boolean; failures: number },
+  owner: string,
+  now: number,
+  timings: Timings,
+): { write: Write; state: 'deferred' | 'parked' } {
+  const failures = deferral.failures + 1;
+  const parked = failures >= timings.parkAfterFailures;
+  const values: Record<string, AttributeValue> = {
+    ':owner': S(owner),
+    ':state': S(parked ? 'parked' : 'deferred'),
+    ':reason': S(deferral.reason.slice(0, 1000)),
+    ':failures': N(failures),
+    ':now': N(now),
+  };
+  const set = ['#state = :state', '#reason = :reason', '#failures = :failures', '#updatedAt = :now'];
+  const remove = ['#owner'];
+  if (deferral.doubt) {
+    values[':true'] = { BOOL: true };
+    values[':past'] = N(now - 1);
+    set.push('#doubt = :true', '#leaseUntil = :past');
+  } else remove.push('#leaseUntil');
+  if (!parked || deferral.doubt) {
+    values[':due'] = N(parked ? quietAfter(now, timings) : now + backoffOf(failures, timings));
+    set.push('#sweepAt = :due');
+  } else remove.push('#sweepShard', '#sweepAt');
+  return {
+    write: {
+      update: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+      values,
+      condition: '#owner = :owner AND attribute_not_exists(#refundRequested)',
+    },
+    state: parked ? 'parked' : 'deferred',
   };
 }
 

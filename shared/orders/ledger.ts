@@ -5,8 +5,13 @@ import type { Order } from './order.js';
  * records a second transaction for a key it already has). Every transition is a conditional write:
  *
  *   (none) ─claim→ claimed ─finish→ recorded | not_referred
- *                  claimed ─reject→ rejected (Partnero refused it; claimable again)
- *                  claimed ─release→ claimed, lease over (in doubt: the next claim looks the key up first)
+ *                  claimed ─reject→ rejected (Partnero refused it for good, a 4xx; claimable by a corrected resend)
+ *                  claimed ─defer→ deferred (a retryable answer: 429, a failure before sending, an unknown
+ *                                   customer; still owed, due again after a growing delay, claimable)
+ *                  deferred ─defer, `parkAfterFailures` times→ parked (given up: reason, metric, alarm;
+ *                                   claimable by a resend or a redrive)
+ *                  claimed ─release→ claimed, lease over (in doubt: the next claim looks the key up first,
+ *                                   and sends again only once Partnero's look-up lag has passed)
  *   (none) ─refund→ refunded (a refund that overtook its order: the order is never recorded)
  *   claimed ─refund→ claimed + refund requested (the holder reverses it when it finishes)
  *   recorded ─refund→ recorded + refund requested ─completeRefund→ refunded
@@ -17,10 +22,31 @@ import type { Order } from './order.js';
  * (`versionKey`), each as an ordinary entry of this ledger, so every version is exactly once too.
  *
  * Only the claim holder sends the `POST /transactions`. Entries that need a second look (a lease that
- * ran out, a recording or refund that went through doubt) carry a `sweepAt` time and appear in a sparse
- * index that the reconciler sweeps.
+ * ran out, a recording or refund that went through doubt, an order still owed) carry a `sweepAt` time and
+ * appear in a sparse index that the reconciler sweeps.
+ *
+ * The rules every transition keeps (docs/orders.md):
+ * - An entry that owes Partnero an order ends only settled (recorded, not referred, refunded) or parked
+ *   with a reason; a retryable answer defers it, never rejects it.
+ * - A scheduled check only ever moves later: every sweep write is conditional on the due time and check
+ *   count it read, so an overlapping run or a stale read of the sweep index changes nothing.
+ * - A trim is judged by time: its mark stays until the write horizon and the look-up lag have passed
+ *   since the last write it sent (`trimQuietAt`); only then are the copies counted and the mark cleared.
+ * - A resend after doubt waits until the look-up lag has passed since the last attempt could be sent.
  */
-export type LedgerState = 'claimed' | 'recorded' | 'not_referred' | 'refunded' | 'rejected';
+export type LedgerState =
+  | 'claimed'
+  | 'recorded'
+  | 'not_referred'
+  | 'refunded'
+  | 'rejected'
+  | 'deferred'
+  | 'parked';
+
+/** States in which Partnero holds no transaction of the order and anyone may claim it again. */
+export const REFUSED_STATES: readonly LedgerState[] = ['rejected', 'deferred', 'parked'];
+export const isRefused = (entry: LedgerEntry | undefined): boolean =>
+  entry !== undefined && REFUSED_STATES.includes(entry.state);
 
 /** A claim whose holder's lease ran out: the holder stopped, and anyone may take it over. */
 export const abandonedClaim = (entry: LedgerEntry | undefined, now: number): boolean =>
@@ -38,19 +64,24 @@ export interface LedgerEntry {
   /** The order as first claimed (absent on an entry a refund created). */
   order?: Order;
   reward?: number;
-  /** Why it was not recorded (`not_referred`, `rejected`). */
+  /** Why it was not recorded (`not_referred`, `rejected`, `deferred`, `parked`). */
   reason?: string;
   /**
-   * `rejected` after an attempt in doubt: an earlier POST may still land, so the next claim looks the key
-   * up first and the reconciler checks for a late copy.
+   * Refused (`rejected`, `deferred`, `parked`) after an attempt in doubt: an earlier POST may still land,
+   * so the next claim looks the key up first and the reconciler checks for a late copy.
    */
   doubt?: boolean;
   /** Epoch ms from which the reconciler should look at it; absent when settled. */
   sweepAt?: number;
   /** How many times the reconciler has counted this entry's copies since its last doubtful write. */
   checks?: number;
-  /** How many sweeps in a row failed to settle it (each puts it off longer, see `postpone`). */
+  /**
+   * How many times in a row it could not be settled (sweeps that failed, retryable answers); each puts it
+   * off longer (see `postpone`), and a deferred order is parked after `parkAfterFailures`.
+   */
   failures?: number;
+  /** Epoch ms from which a trim's writes have all landed and can be seen: only then is its mark cleared. */
+  trimQuietAt?: number;
   /**
    * The reconciler is deleting extra copies of this key: if none is left (a DELETE that was retried, or
    * a Partnero that deletes every copy at once), it puts the one back. Without the mark, a recorded
@@ -80,8 +111,19 @@ export type PartialRefundRegistration =
   | { registered: false; duplicate: boolean; entry: LedgerEntry | undefined };
 
 export type ClaimResult =
-  /** `takeover`: an earlier claim existed (its holder may have sent the POST), so look the key up first. */
-  | { claimed: true; takeover: boolean; refundRequested: boolean; order: Order }
+  /**
+   * `takeover`: an earlier claim existed (its holder may have sent the POST), so look the key up first;
+   * `sentBy`: the latest time that earlier attempt could have been sent; `failures`: retryable answers
+   * in a row so far.
+   */
+  | {
+      claimed: true;
+      takeover: boolean;
+      refundRequested: boolean;
+      order: Order;
+      sentBy?: number;
+      failures?: number;
+    }
   | { claimed: false; entry: LedgerEntry };
 
 export type Settlement =
@@ -100,6 +142,8 @@ export type FinishResult =
 export interface OrderLedger {
   /** The ledger's clock (epoch ms), so leases are judged by one time source. */
   now(): number;
+  /** How long Partnero's look-up by key may lag behind its writes (`LedgerTimings.lookupLagMs`). */
+  readonly lookupLagMs: number;
   /** Claims `order` for `owner` unless another live claim or a settled entry exists. */
   claim(order: Order, owner: string): Promise<ClaimResult>;
   /** Settles a claim `owner` holds; refused when a refund arrived meanwhile or the claim was lost. */
@@ -110,15 +154,30 @@ export interface OrderLedger {
     settlements: { orderId: string; settlement: Settlement }[],
   ): Promise<FinishResult[]>;
   /**
-   * Gives a claim up in doubt: a POST may have landed, or may still land. The lease ends now, so the next
-   * claim (a redelivery, the reconciler) looks the key up before sending.
+   * Gives a claim up in doubt: a POST may have landed, or may still land. The lease ends (at `sentBy`, the
+   * latest time an attempt could have been sent: now unless given), so the next claim (a redelivery, the
+   * reconciler) looks the key up before sending; it is due again once the look-up lag has passed since
+   * then. `failures` (the count so far): the release follows a failure (a look-up that failed), so it is
+   * due again after the same growing delay as a postponed entry.
    */
-  release(orderId: string, owner: string): Promise<void>;
+  release(orderId: string, owner: string, options?: { sentBy?: number; failures?: number }): Promise<void>;
   /**
-   * Partnero refused the order (unknown customer, invalid): `rejected`, claimable again (a refund that
-   * arrived meanwhile makes it `refunded`). With `doubt`, an earlier attempt of this order may still land.
+   * Partnero refused the order for good (invalid: a 4xx that is not about a customer it may yet know):
+   * `rejected`, claimable by a corrected resend (a refund that arrived meanwhile makes it `refunded`).
+   * With `doubt`, an earlier attempt of this order may still land.
    */
   reject(orderId: string, owner: string, rejection: { reason: string; doubt: boolean }): Promise<void>;
+  /**
+   * Partnero answered something retryable (429, a failure before sending, an unknown customer): the order
+   * is still owed. `deferred` and due again after a delay that doubles per failure; `parked` once it was
+   * deferred `parkAfterFailures` times in a row. Answers the state it ended in (undefined when the claim
+   * was lost or a refund arrived, which `refunded` settles).
+   */
+  defer(
+    orderId: string,
+    owner: string,
+    deferral: { reason: string; doubt: boolean; failures: number },
+  ): Promise<'deferred' | 'parked' | undefined>;
   /**
    * Marks a recorded entry as being trimmed to one copy by `trimmer` alone (see `trimming`), and moves it
    * a lease on in the sweep so no other run picks it up meanwhile. Answers the entry as it is now, or
@@ -159,14 +218,16 @@ export interface OrderLedger {
    * After the reconciler counted an entry's copies: the first check of a doubtful write schedules a
    * second, much later one (a write that lands very late is still caught); the second takes the entry
    * out of the sweep. `again`: this check wrote at Partnero (trimmed or restored copies), so it is
-   * counted once more, keeping the trimming mark. Nothing happens when the entry changed since `seen`.
+   * counted once more when that trim is quiet, keeping the trimming mark. `waitUntil`: the count could
+   * not be trusted yet (a trim's writes may still land); look again then, changing nothing else.
+   * Nothing happens when the entry changed since `seen` (its state, refund flag, due time or checks).
    */
-  settleSweep(seen: LedgerEntry, options?: { again?: boolean }): Promise<void>;
+  settleSweep(seen: LedgerEntry, options?: { again?: boolean; waitUntil?: number }): Promise<void>;
   /**
    * After a sweep failed to settle an entry: it is due again after a delay that doubles with each
    * failure in a row (one verify delay first, at most 15), so entries that keep failing do not take every
-   * place of every sweep from the rest. Nothing happens when its state or refund flag changed since
-   * `seen`, it left the sweep, or a live claim holds it.
+   * place of every sweep from the rest. Only ever later: nothing happens unless the entry still holds the
+   * state, refund flag, due time and check count read in `seen`, and no live claim holds it.
    */
   postpone(seen: LedgerEntry): Promise<void>;
 }
@@ -177,7 +238,15 @@ export interface LedgerTimings {
   leaseMs: number;
   /**
    * How long after a doubtful recording or a refund the reconciler counts the key's copies at Partnero;
-   * it counts again after 15 times as long. A write in flight must have landed by then.
+   * it counts again after 15 times as long (the write horizon): a write in flight must have landed by then.
    */
   verifyDelayMs: number;
+  /**
+   * How long Partnero's `GET /transactions?key=` may lag behind its writes (a new row not shown yet, a
+   * deleted one still shown). A resend after doubt waits for it; counts that clear a trim wait for it
+   * after the horizon. At most `verifyDelayMs`. @default verifyDelayMs
+   */
+  lookupLagMs?: number;
+  /** Retryable answers in a row after which a deferred order is parked. @default 16 */
+  parkAfterFailures?: number;
 }

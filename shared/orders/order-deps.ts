@@ -12,6 +12,11 @@ export interface OrderDeps {
   /** A new claim token per call. @default crypto.randomUUID */
   newOwner?: () => string;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /**
+   * Told when an order the ledger owes Partnero is parked (retryable answers, e.g. an unknown customer,
+   * for hours): the caller counts it (`LedgerEntriesParked`), which an alarm watches.
+   */
+  onParked?: (orderId: string, reason: string) => void;
 }
 
 /** An HTTP route's order dependencies: the same, plus the metrics it publishes per request. */
@@ -36,6 +41,8 @@ export interface Held {
   order: Order;
   /** An earlier holder may have sent it: verify copies later. */
   doubt: boolean;
+  /** Retryable answers in a row before this attempt (a deferred order's backoff). */
+  failures?: number;
 }
 
 export type SentOrder = { held: Held; result: Sent };

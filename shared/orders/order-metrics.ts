@@ -26,6 +26,7 @@ const REFUNDS: Record<RefundOutcome['status'], string> = {
   refund_pending: 'OrdersRefundPending',
   not_recorded: 'OrdersPending',
   in_progress: 'OrdersPending',
+  order_refused: 'OrdersNothingToReverse',
 };
 
 export type OrderMetrics = Pick<Metrics, 'addMetric'>;

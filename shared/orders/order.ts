@@ -30,9 +30,9 @@ export type OrderOutcome =
   /** Recorded before: nothing was sent again. */
   | { orderId: string; status: 'duplicate' }
   /**
-   * The order id was settled before (recorded, refunded or not referred), or is being recorded, with
-   * other fields: this order is not sent, the first stands. Two orders share an id, or a resend changed
-   * one after the fact.
+   * The order id was settled before (recorded, refunded or not referred), or is being recorded (even
+   * right now, by another worker), with other fields: this order is not sent, the first stands. Two
+   * orders share an id, or a resend changed one after the fact.
    */
   | { orderId: string; status: 'key_reused'; reason: string }
   /** The order was refunded (before, or while it was being recorded): it pays no reward. */
@@ -53,9 +53,12 @@ export type OrderOutcome =
  * `refund_pending`: the order is being recorded right now; the ledger holds the refund and whoever
  * finishes recording reverses it. `duplicate_refund`: this partial refund was applied before.
  * `not_recorded`: a partial refund of an order the ledger has not recorded (its sale has not arrived
- * yet); `in_progress`: of one being recorded right now. Both are worth retrying later.
+ * yet); `in_progress`: of one being recorded right now, or still owed after a retryable answer. Both are
+ * worth retrying later. `order_refused`: of an order refused for good or parked: retrying cannot help.
  */
 export type RefundOutcome =
+  /** A partial refund of an order Partnero refused, or that was parked: final, it names why. */
+  | { orderId: string; status: 'order_refused'; reason: string }
   | {
       orderId: string;
       status:

@@ -50,7 +50,10 @@ function unregistered(
   if (!entry) return { orderId, status: 'not_recorded' };
   if (entry.state === 'refunded' || entry.state === 'not_referred' || entry.refundRequested)
     return { orderId, status: 'nothing_to_reverse' };
-  // Being recorded right now, or refused for now (e.g. its customer is not known yet).
+  // Refused for good, or given up on: nothing is recorded and retrying the refund cannot change that.
+  if (entry.state === 'rejected' || entry.state === 'parked')
+    return { orderId, status: 'order_refused', reason: entry.reason ?? `the order was ${entry.state}` };
+  // Being recorded right now, or still owed after a retryable answer (e.g. its customer is not known yet).
   return { orderId, status: 'in_progress' };
 }
 
@@ -78,6 +81,8 @@ export async function applyVersion(
     [{ ...order, orderId: versionKey(orderId, version), amount: remaining }],
     call,
   );
+  // A retryable answer leaves the version's own entry owed (deferred, or released in doubt): the
+  // reconciler records it from there, so only a failure before its ledger entry existed is retried here.
   if (!outcome || outcome.status === 'failed') throw outcome?.error ?? new Error('no outcome');
   if (outcome.status === 'not_referred' || outcome.status === 'unknown_customer') {
     deps.logger?.warn('the rest of a partially refunded order could not be recorded', {

@@ -10,6 +10,8 @@ import { liveVersions, retireVersions } from './refund-order.js';
 export type RepairReason =
   /** A claim whose holder vanished: looked up, then recorded (or sent) by the reconciler. */
   | 'stuck_claim_settled'
+  /** An order Partnero answered with something retryable (429, unknown customer): recorded on a later try. */
+  | 'deferred_order_recorded'
   /** A requested refund whose delete had not gone through. */
   | 'refund_completed'
   /** A transaction of a refunded order that landed after the refund (a late commit). */
@@ -82,10 +84,13 @@ async function reconcileEntry(
   entry: LedgerEntry,
   call: CallOptions,
 ): Promise<RepairReason | undefined> {
-  if (entry.state === 'claimed') {
-    if (!entry.order) throw new Error('claimed entry without its order');
+  if (entry.state === 'claimed' || entry.state === 'deferred') {
+    // Still owed: the same claim a redelivery would make (it looks up first after doubt, and waits
+    // for Partnero's look-up lag). A retryable answer defers it again (or parks it), never rejects it.
+    if (!entry.order) throw new Error(`${entry.state} entry without its order`);
     const [outcome] = await recordOrders(deps, [entry.order], call);
-    if (outcome?.status === 'recorded') return 'stuck_claim_settled';
+    if (outcome?.status === 'recorded')
+      return entry.state === 'claimed' ? 'stuck_claim_settled' : 'deferred_order_recorded';
     if (outcome?.status === 'already_refunded') return 'refund_completed';
     if (
       outcome?.status === 'not_referred' ||
@@ -93,6 +98,7 @@ async function reconcileEntry(
       outcome?.status === 'duplicate'
     )
       return undefined;
+    // Rescheduled by the claim's release or deferral; counted as a failure of this sweep.
     throw outcome?.status === 'failed'
       ? outcome.error
       : new Error(`order ${entry.orderId} is ${outcome?.status}`);
@@ -108,7 +114,8 @@ async function reconcileEntry(
     await applyVersion(deps, entry, call);
     return 'partial_refund_completed';
   }
-  if (entry.state === 'rejected') {
+  if (entry.state === 'rejected' || entry.state === 'parked') {
+    // Refused after an attempt in doubt: due once that attempt has landed and shows.
     const copies = await copiesOf(
       deps.partnero,
       { orderId: entry.orderId, customerKey: entry.order?.customerKey },
@@ -121,16 +128,24 @@ async function reconcileEntry(
     await deps.ledger.adoptLateWrite(entry, rewardOf(copies[0]));
     return 'late_write_recorded';
   }
-  const { repair, wrote, seen } = await checkCopies(deps, entry, call);
-  // A DELETE or POST of this check may itself land late: count once more, 15 verify delays on.
-  await deps.ledger.settleSweep(seen ?? entry, { again: wrote });
+  const { repair, wrote, seen, waitUntil } = await checkCopies(deps, entry, call);
+  if (waitUntil !== undefined) await deps.ledger.settleSweep(entry, { waitUntil });
+  // A DELETE or POST of this check may itself land late: count once more, once its trim is quiet.
+  else await deps.ledger.settleSweep(seen ?? entry, { again: wrote });
   return repair;
 }
 
-/** What a count did; `seen`: the entry as this run's trim mark left it. */
-type Check = { repair?: RepairReason; wrote: boolean; seen?: LedgerEntry };
+/**
+ * What a count did; `seen`: the entry as this run's trim mark left it; `waitUntil`: the count cannot be
+ * trusted before then (a trim's own writes may still land), so nothing was done.
+ */
+type Check = { repair?: RepairReason; wrote: boolean; seen?: LedgerEntry; waitUntil?: number };
 
-/** Counts the key's copies at Partnero against what the ledger says there should be (0 or 1). */
+/**
+ * Counts the key's copies at Partnero against what the ledger says there should be (0 or 1). A trim is
+ * judged by time: a DELETE whose answer was lost may still land, so while the trim mark is not quiet a
+ * count of one (or none) proves nothing and changes nothing; extra copies are still trimmed at once.
+ */
 async function checkCopies(deps: ReconcileDeps, entry: LedgerEntry, call: CallOptions): Promise<Check> {
   if (entry.state === 'not_referred') return { wrote: false };
   const copies = await copiesOf(
@@ -144,6 +159,8 @@ async function checkCopies(deps: ReconcileDeps, entry: LedgerEntry, call: CallOp
     await deleteAllCopies(deps.partnero, entry.orderId, call);
     return { repair: 'refund_reversed', wrote: true };
   }
+  const quietAt = entry.trimming ? (entry.trimQuietAt ?? 0) : 0;
+  if (copies.length <= 1 && deps.ledger.now() < quietAt) return { wrote: false, waitUntil: quietAt };
   if (copies.length === 1) return { wrote: false };
   // Gone, and not by a trim of ours: someone deleted it at Partnero.
   if (copies.length === 0 && (!entry.trimming || !entry.order))
@@ -151,13 +168,13 @@ async function checkCopies(deps: ReconcileDeps, entry: LedgerEntry, call: CallOp
   const trim = await deps.ledger.markTrimming(entry, (deps.newOwner ?? randomUUID)());
   if (!trim) throw new Error(`order ${entry.orderId} changed while being checked`);
   if (copies.length === 0) {
-    // Gone because an earlier trim deleted too many: put the one back.
+    // Gone because an earlier trim deleted too many (all its writes have landed): put the one back.
     const restored = await restoreCopy(deps, trim, call);
     return { ...(restored ? { repair: 'copy_restored' } : {}), wrote: restored, seen: trim };
   }
+  // Whichever copy each DELETE removes, one is left; if a retried DELETE took more, the mark puts one
+  // back once the trim is quiet.
   for (let i = 1; i < copies.length; i++) await deps.partnero.transactions.delete(entry.orderId, call);
-  if (entry.order && (await copiesOf(deps.partnero, entry.order, call)).length === 0)
-    await restoreCopy(deps, trim, call);
   return { repair: 'extra_copy_deleted', wrote: true, seen: trim };
 }
 
@@ -167,7 +184,7 @@ async function checkCopies(deps: ReconcileDeps, entry: LedgerEntry, call: CallOp
  * holding the trim sends it, and only while the order is owed one: a refund (or partial refund) that
  * arrives while the copy is on its way may have deleted before it landed, so the copy is reversed here.
  * Answers false when the order was no longer owed a copy. An unknown outcome throws: the entry is due
- * again once the trim's lease is over, and that sweep counts again.
+ * again once the trim's lease is over, and is counted once that trim is quiet.
  */
 async function restoreCopy(deps: ReconcileDeps, trim: LedgerEntry, call: CallOptions): Promise<boolean> {
   const order = trim.order as NonNullable<LedgerEntry['order']>;

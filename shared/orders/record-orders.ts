@@ -93,8 +93,13 @@ async function claimOne(
   }
   if (!claim.claimed) {
     const { entry } = claim;
-    const changed = entry.order && entry.state !== 'claimed' ? changedFields(entry.order, order) : [];
-    if (changed.length > 0) return keyReused(orderId, `was ${entry.state.replace('_', ' ')} before`, changed);
+    // Every order under an id that holds other fields is refused, even while the first is being recorded.
+    const changed = entry.order ? changedFields(entry.order, order) : [];
+    if (changed.length > 0) {
+      const seen =
+        entry.state === 'claimed' ? 'is being recorded' : `was ${entry.state.replace('_', ' ')} before`;
+      return keyReused(orderId, seen, changed);
+    }
     if (entry.state === 'recorded')
       return { orderId, status: entry.refundRequested ? 'already_refunded' : 'duplicate' };
     if (entry.state === 'refunded') return { orderId, status: 'already_refunded' };
@@ -105,11 +110,18 @@ async function claimOne(
   const changed = changedFields(claim.order, order);
   if (changed.length > 0) reused.set(orderId, keyReused(orderId, 'was being recorded before', changed));
   if (claim.refundRequested) return reverseHeld(deps, claim.order, owner, call);
-  if (!claim.takeover) return { order: claim.order, doubt: false };
-  // An earlier holder may have sent it (its answer lost, or it died): look before sending again.
+  const failures = claim.failures ?? 0;
+  if (!claim.takeover) return { order: claim.order, doubt: false, failures };
+  // An earlier holder may have sent it (its answer lost, or it died): look before sending again, and
+  // only once Partnero's look-up shows what that attempt wrote (it lags behind writes).
+  const sentBy = claim.sentBy ?? 0;
+  if (deps.ledger.now() < sentBy + deps.ledger.lookupLagMs) {
+    await deps.ledger.release(orderId, owner, { sentBy }).catch(() => undefined);
+    return { orderId, status: 'pending' };
+  }
   try {
     const copies = await copiesOf(deps.partnero, claim.order, call);
-    if (copies.length === 0) return { order: claim.order, doubt: true };
+    if (copies.length === 0) return { order: claim.order, doubt: true, failures };
     const settlement: Settlement = { state: 'recorded', reward: rewardOf(copies[0]), verify: true };
     return finished(
       deps,
@@ -124,7 +136,7 @@ async function claimOne(
       orderId,
       error: String(error),
     });
-    await deps.ledger.release(orderId, owner).catch(() => undefined);
+    await deps.ledger.release(orderId, owner, { sentBy, failures }).catch(() => undefined);
     return { orderId, status: 'pending' };
   }
 }

@@ -1,8 +1,14 @@
+import { isAppError } from '#shared/errors.js';
 import type { CallOptions } from '#shared/partnero/index.js';
 import type { FinishResult, OrderLedger, Settlement } from './ledger.js';
 import type { Order, OrderOutcome } from './order.js';
 import type { Held, OrderDeps, Sent, SentOrder } from './order-deps.js';
 import { copiesOf, deleteOneCopy, rewardOf } from './partnero-transactions.js';
+
+/** A refusal that trying again later can turn into a recording (429, a failure before sending). */
+const retryable = (sent: Sent) =>
+  sent.kind === 'unknown_customer' ||
+  (sent.kind === 'refused' && isAppError(sent.error) && sent.error.retryable);
 
 /** How a recorded order is settled: verified later when its recording went through doubt. */
 const settlementOf = (held: Held, sent: Sent): Settlement => ({
@@ -64,8 +70,22 @@ export async function settle(
     }
     const reason =
       sent.kind === 'unknown_customer' ? sent.reason : String((sent.error as Error)?.message ?? sent.error);
-    // After a takeover an earlier attempt may still land: the rejection keeps that doubt.
-    await ledger.reject(orderId, owner, { reason, doubt: held.doubt });
+    // After a takeover an earlier attempt may still land: the refusal keeps that doubt. A retryable
+    // answer leaves the order owed (deferred, then parked), never refused for good.
+    if (retryable(sent)) {
+      const state = await ledger.defer(orderId, owner, {
+        reason,
+        doubt: held.doubt,
+        failures: held.failures ?? 0,
+      });
+      if (state === 'parked') {
+        deps.logger?.error('order parked: Partnero kept refusing it with retryable answers', {
+          orderId,
+          reason,
+        });
+        deps.onParked?.(orderId, reason);
+      }
+    } else await ledger.reject(orderId, owner, { reason, doubt: held.doubt });
     if (sent.kind === 'unknown_customer') return { orderId, status: 'unknown_customer', reason: sent.reason };
     return { orderId, status: 'failed', error: sent.error };
   } catch (error) {

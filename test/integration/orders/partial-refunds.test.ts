@@ -17,6 +17,8 @@ beforeEach(() => world.reset());
 
 const BOB = BUYERS[0];
 const LEASE = 60_000;
+/** Partnero's look-up lag the ledger assumes (its default: the verify delay, 60 s here). */
+const LAG = 60_000;
 const deps = (partnero: PartneroClient = world.partnero()) => ({
   partnero,
   ledger: world.ledger({ leaseMs: LEASE }),
@@ -50,7 +52,8 @@ describe('partial refunds', () => {
     expect(await refundPart(deps(), order.orderId, { refundId: 'r-1', amount: 30 })).toMatchObject({
       status: 'in_progress',
     });
-    world.advance(LEASE + 1);
+    // The lease is over, and so is the look-up lag after it: a takeover looks, then sends.
+    world.advance(LEASE + LAG + 1);
     expect(await refundPart(deps(), order.orderId, { refundId: 'r-1', amount: 30 })).toEqual({
       orderId: order.orderId,
       status: 'partially_refunded',
