@@ -84,15 +84,12 @@ export class LocalQueue {
     return message;
   }
 
-  /** Takes a message moved here by a redrive, keeping its id, body and attributes. */
+  /**
+   * Takes a message moved here by a redrive, keeping its id, body, attributes and receive count (SQS does
+   * not reset `ApproximateReceiveCount`: its first receive here answers the source queue's count + 1).
+   */
   adopt(message: QueueMessage): void {
-    const moved: QueueMessage = {
-      ...message,
-      receiveCount: 0,
-      firstReceivedAt: null,
-      visibleAt: Date.now(),
-      receiptHandle: null,
-    };
+    const moved: QueueMessage = { ...message, visibleAt: Date.now(), receiptHandle: null };
     this.messages.push(moved);
     this.options.onMessage?.(message, 'redrive');
     this.notify();
