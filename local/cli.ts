@@ -15,6 +15,8 @@ export interface CliOptions {
   quiet: boolean;
   /** `--partnero-url`: another Partnero instead of the sandbox, with its key from `PARTNERO_API_KEY`. */
   partnero?: { apiUrl: string; apiKey: string };
+  /** `--sandbox-variants [seed]`: the sandbox answers any plausible reading where Partnero is silent. */
+  variantsSeed?: number;
 }
 
 export const DEFAULT_STATE_FILE = '.local-state/sandbox.json';
@@ -29,6 +31,7 @@ Options (environment variable in brackets):
   --aws-port <n>       local Secrets Manager/EventBridge/SQS [AWS_PORT]      default ${DEFAULT_PORTS.aws}
   --host <address>     interface to listen on                               default 127.0.0.1
   --persist [file]     keep the sandbox state in a file     [SANDBOX_STATE_FILE] (default file ${DEFAULT_STATE_FILE})
+  --sandbox-variants [seed]  the sandbox also answers the readings Partnero leaves open (seeded, default 1)
   --outputs <file>     stack outputs for connect/doctor     [LOCAL_OUTPUTS_FILE] default ${DEFAULT_OUTPUTS_FILE}
   --fresh              start unconnected (empty secrets, no webhook): try \`npm run connect -- --local\`
   --partnero-url <url> run against another Partnero (its API base URL) instead of the sandbox;
@@ -134,6 +137,15 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
         const next = inline ?? (args[0] !== undefined && !args[0].startsWith('-') ? args.shift() : undefined);
         options.stateFile = next ?? DEFAULT_STATE_FILE;
         sandboxFlags.push('--persist');
+        break;
+      }
+      case '--sandbox-variants': {
+        const next = inline ?? (args[0] !== undefined && /^\d+$/.test(args[0]) ? args.shift() : undefined);
+        const seed = next === undefined ? 1 : Number(next);
+        if (!Number.isSafeInteger(seed))
+          throw new CliError(`--sandbox-variants takes a whole-number seed, got ${next}`);
+        options.variantsSeed = seed;
+        sandboxFlags.push('--sandbox-variants');
         break;
       }
       case '--quiet':

@@ -5,6 +5,9 @@ import { CliError, parseCli, USAGE } from './cli.js';
 import { PortInUseError } from './listen.js';
 import { type LocalSystem, startLocalSystem } from './system.js';
 
+/** Points the demo program gives a referrer for each referred sign-up. */
+const DEMO_REFERRAL_POINTS = 50;
+
 // The SDK warns once per process that its 2027 releases need Node 22; that is not news during a demo.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -36,6 +39,12 @@ async function main(): Promise<void> {
       ...(stateFile ? { stateFile } : {}),
       ...(outputsFile ? { outputsFile } : {}),
       connected: !cli.fresh,
+      sandbox: {
+        // The demo's program also rewards each referred sign-up in points, so the dashboard shows money
+        // and points side by side, as a Partnero balance can.
+        referralPoints: DEMO_REFERRAL_POINTS,
+        ...(cli.variantsSeed === undefined ? {} : { variants: true, seed: cli.variantsSeed }),
+      },
       ...(cli.partnero ? { partnero: cli.partnero } : {}),
       ...(cli.quiet
         ? {}

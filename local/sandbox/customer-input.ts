@@ -132,5 +132,25 @@ export function insertCustomer(sb: Sandbox, input: CustomerInput): CustomerRecor
   };
   sb.store.state.customers.push(customer);
   sb.webhooks.emit('customer.created', renderCustomer(customer, sb));
+  rewardReferralInPoints(sb, customer);
   return customer;
+}
+
+/** The program's sign-up reward, when it has one: points for the referrer, beside its money. */
+function rewardReferralInPoints(sb: Sandbox, customer: CustomerRecord): void {
+  const referrer = sb.store.byUid(customer.referrerUid);
+  const amount = sb.config.referralPoints;
+  if (!referrer || amount <= 0) return;
+  sb.store.state.credits.push({
+    id: sb.store.nextId('rwd'),
+    customerUid: referrer.uid,
+    amount,
+    amountUnits: 'points',
+    isCurrency: false,
+    createdAt: new Date().toISOString(),
+  });
+  sb.webhooks.emit('customer.rewarded', {
+    ...renderCustomer(referrer, sb),
+    reward: { amount, amount_units: 'points', is_currency: false },
+  });
 }

@@ -19,6 +19,11 @@ export interface SandboxConfig {
   rewardPercent: number;
   referralParam: string;
   cookieDays: number;
+  /**
+   * Points the referrer earns when a referred customer signs up (a program's reward rule in Partnero),
+   * held beside money in the balance as a non-money unit. 0: none.
+   */
+  referralPoints: number;
   /** Refuse a repeated transaction key with 422 (Partnero does not: off by default). */
   strictTransactionKeys: boolean;
   /**

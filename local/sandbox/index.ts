@@ -39,6 +39,8 @@ export interface SandboxOptions {
   port?: number;
   siteUrl?: string;
   rewardPercent?: number;
+  /** Points the referrer earns per referred sign-up (default 0, none); see `SandboxConfig.referralPoints`. */
+  referralPoints?: number;
   referralParam?: string;
   cookieDays?: number;
   stateFile?: string;
@@ -95,6 +97,7 @@ function createSandbox(opts: SandboxOptions): Sandbox & { rateLimit: RateLimit }
     apiKey: opts.apiKey ?? 'sandbox_secret_key',
     siteUrl: opts.siteUrl ?? 'http://localhost:3000/',
     rewardPercent: opts.rewardPercent ?? 10,
+    referralPoints: opts.referralPoints ?? 0,
     referralParam: opts.referralParam ?? 'ref',
     cookieDays: opts.cookieDays ?? 30,
     strictTransactionKeys: opts.strictTransactionKeys ?? false,

@@ -94,7 +94,14 @@ export async function activateGateway(
     port,
     // Without the sandbox, the page names the Partnero in use; its PartneroJS-compatible script (served
     // by the sandbox) is then missing, and a referral cookie has to be set by hand (docs/local.md).
-    pageVars: { SANDBOX_URL: partnero.sandbox?.url ?? partnero.apiUrl },
+    pageVars: {
+      SANDBOX_URL: partnero.sandbox?.url ?? partnero.apiUrl,
+      PARTNERO_NAME: partnero.sandbox ? 'the Partnero sandbox' : 'the Partnero API',
+      // Another Partnero serves no sandbox script: an empty one, so the page loads without an error.
+      PARTNERO_SCRIPT_URL: partnero.sandbox
+        ? `${partnero.sandbox.url}/js/partnero.js`
+        : 'data:text/javascript,',
+    },
     pageConfig: {
       sandboxUrl: partnero.sandbox?.url ?? null,
       partneroApiUrl: partnero.apiUrl,

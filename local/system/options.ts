@@ -61,7 +61,9 @@ export interface LocalSystemOptions {
    */
   partnero?: ExternalPartnero;
   /** Passed to the sandbox (e.g. `webhooks.baseDelayMs`, `rewardPercent`). */
-  sandbox?: Pick<SandboxOptions, 'rewardPercent' | 'seed' | 'program'> & { webhookBaseDelayMs?: number };
+  sandbox?: Pick<SandboxOptions, 'rewardPercent' | 'referralPoints' | 'seed' | 'program' | 'variants'> & {
+    webhookBaseDelayMs?: number;
+  };
   /** Every gateway request, once answered (`start.ts` prints them). */
   onAccess?: (entry: AccessEntry) => void;
   /** Every event handed to a function, API routes and the consumer alike (tests and debugging). */

@@ -25,6 +25,8 @@ export async function startLinkedSandbox(
     siteUrl: `${demoUrl}/`,
     ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     ...(tuning.rewardPercent === undefined ? {} : { rewardPercent: tuning.rewardPercent }),
+    ...(tuning.referralPoints === undefined ? {} : { referralPoints: tuning.referralPoints }),
+    ...(tuning.variants === undefined ? {} : { variants: tuning.variants }),
     ...(tuning.seed === undefined ? {} : { seed: tuning.seed }),
     ...(tuning.program === undefined ? {} : { program: tuning.program }),
     webhooks: {

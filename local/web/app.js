@@ -9,6 +9,10 @@ const $ = (testId) => document.querySelector(`[data-testid="${testId}"]`);
 const money = (amount, currency = 'usd') =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(amount ?? 0);
 
+/** Money as money, anything else (points) as a count with its unit. */
+const amountOf = (amount, units, isCurrency) =>
+  isCurrency === false ? `${amount ?? 0} ${units ?? 'points'}` : money(amount, units ?? 'usd');
+
 const state = {
   config: { demoUsers: [], orderSource: 'shop.orders', webhookSource: 'partnero' },
   session: readSession(),
@@ -166,7 +170,7 @@ async function loadDashboard() {
   if (!state.session) return;
   try {
     const [dashboard, orders] = await Promise.all([api('/referrals/me'), api('/local/orders')]);
-    const previousBalance = state.dashboard?.balance?.amount;
+    const previousBalance = state.dashboard ? moneyUnit(state.dashboard).amount : undefined;
     state.dashboard = dashboard;
     state.orders = orders.orders;
     renderDashboard(previousBalance);
@@ -182,18 +186,37 @@ function scheduleRefresh(delay = 400) {
   state.refreshSoon = setTimeout(loadDashboard, delay);
 }
 
+/** The dashboard's first money unit (the demo shop sells in one currency); $0.00 when it holds none. */
+function moneyUnit(d) {
+  const unit = d.balances.find((u) => u.is_currency !== false);
+  return { amount: unit?.amount ?? 0, currency: unit?.unit ?? 'usd' };
+}
+
+/** A count Partnero's answer did not carry is unknown: shown as a dash, never as 0. */
+function showCount(id, value) {
+  const node = $(id);
+  node.textContent = value === null || value === undefined ? '—' : String(value);
+  node.title = value === null || value === undefined ? 'Partnero did not report this count' : '';
+}
+
 function renderDashboard(previousBalance) {
   const d = state.dashboard;
   if (!d) return;
   $('referral-link').value = d.customer.referral_link ?? '';
-  $('stat-clicks').textContent = String(d.stats.clicks);
-  $('stat-signups').textContent = String(d.stats.signups);
-  $('stat-paid-referrals').textContent = String(d.stats.paid_referrals);
-  $('stat-referrals').textContent = String(d.stats.referrals);
+  showCount('stat-clicks', d.stats.clicks);
+  showCount('stat-signups', d.stats.signups);
+  showCount('stat-paid-referrals', d.stats.paid_referrals);
+  showCount('stat-referrals', d.stats.referrals);
+  const current = moneyUnit(d);
   const balance = $('balance-amount');
-  balance.textContent = money(d.balance.amount, d.balance.currency ?? 'usd');
-  balance.dataset.amount = String(d.balance.amount);
-  if (previousBalance !== undefined && previousBalance !== d.balance.amount) {
+  balance.textContent = money(current.amount, current.currency);
+  balance.dataset.amount = String(current.amount);
+  // Every other unit Partnero holds for the customer: points, other currencies.
+  const others = d.balances.filter((u) => u !== d.balances.find((m) => m.is_currency !== false));
+  const points = $('balance-points');
+  points.hidden = others.length === 0;
+  points.textContent = others.map((u) => amountOf(u.amount, u.unit, u.is_currency)).join(' · ');
+  if (previousBalance !== undefined && previousBalance !== current.amount) {
     const tile = balance.closest('.stat');
     tile.classList.remove('stat--flash');
     void tile.offsetWidth;
@@ -328,14 +351,15 @@ function describe(record) {
       .join(' · ');
   } else if (e['detail-type'] === 'customer.rewarded') {
     const reward = d.reward ?? {};
-    summary = `${money(reward.amount ?? 0, reward.amount_units ?? 'usd')} for ${d.key}${d.transaction_key ? ` (transaction ${d.transaction_key})` : ''}`;
+    summary = `${amountOf(reward.amount, reward.amount_units, reward.is_currency)} for ${d.id}${d.transaction_key ? ` (transaction ${d.transaction_key})` : ''}`;
   } else if (e['detail-type'] === 'customer.credited') {
     const credit = d.credit ?? {};
-    summary = `${money(credit.amount ?? 0, credit.amount_units ?? 'usd')} credited to ${d.key}`;
+    summary = `${amountOf(credit.amount, credit.amount_units, credit.is_currency)} credited to ${d.id}`;
   } else if (e['detail-type'].startsWith('customer.')) {
-    summary = `${d.key}${d.referring_customer ? ` (referred by ${d.referring_customer.key})` : ''}`;
+    const by = d.referring_customer;
+    summary = `${d.id}${by ? ` (referred by ${typeof by === 'string' ? by : (by.key ?? by.id ?? by.name)})` : ''}`;
   } else if (e['detail-type'].startsWith('transaction.')) {
-    summary = `${d.key} · ${money(d.amount, d.amount_units ?? 'usd')} · reward ${money(d.credit ?? 0, d.amount_units ?? 'usd')}`;
+    summary = `${d.key} · ${amountOf(d.amount, d.amount_units, d.is_currency)} · bought by ${d.referred_customer}`;
   } else {
     summary = JSON.stringify(d).slice(0, 120);
   }

@@ -145,6 +145,10 @@ export function demoSteps(
           'Bob in Alice’s friends',
         );
         await eventually(
+          async () => (await text(alice, 'balance-points')) === '50 points',
+          'Alice’s 50 points for the sign-up, beside her money',
+        );
+        await eventually(
           async () => (await text(alice, 'stat-clicks')) === '1',
           'the click on Alice’s link to be counted',
         );
