@@ -76,7 +76,7 @@ export function rewriting(inner: PartneroFetch, rewrite: Rewrite): PartneroFetch
 }
 
 /** Removes `id` and `key` from every customer object in an answer (one, a list, or a bare payload). */
-export function stripCustomerNames(method: string, url: URL, body: unknown): unknown {
+export function stripCustomerNames(_method: string, url: URL, body: unknown): unknown {
   if (!/\/customers(\/|$)/.test(url.pathname) || /\/(stats|balance)$/.test(url.pathname)) return body;
   const strip = (c: unknown) => {
     if (!isObj(c)) return c;

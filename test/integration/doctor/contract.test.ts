@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
-import { nodeHttpTransport, partneroHttpHandler } from '#shared/partnero/index.js';
+import { nodeHttpTransport, type PartneroFetch, partneroHttpHandler } from '#shared/partnero/index.js';
 import { isObj } from '#shared/partnero/normalize.js';
 import { ASSUMPTIONS } from '#tools/doctor/contract/assumptions.js';
 import { RUN_PREFIX } from '#tools/doctor/contract/names.js';
@@ -141,6 +141,35 @@ describe('doctor --contract against the sandbox (published shapes)', () => {
   });
 });
 
+describe('doctor --contract interrupted (Ctrl-C)', () => {
+  it('stops the checks, still deletes what it created, and fails', async () => {
+    const sb = await startSandbox();
+    try {
+      const controller = new AbortController();
+      const interrupting: PartneroFetch = async (url, init) => {
+        const res = await transport(url, init);
+        if (init.method === 'POST' && new URL(url).pathname.endsWith('/transactions')) controller.abort();
+        return res;
+      };
+      const run = await runCommand(program(sb), interrupting, { yes: true }, { signal: controller.signal });
+      expect(run.lines).toContain('interrupted: the checks stopped; what they did not reach is not checked');
+      expect(lineOf(run.lines, 'customer create')).toMatch(/^ {2}PASS /);
+      expect(lineOf(run.lines, 'balance')).toMatch(
+        /^ {2}SKIP {2}balance +published {2}not checked: the balance read did not run$/,
+      );
+      expect(run.lines.filter((l) => l.startsWith('cleanup: '))).toEqual([
+        expect.stringMatching(/^cleanup: deleted transaction referrals-contract-check-\d+-order$/),
+        expect.stringMatching(/^cleanup: deleted customer referrals-contract-check-\d+-friend$/),
+        expect.stringMatching(/^cleanup: deleted customer referrals-contract-check-\d+-referrer$/),
+      ]);
+      expect(run.code).toBe(1);
+      expect(leftIn(sb)).toEqual(nothingLeft);
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
 describe('doctor --contract against the sandbox answering every plausible variant', () => {
   it.each([1, 2, 3, 4])('passes every assumption with seed %i', async (seed) => {
     const sb = await startSandbox({ variants: true, seed });
@@ -182,7 +211,7 @@ describe('doctor --contract when Partnero answers otherwise than the client assu
   });
 
   it('FAILs the balance when the answer holds no units', async () => {
-    const unitless = rewriting(transport, (method, url, body) =>
+    const unitless = rewriting(transport, (_method, url, body) =>
       url.pathname.endsWith('/balance') && isObj(body) && isObj(body.data)
         ? { ...body, data: { customer: body.data.customer, balance: {} } }
         : body,

@@ -105,7 +105,8 @@ class Calls {
       const value = await run();
       return { value, exchange: exchange() };
     } catch (e) {
-      if (this.options.signal?.aborted) throw e;
+      // The abort itself ends the checks; any other failure is an observation (the cleanup's calls too).
+      if (this.options.signal?.aborted && e === this.options.signal.reason) throw e;
       return { error: errorOf(e), exchange: exchange() };
     }
   }
@@ -239,17 +240,19 @@ async function deleteTransaction(
   );
 }
 
+/** How the cleanup's delete went, in one line. */
+function deleted(what: string, step: Step<unknown>, ifFailed: string): string {
+  if (!step.error) return `deleted ${what}`;
+  if (step.error.code === 'not_found') return `${what} was not there to delete (404)`;
+  return `could not delete ${what} (${failureOf(step)}): ${ifFailed}`;
+}
+
 /** Deletes what the run made (a write whose outcome is unknown included); never throws. */
 async function cleanUp(client: PartneroClient, calls: Calls, obs: Observations, made: Made, lines: string[]) {
   const { sent } = obs;
-  const gone = (step: Step<unknown>) => !step.error || step.error.code === 'not_found';
   if (made.transaction) {
     const step = await calls.step(() => client.transactions.delete(sent.transaction.key));
-    lines.push(
-      gone(step)
-        ? `deleted transaction ${sent.transaction.key}`
-        : `could not delete transaction ${sent.transaction.key} (${failureOf(step)}): delete it in Partnero`,
-    );
+    lines.push(deleted(`transaction ${sent.transaction.key}`, step, 'delete it in Partnero'));
   }
   const customers = [
     { role: 'friend' as const, made: made.friend, created: obs.friendCreated, id: sent.friend.id },
@@ -262,10 +265,6 @@ async function cleanUp(client: PartneroClient, calls: Calls, obs: Observations, 
       const after = await calls.step(() => client.customers.get(id));
       obs.customerDeletes.push({ role, step, after });
     }
-    lines.push(
-      gone(step)
-        ? `deleted customer ${id}`
-        : `could not delete customer ${id} (${failureOf(step)}): the next run removes it, or delete it in Partnero`,
-    );
+    lines.push(deleted(`customer ${id}`, step, 'the next run removes it, or delete it in Partnero'));
   }
 }
