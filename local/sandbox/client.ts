@@ -1,4 +1,10 @@
-/** JSON calls to a running sandbox: its Partnero API (with the key) and its `/__sandbox` test controls. */
+import { PUBLISHED_SHAPES_HEADER } from './variants.js';
+
+/**
+ * JSON calls to a running sandbox: its Partnero API (with the key) and its `/__sandbox` test controls.
+ * The API calls ask for the published shapes, so a test arranges and checks state the same way whether
+ * or not the sandbox runs in variants mode.
+ */
 export function sandboxClient(sandbox: { url: string; apiUrl: string; apiKey: string }) {
   const call = async (url: string, method: string, headers: Record<string, string>, body?: unknown) => {
     const res = await fetch(url, {
@@ -15,7 +21,11 @@ export function sandboxClient(sandbox: { url: string; apiUrl: string; apiKey: st
       call(
         `${sandbox.apiUrl}${path}`,
         method,
-        { authorization: `Bearer ${sandbox.apiKey}`, accept: 'application/json' },
+        {
+          authorization: `Bearer ${sandbox.apiKey}`,
+          accept: 'application/json',
+          [PUBLISHED_SHAPES_HEADER]: 'published',
+        },
         body,
       ),
     // biome-ignore lint/suspicious/noExplicitAny: as above

@@ -20,6 +20,9 @@ export const VARIANT_POINTS = [
   'webhook list `limit` outside 10–100: 422 or clamped (any other list outside 1–250 likewise)',
 ] as const;
 
+/** A request with this header set to `published` is answered in the published shapes (test helpers). */
+export const PUBLISHED_SHAPES_HEADER = 'x-sandbox-shapes';
+
 export class Variants {
   private readonly random: (() => number) | null;
 

@@ -283,7 +283,7 @@ export function toPage<T>(body: unknown, item: (x: unknown) => T): Page<T> {
     next: str(links.next),
   };
   const pageMeta: PageMeta = {
-    current_page: num(meta.current_page) ?? 1,
+    current_page: num(meta.current_page),
     last_page: num(meta.last_page),
     per_page: num(meta.per_page),
     total: num(meta.total),

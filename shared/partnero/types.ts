@@ -96,7 +96,8 @@ export interface PageLinks {
 }
 
 export interface PageMeta {
-  current_page: number;
+  /** null when the answer carries no `meta` (e.g. a bare array). */
+  current_page: number | null;
   last_page: number | null;
   per_page: number | null;
   total: number | null;

@@ -35,9 +35,10 @@ export async function loadDashboard(
       balances: balance.units,
       referrals: {
         data: friends.data.map(friendView),
-        page: friends.meta?.current_page ?? page,
-        last_page: friends.meta?.last_page ?? page,
-        total: friends.meta?.total ?? friends.data.length,
+        page: friends.meta.current_page ?? page,
+        // null when Partnero's answer does not say (a list without `meta`).
+        last_page: friends.meta.last_page,
+        total: friends.meta.total,
       },
     };
   } catch (error) {

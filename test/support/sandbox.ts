@@ -7,6 +7,7 @@ import {
   startSandbox,
 } from '#local/sandbox/index.js';
 import { createPartneroClient } from '#shared/partnero/index.js';
+import { sandboxMode } from './sandbox-mode.js';
 
 export const TEST_SECRET_ID = 'test/partnero';
 
@@ -15,7 +16,7 @@ export const TEST_SECRET_ID = 'test/partnero';
  * real HTTP, Secrets Manager through aws-sdk-client-mock answering with the sandbox's key.
  */
 export async function handlerSandbox(options: SandboxOptions = {}) {
-  const sandbox = await startSandbox({ port: 0, ...options });
+  const sandbox = await startSandbox({ port: 0, ...sandboxMode(), ...options });
   const secretsManager = mockClient(SecretsManagerClient);
   secretsManager
     .on(GetSecretValueCommand)

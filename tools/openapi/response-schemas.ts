@@ -21,12 +21,21 @@ export const errorResponse = z.object({
 });
 
 export const customerResponse = z.object({
-  key: z.string(),
-  referral_link: z.string(),
+  key: describe(z.string(), 'Public key, the one in the referral link'),
+  referral_link: z.nullable(z.string()),
   referral_links: z.array(z.string()),
   referred_by: z.nullable(z.string()),
-  referrals_count: z.int(),
+  referrals_count: describe(z.nullable(z.int()), "null when Partnero's answer does not say"),
 });
+
+const balanceUnit = z.object({
+  amount: z.number(),
+  unit: describe(z.nullable(z.string()), 'Currency code (e.g. USD) or another unit (e.g. points)'),
+  is_currency: describe(z.nullable(z.boolean()), 'true for money, false for points and other rewards'),
+});
+
+/** A count Partnero publishes no field name for: null when the program's answer does not carry it. */
+const count = describe(z.nullable(z.number()), "null (unknown) when Partnero's answer does not carry it");
 
 export const signupResponse = z.object({
   customer: customerResponse,
@@ -35,13 +44,11 @@ export const signupResponse = z.object({
 
 export const dashboardResponse = z.object({
   customer: customerResponse,
-  stats: z.object({
-    clicks: z.number(),
-    signups: z.number(),
-    referrals: z.number(),
-    paid_referrals: z.number(),
-  }),
-  balance: z.object({ amount: z.number(), currency: z.nullable(z.string()) }),
+  stats: z.object({ clicks: count, signups: count, referrals: count, paid_referrals: count }),
+  balances: describe(
+    z.array(balanceUnit),
+    'Every unit Partnero holds for the customer: money in each currency, and points; empty when none',
+  ),
   referrals: z.object({
     data: z.array(
       z.object({
@@ -51,8 +58,8 @@ export const dashboardResponse = z.object({
       }),
     ),
     page: z.int(),
-    last_page: z.int(),
-    total: z.int(),
+    last_page: describe(z.nullable(z.int()), "null when Partnero's list does not say"),
+    total: describe(z.nullable(z.int()), "null when Partnero's list does not say"),
   }),
 });
 
@@ -96,5 +103,8 @@ export const refundResponse = z.object({
 export const creditResponse = z.object({
   customer_key: z.string(),
   credited: z.object({ amount: z.number(), currency: z.string(), is_currency: z.boolean() }),
-  balance: z.object({ amount: z.nullable(z.number()), currency: z.nullable(z.string()) }),
+  balances: describe(
+    z.nullable(z.array(balanceUnit)),
+    "The balance after the credit when Partnero's answer carries it (it publishes none): else null",
+  ),
 });

@@ -63,7 +63,11 @@ describe('GET /referrals/me', () => {
   it('pages referred friends with ?page=', async () => {
     await aliceWithFriends(22);
     const page2 = await me('alice', { page: '2' });
-    expect(page2.body.referrals).toMatchObject({ page: 2, last_page: 2, total: 22 });
+    const { referrals } = page2.body;
+    expect(referrals.page).toBe(2);
+    // Known when Partnero's list carries its `meta`, else null (a bare list, in variants mode): never guessed.
+    if (referrals.total !== null) expect(referrals).toMatchObject({ last_page: 2, total: 22 });
+    else expect(referrals.last_page).toBeNull();
     expect(page2.body.referrals.data).toHaveLength(2);
   });
 

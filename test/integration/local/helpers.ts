@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { FunctionName } from '#local/functions.js';
 import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '#local/system.js';
+import { sandboxMode } from '#test/support/sandbox-mode.js';
 
 /** The parts of an API Gateway event's requestContext the tests read. */
 export interface EventContext extends Record<string, unknown> {
@@ -30,7 +31,7 @@ export async function startTestSystem(options: Partial<LocalSystemOptions> = {})
     sandboxPort: 0,
     awsPort: 0,
     orderPipeline: { maxBatchingWindowMs: 50, retryDelayMs: 100 },
-    sandbox: { webhookBaseDelayMs: 50 },
+    sandbox: { webhookBaseDelayMs: 50, ...sandboxMode() },
     onInvoke: (fn, event) => invocations.push({ fn, event: event as Invocation['event'] }),
     ...options,
   });
