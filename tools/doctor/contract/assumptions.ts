@@ -342,7 +342,7 @@ export const ASSUMPTIONS: readonly Assumption[] = [
   {
     name: 'customer identity',
     assumes:
-      'A customer object names the customer by `id` (the private id sent) and carries no `key`; the client also reads a `key`, but needs one of the two.',
+      "A customer object names the customer by `id`, the private id sent (Partnero's example carries no `key`; the client reads a `key` too, and needs one of the two).",
     source: 'published',
     basis:
       'developers.partnero.com referral customers (id private, key public); the customer object example has no key',
