@@ -173,7 +173,7 @@ export class DynamoOrderLedger implements OrderLedger {
   async defer(
     orderId: string,
     owner: string,
-    deferral: { reason: string; doubt: boolean; failures: number },
+    deferral: { reason: string; doubt: boolean; failures: number; parkable: boolean },
   ): Promise<'deferred' | 'parked' | undefined> {
     const { write, state } = deferWrite(deferral, owner, this.now(), this.timings);
     const result = await this.table.update(orderId, write);

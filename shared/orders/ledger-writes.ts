@@ -160,17 +160,18 @@ export function rejectWrite(
 
 /**
  * A retryable answer (429, a failure before sending, an unknown customer): the order is still owed.
- * `deferred`, due again after a delay that doubles per failure in a row; `parked` once the failures reach
- * `parkAfterFailures` (out of the sweep, unless an attempt in doubt may still land: then one late look).
+ * `deferred`, due again after a delay that doubles per failure in a row. An unknown customer is `parked`
+ * once the failures reach `parkAfterFailures` (out of the sweep, unless an attempt in doubt may still
+ * land: then one late look); a rate limit or an outage never parks a good order, it only waits longer.
  */
 export function deferWrite(
-  deferral: { reason: string; doubt: boolean; failures: number },
+  deferral: { reason: string; doubt: boolean; failures: number; parkable: boolean },
   owner: string,
   now: number,
   timings: Timings,
 ): { write: Write; state: 'deferred' | 'parked' } {
   const failures = deferral.failures + 1;
-  const parked = failures >= timings.parkAfterFailures;
+  const parked = deferral.parkable && failures >= timings.parkAfterFailures;
   const values: Record<string, AttributeValue> = {
     ':owner': S(owner),
     ':state': S(parked ? 'parked' : 'deferred'),

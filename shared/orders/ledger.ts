@@ -8,8 +8,8 @@ import type { Order } from './order.js';
  *                  claimed ─reject→ rejected (Partnero refused it for good, a 4xx; claimable by a corrected resend)
  *                  claimed ─defer→ deferred (a retryable answer: 429, a failure before sending, an unknown
  *                                   customer; still owed, due again after a growing delay, claimable)
- *                  deferred ─defer, `parkAfterFailures` times→ parked (given up: reason, metric, alarm;
- *                                   claimable by a resend or a redrive)
+ *                  deferred ─defer, `parkAfterFailures` times, for an unknown customer→ parked (given
+ *                                   up: reason, metric; claimable by a resend or a redrive)
  *                  claimed ─release→ claimed, lease over (in doubt: the next claim looks the key up first,
  *                                   and sends again only once Partnero's look-up lag has passed)
  *   (none) ─refund→ refunded (a refund that overtook its order: the order is never recorded)
@@ -170,13 +170,14 @@ export interface OrderLedger {
   /**
    * Partnero answered something retryable (429, a failure before sending, an unknown customer): the order
    * is still owed. `deferred` and due again after a delay that doubles per failure; `parked` once it was
-   * deferred `parkAfterFailures` times in a row. Answers the state it ended in (undefined when the claim
-   * was lost or a refund arrived, which `refunded` settles).
+   * deferred `parkAfterFailures` times in a row and this answer is `parkable` (an unknown customer: a
+   * rate limit or an outage never parks a good order). Answers the state it ended in (undefined when the
+   * claim was lost or a refund arrived, which `refunded` settles).
    */
   defer(
     orderId: string,
     owner: string,
-    deferral: { reason: string; doubt: boolean; failures: number },
+    deferral: { reason: string; doubt: boolean; failures: number; parkable: boolean },
   ): Promise<'deferred' | 'parked' | undefined>;
   /**
    * Marks a recorded entry as being trimmed to one copy by `trimmer` alone (see `trimming`), and moves it

@@ -77,6 +77,8 @@ export async function settle(
         reason,
         doubt: held.doubt,
         failures: held.failures ?? 0,
+        // Only a customer Partnero keeps not knowing is given up on; a 429 storm waits it out.
+        parkable: sent.kind === 'unknown_customer',
       });
       if (state === 'parked') {
         deps.logger?.error('order parked: Partnero kept refusing it with retryable answers', {

@@ -1,36 +1,87 @@
-// `npm run chaos -- [--schedules=5000] [--seed=1]`: the long run of the seeded fault schedules.
+// `npm run chaos -- [--schedules=10000] [--seed=1] [--max=15000]`: the long run of the seeded fault
+// schedules, until `schedules` of them counted (a fault fired in each), across every fault profile.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runSchedules } from '#test/chaos/harness.js';
+import { faultsFired, runSchedules, TIME_SCALE, TIMINGS } from '#test/chaos/harness.js';
+import { PROFILE_NAMES } from '#test/chaos/profiles.js';
 import { startOrdersWorld } from '#test/support/orders-world.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
 const { values } = parseArgs({
-  options: { schedules: { type: 'string', default: '5000' }, seed: { type: 'string', default: '1' } },
+  options: {
+    schedules: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    max: { type: 'string' },
+    out: { type: 'string', default: 'test-results/chaos-run.json' },
+  },
 });
-const count = Number(values.schedules);
+const target = Number(values.schedules);
 const seed = Number(values.seed);
+const max = Number(values.max ?? Math.ceil(target * 1.5));
 const world = await startOrdersWorld({ seed });
 const started = Date.now();
-let failing = 0;
-let crashes = 0;
-let invocations = 0;
-const results = await runSchedules(world, seed, count, (r) => {
-  crashes += r.crashes;
-  invocations += r.invocations;
-  if (r.errors.length) {
-    failing += 1;
-    console.log(`seed ${r.seed}: ${r.errors.join('; ')}`);
-  }
-  const done = r.seed - seed + 1;
-  if (done % 500 === 0) console.log(`${done}/${count} schedules, ${failing} with money errors`);
-});
+
+interface Tally {
+  counted: number;
+  withoutFault: number;
+  failing: number;
+  longestDuplicateMs: number;
+}
+const tally = Object.fromEntries(
+  PROFILE_NAMES.map((p) => [p, { counted: 0, withoutFault: 0, failing: 0, longestDuplicateMs: 0 }]),
+) as Record<string, Tally>;
+const faults: Record<string, number> = {};
+const failingSeeds: { seed: number; profile: string; errors: string[] }[] = [];
+let counted = 0;
+let run = 0;
+let longest = { ms: 0, seed: 0 };
+
+// Schedules run in chunks so the run stops once enough of them counted.
+while (counted < target && run < max) {
+  const chunk = Math.min(100, max - run);
+  await runSchedules(world, seed + run, chunk, (r) => {
+    const t = tally[r.profile] as Tally;
+    if (faultsFired(r) === 0) {
+      t.withoutFault += 1;
+      return;
+    }
+    t.counted += 1;
+    counted += 1;
+    for (const [kind, n] of Object.entries(r.faults)) faults[kind] = (faults[kind] ?? 0) + n;
+    t.longestDuplicateMs = Math.max(t.longestDuplicateMs, r.longestDuplicateMs);
+    if (r.longestDuplicateMs > longest.ms) longest = { ms: r.longestDuplicateMs, seed: r.seed };
+    if (r.errors.length) {
+      t.failing += 1;
+      failingSeeds.push({ seed: r.seed, profile: r.profile, errors: r.errors });
+      console.log(`seed ${r.seed} (${r.profile}): ${r.errors.join('; ')}`);
+    }
+  });
+  run += chunk;
+  if (run % 500 === 0 || counted >= target)
+    console.log(`${run} schedules run, ${counted} counted, ${failingSeeds.length} with money errors`);
+}
 await world.close();
-const orders = results.reduce((a, r) => a + r.orders, 0);
-const parts = results.reduce((a, r) => a + r.partialRefunds, 0);
-console.log(
-  `${results.length} schedules (seeds ${seed}–${seed + count - 1}), ${orders} orders, ${parts} partial refunds, ${invocations} invocations, ` +
-    `${crashes} crashes, in ${Math.round((Date.now() - started) / 1000)} s: ${failing} with money errors`,
-);
-process.exit(failing === 0 ? 0 : 1);
+
+const verifyDelays = (ms: number) => Math.round((ms / TIMINGS.verifyDelayMs) * 10) / 10;
+const summary = {
+  seeds: `${seed}–${seed + run - 1}`,
+  schedulesRun: run,
+  counted,
+  seconds: Math.round((Date.now() - started) / 1000),
+  profiles: tally,
+  faultsFired: faults,
+  longestDuplicate: {
+    seed: longest.seed,
+    worldMs: longest.ms,
+    verifyDelays: verifyDelays(longest.ms),
+    /** The same window at the default timings (verify delay and look-up lag 60 s). */
+    atDefaultTimings: `${Math.round((longest.ms * TIME_SCALE) / 60_000)} min`,
+  },
+  failing: failingSeeds,
+};
+mkdirSync('test-results', { recursive: true });
+writeFileSync(values.out as string, `${JSON.stringify(summary, null, 2)}\n`);
+console.log(JSON.stringify({ ...summary, failing: failingSeeds.length }, null, 2));
+process.exit(failingSeeds.length === 0 && counted >= target ? 0 : 1);
