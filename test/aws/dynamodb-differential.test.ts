@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import type { TableNames } from '#local/tables.js';
 import { describeWithTool } from '#test/support/moto-server.js';
 import { differentialRuns } from './differential-runs.js';
 import { gapsSeen, teeCalls } from './dynamo-tee.js';
@@ -38,7 +39,7 @@ describeWithTool('moto_server', 'local DynamoDB against moto', () => {
   for (const [kind, run] of Object.entries(differentialRuns)) {
     const runs = RUNS ?? run.runs;
     it(`answers ${runs} sequences of ${kind} as moto does`, async () => {
-      const names = { idempotency: `${run.slug}-idempotency`, orderLedger: `${run.slug}-ledger` };
+      const names: TableNames = { idempotency: `${run.slug}-idempotency`, orderLedger: `${run.slug}-ledger` };
       await env.createTables(names);
       await fc.assert(
         fc.asyncProperty(run.steps, async (steps) => {
@@ -59,6 +60,6 @@ describeWithTool('moto_server', 'local DynamoDB against moto', () => {
         { numRuns: runs },
       );
       await env.deleteTables(names);
-    }, 120_000);
+    }, 600_000);
   }
 });

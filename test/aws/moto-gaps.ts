@@ -35,4 +35,17 @@ export const MOTO_GAPS: MotoGap[] = [
       return { ok: true, output: rest };
     },
   },
+  {
+    id: 'empty-item-collection-metrics',
+    what:
+      'A successful TransactWriteItems answers no `ItemCollectionMetrics` on DynamoDB unless ' +
+      '`ReturnItemCollectionMetrics` asks for them; moto answers an empty `ItemCollectionMetrics: {}`.',
+    excuse(command, input, twin, moto) {
+      if (command !== 'TransactWriteItemsCommand' || !twin.ok || !moto.ok) return undefined;
+      if (input.ReturnItemCollectionMetrics !== undefined) return undefined;
+      const metrics = (moto.output as Output).ItemCollectionMetrics;
+      if (!metrics || Object.keys(metrics).length > 0) return undefined;
+      return { ok: true, output: { ...(twin.output as Output), ItemCollectionMetrics: {} } };
+    },
+  },
 ];

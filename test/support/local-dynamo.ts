@@ -7,14 +7,18 @@ import { closeServer, listen } from '#local/listen.js';
 import { createProjectTables } from '#local/tables.js';
 import { DynamoOrderLedger, type LedgerTimings } from '#shared/orders/index.js';
 
-export const TEST_TABLES = { idempotency: 'test-idempotency', orderLedger: 'test-order-ledger' } as const;
+export const TEST_TABLES = {
+  idempotency: 'test-idempotency',
+  orderLedger: 'test-order-ledger',
+  referralKeys: 'test-referral-keys',
+} as const;
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 /**
  * The SDK's retry rules (throttles, 5xx and transient errors are retried, up to `maxAttempts`) without
  * its backoff sleeps, which would only make fault-heavy tests slow.
  */
-const quickRetries = (maxAttempts: number): RetryStrategyV2 => ({
+export const quickRetries = (maxAttempts: number): RetryStrategyV2 => ({
   acquireInitialRetryToken: async () => ({ getRetryCount: () => 0, getRetryDelay: () => 0 }),
   refreshRetryTokenForRetry: async (token, error) => {
     const count = token.getRetryCount() + 1;
