@@ -48,7 +48,7 @@ describeWithTool('moto_server', 'local DynamoDB against moto', () => {
           env.divergences.length = 0;
           try {
             await run.execute(steps, { client: tee.client, names }, async (label) => {
-              const table = names[run.table];
+              const table = names[run.table] as string;
               const { twin, moto } = await env.items(table);
               expect({ after: label, table, items: twin }).toEqual({ after: label, table, items: moto });
               expect(env.divergences).toEqual([]);
