@@ -9,7 +9,10 @@ import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import { customerView } from '#shared/referrals/customer-view.js';
 import { disposableEmailGuard } from '#shared/referrals/disposable-email.js';
+import type { EmailHasher } from '#shared/referrals/email-hash.js';
 import { type IdentityRules, identityFromEvent, identityRulesFromEnv } from '#shared/referrals/identity.js';
+import { emailHasherFromEnv, referralKeysFromEnv } from '#shared/referrals/keys-env.js';
+import type { ReferralKeys } from '#shared/referrals/public-keys.js';
 import {
   expireReferralCookie,
   REFERRAL_COOKIE,
@@ -24,6 +27,10 @@ import { validate } from '#shared/schemas/validate.js';
 /** POST /referrals/signup — enrol the signed-in user; call it after every sign-in, it is idempotent. */
 export interface SignupDeps {
   partnero: PartneroClient;
+  /** Our public keys and the map from a key to its account (`REFERRAL_KEYS_TABLE_NAME`). */
+  keys: ReferralKeys;
+  /** Keyed hash of a canonical email, for the self-referral check (`EMAIL_HASH_SECRET_ID`). */
+  hashEmail: EmailHasher;
   /** Which token claims say who the caller is (`CUSTOMER_KEY_CLAIM`, `REQUIRED_TOKEN_USE`). */
   identity: IdentityRules;
   guards: ReferralGuards;
@@ -35,14 +42,14 @@ export interface SignupDeps {
 export const createHandler = (deps: () => SignupDeps) =>
   httpRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(
     async (event, context) => {
-      const { partnero, identity: rules, guards, metrics, referralCookieDomain } = deps();
+      const { partnero, keys, hashEmail, identity: rules, guards, metrics, referralCookieDomain } = deps();
       const identity = identityFromEvent(event, rules);
       const body = validate(signupBody, readJsonBody(event)) ?? {};
       const cookie = readCookie(event, REFERRAL_COOKIE);
       const referral = referralSourceOf(cookie, body.referral_key);
 
       const result = await signup(
-        partnero,
+        { client: partnero, keys, hashEmail },
         { identity, profile: body, ...(referral ? { referral } : {}) },
         guards,
         {
@@ -60,7 +67,7 @@ export const createHandler = (deps: () => SignupDeps) =>
       return jsonResponse(
         result.outcome === 'existing' ? 200 : 201,
         {
-          customer: customerView(result.customer, identity.customerKey),
+          customer: customerView(result.customer, result.key),
           ...(result.referralDropped ? { referral_dropped: result.referralDropped } : {}),
         },
         { cookies },
@@ -71,6 +78,8 @@ export const createHandler = (deps: () => SignupDeps) =>
 
 export const fromEnv = (env: NodeJS.ProcessEnv = process.env): SignupDeps => ({
   partnero: partneroFromEnv(env).partnero,
+  keys: referralKeysFromEnv(env),
+  hashEmail: emailHasherFromEnv(env),
   identity: identityRulesFromEnv(env),
   guards: env.BLOCK_DISPOSABLE_EMAILS === 'true' ? { isDisposableEmail: disposableEmailGuard(logger) } : {},
   metrics: createMetrics(env),

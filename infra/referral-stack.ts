@@ -13,6 +13,7 @@ import { OrderLedgerTable } from './constructs/order-ledger-table.js';
 import { PartneroSecret } from './constructs/partnero-secret.js';
 import { ReferralApi } from './constructs/referral-api.js';
 import type { ReferralFunctionDefaults } from './constructs/referral-function.js';
+import { ReferralKeys } from './constructs/referral-keys.js';
 import { WebhookSigningSecret } from './constructs/webhook-signing-secret.js';
 import { PartneroWebhooks } from './constructs/webhooks.js';
 import { DEFAULT_FUNCTIONS_DIR } from './entries.js';
@@ -41,6 +42,7 @@ interface Base {
   partnero: PartneroSecret;
   webhookSecret: WebhookSigningSecret;
   idempotency: IdempotencyTable;
+  referralKeys: ReferralKeys;
   orderLedger: OrderLedgerTable;
 }
 
@@ -87,12 +89,21 @@ export class ReferralStack extends Stack {
     });
   }
 
-  private createApi({ config, functionsDir, functionDefaults, partnero, idempotency, orderLedger }: Base) {
+  private createApi({
+    config,
+    functionsDir,
+    functionDefaults,
+    partnero,
+    idempotency,
+    orderLedger,
+    referralKeys,
+  }: Base) {
     return new ReferralApi(this, 'Api', {
       functionsDir,
       functionDefaults,
       partneroSecret: partnero.secret,
       idempotencyTable: idempotency,
+      referralKeys,
       orderLedger,
       corsOrigins: config.corsOrigins,
       throttle: config.throttle,
@@ -167,6 +178,7 @@ export class ReferralStack extends Stack {
       },
       idempotency: new IdempotencyTable(this, 'Idempotency'),
       orderLedger: new OrderLedgerTable(this, 'OrderLedger'),
+      referralKeys: new ReferralKeys(this, 'ReferralKeys'),
     };
   }
 

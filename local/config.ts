@@ -28,7 +28,11 @@ export const ORDER_DLQ_NAME = 'referrals-local-order-events-dlq';
 export const LOCAL_TABLES = {
   idempotency: 'referrals-local-idempotency',
   orderLedger: 'referrals-local-order-ledger',
+  referralKeys: 'referrals-local-referral-keys',
 } as const;
+
+/** The key of the email hash in the key map (the stack generates its own). */
+export const LOCAL_EMAIL_HASH_SECRET_NAME = 'partnero-referrals/local/email-hash-key';
 
 /** Audience of the tokens the local issuer signs (the API's JWT authorizer accepts only this). */
 export const LOCAL_JWT_AUDIENCE = 'referrals-local-web';

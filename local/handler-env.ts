@@ -19,7 +19,8 @@ export interface HandlerEnvInput {
   webhookToleranceSeconds: number;
   secretCacheTtlSeconds: number;
   orderEventsMapping: string;
-  tables: { idempotency: string; orderLedger: string };
+  tables: { idempotency: string; orderLedger: string; referralKeys: string };
+  emailHashSecretName: string;
 }
 
 export function handlerEnvironment(input: HandlerEnvInput): Record<string, string> {
@@ -42,6 +43,8 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     REQUIRED_TOKEN_USE: 'id',
     IDEMPOTENCY_TABLE_NAME: input.tables.idempotency,
     ORDER_LEDGER_TABLE_NAME: input.tables.orderLedger,
+    REFERRAL_KEYS_TABLE_NAME: input.tables.referralKeys,
+    EMAIL_HASH_SECRET_ID: input.emailHashSecretName,
     EVENT_BUS_NAME: input.busName,
     WEBHOOK_EVENT_SOURCE: input.webhookEventSource,
     WEBHOOK_TOLERANCE_SECONDS: String(input.webhookToleranceSeconds),

@@ -10,6 +10,8 @@ import { SWEEP_INDEX } from '#shared/orders/ledger-items.js';
 export interface TableNames {
   idempotency: string;
   orderLedger: string;
+  /** The public-key map (infra/constructs/referral-keys.ts): keyed by `id`, no TTL. */
+  referralKeys?: string;
 }
 
 const TTL_ATTRIBUTE = 'expiration';
@@ -49,4 +51,12 @@ function createTtlTable(db: LocalDynamoDb, name: string, indexed = false): void 
 export function createProjectTables(db: LocalDynamoDb, names: TableNames): void {
   createTtlTable(db, names.idempotency);
   createTtlTable(db, names.orderLedger, true);
+  if (names.referralKeys) {
+    db.createTable({
+      TableName: names.referralKeys,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    });
+  }
 }

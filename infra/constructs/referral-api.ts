@@ -24,6 +24,7 @@ import { createCustomerAuth, type JwtIssuerProps } from './customer-auth.js';
 import type { IdempotencyTable } from './idempotency-table.js';
 import type { OrderLedgerTable } from './order-ledger-table.js';
 import type { ReferralFunction, ReferralFunctionDefaults } from './referral-function.js';
+import type { ReferralKeys } from './referral-keys.js';
 import { createRouteFunctions, type RouteFunctions } from './route-functions.js';
 
 export type { RouteAuthorization } from '#infra/routes.js';
@@ -50,6 +51,8 @@ export interface ReferralApiProps {
   readonly idempotencyTable: IdempotencyTable;
   /** The order ledger; only the transaction routes get access. */
   readonly orderLedger: OrderLedgerTable;
+  /** Our public referral keys; sign-up enrols, the dashboard reads. */
+  readonly referralKeys: ReferralKeys;
   /** Origins allowed by CORS (credentials are allowed, so never `*`). */
   readonly corsOrigins: string[];
   /**

@@ -8,6 +8,7 @@ import { type Route, routeKeyOf, routeOf } from '#infra/routes.js';
 import { IDEMPOTENCY_KEY_PREFIXES, type IdempotencyTable } from './idempotency-table.js';
 import type { OrderLedgerTable } from './order-ledger-table.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
+import type { ReferralKeys } from './referral-keys.js';
 
 /** The functions behind the HTTP routes of infra/routes.ts (all but the webhook's). */
 export interface RouteFunctions {
@@ -25,6 +26,7 @@ export interface RouteFunctionsProps {
   readonly partneroSecret: ISecret;
   readonly idempotencyTable: IdempotencyTable;
   readonly orderLedger: OrderLedgerTable;
+  readonly referralKeys: ReferralKeys;
   readonly customerKeyClaim?: string;
   readonly requiredTokenUse?: string;
   readonly blockDisposableEmails?: boolean;
@@ -69,6 +71,7 @@ export function createRouteFunctions(scope: Construct, props: RouteFunctionsProp
   };
   const signup: Record<string, string> = {
     ...identity,
+    ...props.referralKeys.environment(true),
     BLOCK_DISPOSABLE_EMAILS: String(props.blockDisposableEmails ?? false),
     ...(props.referralCookieDomain ? { REFERRAL_COOKIE_DOMAIN: props.referralCookieDomain } : {}),
   };
@@ -79,7 +82,7 @@ export function createRouteFunctions(scope: Construct, props: RouteFunctionsProp
       signup,
       props.blockDisposableEmails ? withDisposableEmailList() : undefined,
     ),
-    me: routeFunction('Me', 'me', identity),
+    me: routeFunction('Me', 'me', { ...identity, ...props.referralKeys.environment(false) }),
     createTransactions: routeFunction('CreateTransactions', 'createTransactions', ledger),
     refundTransaction: routeFunction('RefundTransaction', 'refundTransaction', ledger),
     creditCustomer: routeFunction('CreditCustomer', 'creditCustomer', {
@@ -87,6 +90,8 @@ export function createRouteFunctions(scope: Construct, props: RouteFunctionsProp
     }),
   };
   props.idempotencyTable.grantUse(functions.creditCustomer.function, IDEMPOTENCY_KEY_PREFIXES.credit);
+  props.referralKeys.grantEnrol(functions.signup.function);
+  props.referralKeys.grantRead(functions.me.function);
   props.orderLedger.grantUse(functions.createTransactions.function);
   props.orderLedger.grantUse(functions.refundTransaction.function);
   return functions;

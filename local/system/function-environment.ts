@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import type { LocalSecrets } from '#local/aws/secrets-manager.js';
-import { LOCAL_BUS_NAME, LOCAL_SECRET_NAME, LOCAL_TABLES, STACK_DEFAULTS } from '#local/config.js';
+import {
+  LOCAL_BUS_NAME,
+  LOCAL_EMAIL_HASH_SECRET_NAME,
+  LOCAL_SECRET_NAME,
+  LOCAL_TABLES,
+  STACK_DEFAULTS,
+} from '#local/config.js';
 import { applyEnvironment, handlerEnvironment } from '#local/handler-env.js';
 import type { SystemSettings } from './options.js';
 import { ORDER_EVENT_TYPES, type OrderQueues } from './order-queues.js';
@@ -49,6 +56,11 @@ export function applyFunctionEnvironment(
   const { region, credentials } = settings;
   const { secrets, partnero, queues } = parts;
   storeSecrets(secrets, settings, partnero);
+  // Generated at every start, as the stack generates its own: the key map lives in memory too.
+  secrets.put(
+    LOCAL_EMAIL_HASH_SECRET_NAME,
+    JSON.stringify({ hashKey: randomBytes(32).toString('base64url') }),
+  );
   const env = handlerEnvironment({
     awsUrl: parts.awsUrl,
     region,
@@ -64,6 +76,7 @@ export function applyFunctionEnvironment(
     webhookToleranceSeconds: STACK_DEFAULTS.webhookToleranceSeconds,
     secretCacheTtlSeconds: STACK_DEFAULTS.secretCacheTtlSeconds,
     tables: LOCAL_TABLES,
+    emailHashSecretName: LOCAL_EMAIL_HASH_SECRET_NAME,
     orderEventsMapping: JSON.stringify({
       placed: ORDER_EVENT_TYPES.placedDetailType,
       refunded: ORDER_EVENT_TYPES.refundedDetailType,

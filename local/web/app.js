@@ -9,6 +9,9 @@ const $ = (testId) => document.querySelector(`[data-testid="${testId}"]`);
 const money = (amount, currency = 'usd') =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(amount ?? 0);
 
+/** Who referred the customer, as the API names them: a first name, else the public key of their link. */
+const referrerName = (by) => by.name ?? by.key ?? 'a friend';
+
 /** Money as money, anything else (points) as a count with its unit. */
 const amountOf = (amount, units, isCurrency) =>
   isCurrency === false ? `${amount ?? 0} ${units ?? 'points'}` : money(amount, units ?? 'usd');
@@ -121,7 +124,9 @@ async function signUp(user) {
   } else if (dropped) {
     showStatus(`Welcome to Kestrel, ${who}. Referral ignored: ${dropped}.`, 'info');
   } else if (customer.referred_by) {
-    showStatus(`Welcome to Kestrel, ${who} — you joined through ${customer.referred_by}'s link.`);
+    showStatus(
+      `Welcome to Kestrel, ${who} — you joined through ${referrerName(customer.referred_by)}'s link.`,
+    );
   } else {
     showStatus(`Welcome to Kestrel, ${who}. Your referral link is ready.`);
   }
@@ -224,7 +229,7 @@ function renderDashboard(previousBalance) {
   }
   const referredBy = $('referred-by');
   referredBy.hidden = !d.customer.referred_by;
-  referredBy.textContent = d.customer.referred_by ? `Invited by ${d.customer.referred_by}` : '';
+  referredBy.textContent = d.customer.referred_by ? `Invited by ${referrerName(d.customer.referred_by)}` : '';
 
   const list = $('friends-list');
   list.replaceChildren(

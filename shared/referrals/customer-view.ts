@@ -1,17 +1,30 @@
 import type { Customer } from '#shared/partnero/index.js';
+import type { AccountKey } from './public-keys.js';
+
+/**
+ * Who referred the customer, as a frontend may show it: the public key of the link they came through and
+ * the referrer's first name when Partnero's answer carries one. Never an account id: Partnero names the
+ * referrer by its private id, so its public key comes from our map.
+ */
+function referredBy(c: Customer, key: AccountKey) {
+  const referrer = c.referring_customer;
+  const publicKey = key.referrerKey ?? referrer?.key ?? null;
+  if (!referrer && publicKey === null) return null;
+  return { key: publicKey, name: referrer?.name ?? null };
+}
 
 /**
  * The customer as the frontend sees it: what it needs to show and share, nothing private. Partnero's
- * customer object carries no public key (it shows only inside the referral link), so the caller passes
- * the key it enrolled the customer with.
+ * customer object carries no public key (it shows only inside the link): it comes from our map, with
+ * its kind (`random`, or `account_id` for a customer enrolled before the map existed).
  */
-export function customerView(c: Customer, publicKey: string) {
+export function customerView(c: Customer, key: AccountKey) {
   return {
-    key: c.key ?? publicKey,
+    key: key.publicKey,
+    key_type: key.kind,
     referral_link: c.referral_link,
     referral_links: c.referral_links,
-    // The referrer's public key when Partnero's answer names it, else the identifier it carries.
-    referred_by: c.referring_customer?.key ?? c.referring_customer?.identifier ?? null,
+    referred_by: referredBy(c, key),
     /** null when Partnero's answer does not say. */
     referrals_count: c.referrals_count,
   };

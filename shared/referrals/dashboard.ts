@@ -1,28 +1,33 @@
 import { AppError } from '#shared/errors.js';
 import { type CallOptions, isPartneroError, type PartneroClient } from '#shared/partnero/index.js';
 import { customerView, friendView } from './customer-view.js';
+import { legacyKey, type ReferralKeys } from './public-keys.js';
 
 export const FRIENDS_PER_PAGE = 20;
 
 /**
- * Everything the referral dashboard shows (link, stats, every balance unit, friends), fetched from Partnero in parallel so the page waits for
- * one round trip, not four.
+ * Everything the referral dashboard shows (link, stats, every balance unit, friends), fetched from
+ * Partnero by the account id (its private `id`), in parallel with our key map, so the page waits for one
+ * round trip, not five.
  */
 export async function loadDashboard(
   client: PartneroClient,
-  customerKey: string,
+  keys: Pick<ReferralKeys, 'keyOf'>,
+  accountId: string,
   page: number,
   call: CallOptions = {},
 ) {
   try {
-    const [customer, stats, balance, friends] = await Promise.all([
-      client.customers.get(customerKey, call),
-      client.customers.stats(customerKey, call),
-      client.customers.balance(customerKey, call),
-      client.customers.referrals(customerKey, { page, limit: FRIENDS_PER_PAGE }, call),
+    const [customer, stats, balance, friends, key] = await Promise.all([
+      client.customers.get(accountId, call),
+      client.customers.stats(accountId, call),
+      client.customers.balance(accountId, call),
+      client.customers.referrals(accountId, { page, limit: FRIENDS_PER_PAGE }, call),
+      keys.keyOf(accountId),
     ]);
     return {
-      customer: customerView(customer, customerKey),
+      // A customer enrolled before our keys (and not since) has its account id as its key.
+      customer: customerView(customer, key ?? legacyKey(accountId)),
       // Partnero publishes no stat names: a count it does not answer under a name we know is null
       // (unknown), never 0.
       stats: {

@@ -1,13 +1,15 @@
 import { AppError } from '#shared/errors.js';
-import {
-  type CallOptions,
-  type Customer,
-  isPartneroError,
-  type PartneroClient,
-} from '#shared/partnero/index.js';
+import { type CallOptions, type Customer, isPartneroError } from '#shared/partnero/index.js';
 import type { Identity } from './identity.js';
+import type { AccountKey, ReferralKeys } from './public-keys.js';
 import type { ReferralSource } from './referral-source.js';
-import { type ReferralDropReason, type ReferralGuards, screenReferral } from './screen-referral.js';
+import {
+  type ReferralDropReason,
+  type ReferralGuards,
+  type Referrer,
+  type ScreeningDeps,
+  screenReferral,
+} from './screen-referral.js';
 
 export interface SignupInput {
   identity: Identity;
@@ -21,10 +23,14 @@ export type SignupOutcome = 'attributed' | 'unattributed' | 'existing';
 
 export interface SignupResult {
   customer: Customer;
+  /** The customer's public key, and whether it is one we generated or (enrolled before) its account id. */
+  key: AccountKey;
   outcome: SignupOutcome;
   /** Why the referral was not used, when one was given. */
   referralDropped?: ReferralDropReason;
 }
+
+export type SignupDeps = ScreeningDeps & { keys: ReferralKeys };
 
 const isReferrerRejection = (e: unknown) =>
   isPartneroError(e) &&
@@ -37,44 +43,68 @@ const emailInUse = () =>
     'Your email already belongs to another referral account: sign in with the account you joined with first, or ask support to move it',
   );
 
+/** Whether Partnero's link for the customer carries `key` (when the answer has a link at all). */
+const linkCarries = (customer: Customer, key: string) =>
+  customer.referral_link === null || customer.referral_link.includes(key);
+
 /**
  * Enrols the caller as a Partnero customer, attributed to the referrer when the referral survives
- * screening. Idempotent: a caller who already exists gets their customer back, never re-attributed.
+ * screening. The customer is sent with the account id as its private `id` and a public key of ours
+ * (`public-keys.ts`) as its `key`; a referrer from our map is named by `referring_customer.id`, an older
+ * one by its key. Idempotent: a caller who already exists gets their customer back, never re-attributed.
  * A dropped referral never stops the sign-up.
  */
 export async function signup(
-  client: PartneroClient,
+  deps: SignupDeps,
   input: SignupInput,
   guards: ReferralGuards = {},
   call: CallOptions = {},
 ): Promise<SignupResult> {
+  const { client, keys } = deps;
   const { identity, profile } = input;
-  const screened = await screenReferral(client, identity, input.referral, guards, call);
+  const screened = await screenReferral(deps, identity, input.referral, guards, call);
+  const emailHash = identity.email ? await deps.hashEmail(identity.email) : null;
+  let own = await keys.enrol(identity.customerKey, emailHash);
   const name = identity.name ?? profile.name;
   const surname = identity.surname ?? profile.surname;
   const body = {
-    key: identity.customerKey,
     id: identity.customerKey,
+    key: own.publicKey,
     ...(identity.email ? { email: identity.email } : {}),
     ...(name ? { name } : {}),
     ...(surname ? { surname } : {}),
   };
-  const create = (ref?: string) =>
-    client.customers.create(ref ? { ...body, referring_customer: { key: ref } } : body, call);
+  const create = (referrer?: Referrer) =>
+    client.customers.create(
+      referrer
+        ? {
+            ...body,
+            referring_customer: referrer.accountId ? { id: referrer.accountId } : { key: referrer.key },
+          }
+        : body,
+      call,
+    );
   const dropped = (reason: ReferralDropReason | undefined) => (reason ? { referralDropped: reason } : {});
 
   try {
     try {
-      const customer = await create(screened.referrerKey);
+      const customer = await create(screened.referrer);
+      if (screened.referrer) await keys.rememberReferrer(identity.customerKey, screened.referrer.key);
       return {
         customer,
-        outcome: screened.referrerKey ? 'attributed' : 'unattributed',
+        key: { ...own, referrerKey: screened.referrer?.key ?? own.referrerKey },
+        outcome: screened.referrer ? 'attributed' : 'unattributed',
         ...dropped(screened.dropped),
       };
     } catch (error) {
-      if (!screened.referrerKey || !isReferrerRejection(error)) throw error;
+      if (!screened.referrer || !isReferrerRejection(error)) throw error;
       // A stale or mistyped referral link must not stop someone from signing up.
-      return { customer: await create(), outcome: 'unattributed', referralDropped: 'unknown_referrer' };
+      return {
+        customer: await create(),
+        key: own,
+        outcome: 'unattributed',
+        referralDropped: 'unknown_referrer',
+      };
     }
   } catch (error) {
     if (!isPartneroError(error) || error.code !== 'conflict') throw error;
@@ -83,7 +113,11 @@ export async function signup(
       if (isPartneroError(e) && e.code === 'not_found') throw emailInUse();
       throw e;
     });
-    const reason = screened.dropped ?? (screened.referrerKey ? 'already_enrolled' : undefined);
-    return { customer: existing, outcome: 'existing', ...dropped(reason) };
+    // Enrolled before our keys existed: its key is its account id, and the key just drawn goes unused.
+    if (own.created && !linkCarries(existing, own.publicKey)) {
+      own = { ...(await keys.markLegacy(identity.customerKey, emailHash, own.publicKey)), created: false };
+    }
+    const reason = screened.dropped ?? (screened.referrer ? 'already_enrolled' : undefined);
+    return { customer: existing, key: own, outcome: 'existing', ...dropped(reason) };
   }
 }

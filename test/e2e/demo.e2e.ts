@@ -132,8 +132,8 @@ export function demoSteps(
       run: async () => {
         await signUpAs(bob, 'bob');
         await eventually(
-          async () => (await text(bob, 'referred-by')) === 'Invited by alice',
-          'Bob to show "Invited by alice"',
+          async () => (await text(bob, 'referred-by')) === 'Invited by Alice',
+          'Bob to show "Invited by Alice"',
         );
         await eventually(
           async () =>

@@ -114,8 +114,11 @@ describe('with an external JWT issuer', () => {
 });
 
 describe('with existing secrets', () => {
-  it('imports them instead of creating any', () => {
-    configured.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  it('imports them instead of creating any (only the generated key of the email hash is created)', () => {
+    configured.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    configured.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'hashKey' }),
+    });
     const outputs = configured.template.toJSON().Outputs;
     expect(outputs.SecretName.Value).toBe('shop/partnero-api-key');
     expect(outputs.WebhookSecretName.Value).toBe(WEBHOOK_SECRET_ARN);
@@ -126,7 +129,7 @@ describe('with existing secrets', () => {
 
   it('creates only the webhook secret when only the API key secret is configured', () => {
     const { template } = synth({ partneroSecret: 'shop/partnero-api-key' });
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'Test/partnero-webhook-secret' });
     expect(lambdaOf(template, 'partneroWebhook').Environment.Variables.PARTNERO_SECRET_ID).toBeUndefined();
     expect(statementsFor(statementsOf(template, 'partneroWebhook'), 'secretsmanager')).toEqual([
@@ -142,7 +145,12 @@ describe('with existing secrets', () => {
         'shop/partnero-api-key',
       );
       expect(statementsFor(statementsOf(configured.template, fn), 'secretsmanager')).toEqual([
-        expect.objectContaining({ Resource: [secretByName('shop/partnero-api-key')] }),
+        expect.objectContaining({
+          Resource: [
+            secretByName('shop/partnero-api-key'),
+            ...(fn === 'signup' ? [{ Ref: expect.stringMatching(/^ReferralKeysEmailHashKey/) }] : []),
+          ],
+        }),
       ]);
     }
   });

@@ -213,7 +213,11 @@ describe('functions', () => {
 
 describe('secrets and data access', () => {
   it('creates the API key secret and a separate webhook signing secret, empty, with instructions', () => {
-    defaults.template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    // And the generated key of the email hash in the referral key map.
+    defaults.template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    defaults.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'hashKey' }),
+    });
     defaults.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'Test/partnero-api-key',
       SecretString: '{"apiKey":""}',
@@ -232,10 +236,40 @@ describe('secrets and data access', () => {
         {
           Effect: 'Allow',
           Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-          Resource: [ref(fn === 'partneroWebhook' ? 'WebhookSigningSecret' : 'PartneroSecret')],
+          Resource: [
+            ref(fn === 'partneroWebhook' ? 'WebhookSigningSecret' : 'PartneroSecret'),
+            // Sign-up also reads the key of the email hash.
+            ...(fn === 'signup' ? [ref('ReferralKeysEmailHashKey')] : []),
+          ],
         },
       ]);
     }
+  });
+
+  it('keeps the referral key map (every shared link depends on it): sign-up enrols, the dashboard reads', () => {
+    const tables = defaults.template.findResources('AWS::DynamoDB::Table');
+    const map = Object.entries(tables).find(([id]) => id.startsWith('ReferralKeysTable'));
+    expect(map?.[1]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    const grant = (actions: string[]) => [
+      {
+        Effect: 'Allow',
+        Action: actions.length === 1 ? actions[0] : actions,
+        Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^ReferralKeysTable/), 'Arn'] }],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['key#*', 'account#*'] } },
+      },
+    ];
+    expect(statementsFor(statementsOf(defaults.template, 'signup'), 'dynamodb')).toEqual(
+      grant(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+    );
+    expect(statementsFor(statementsOf(defaults.template, 'me'), 'dynamodb')).toEqual(
+      grant(['dynamodb:GetItem']),
+    );
+    const env = (fn: 'signup' | 'me') => lambdaOf(defaults.template, fn).Environment.Variables;
+    expect(env('signup').REFERRAL_KEYS_TABLE_NAME).toEqual(
+      expect.objectContaining({ Ref: expect.any(String) }),
+    );
+    expect(env('signup').EMAIL_HASH_SECRET_ID).toEqual(expect.objectContaining({ Ref: expect.any(String) }));
+    expect(env('me').EMAIL_HASH_SECRET_ID).toBeUndefined();
   });
 
   it('keeps idempotency records in an on-demand table with TTL and point-in-time recovery', () => {
@@ -270,37 +304,41 @@ describe('secrets and data access', () => {
           expect.objectContaining({ Ref: expect.stringMatching(/^IdempotencyTable/) }),
         );
       } else if (ledgerUsers.includes(fn)) {
-        expect(dynamo).toEqual([
-          {
-            Effect: 'Allow',
-            Action: [...ORDER_LEDGER_ACTIONS].sort(),
-            Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderLedgerTable/), 'Arn'] }],
-            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['order#*'] } },
-          },
-          {
-            Effect: 'Allow',
-            Action: ORDER_LEDGER_INDEX_ACTIONS[0],
-            Resource: [
-              {
-                'Fn::Join': [
-                  '',
-                  [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderLedgerTable/), 'Arn'] }, '/index/sweep'],
-                ],
-              },
-            ],
-            // On an index, LeadingKeys are the index's partition key (sweepShard), not the table's id.
-            Condition: {
-              'ForAllValues:StringEquals': {
-                'dynamodb:LeadingKeys': ['sweep#0', 'sweep#1', 'sweep#2', 'sweep#3'],
+        const items = {
+          Effect: 'Allow',
+          Action: [...ORDER_LEDGER_ACTIONS].sort(),
+          Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderLedgerTable/), 'Arn'] }],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['order#*'] } },
+        };
+        // Only the reconciler queries the sweep index (the ledger's `due()`).
+        if (fn !== 'reconciler') expect(dynamo).toEqual([items]);
+        else
+          expect(dynamo).toEqual([
+            items,
+            {
+              Effect: 'Allow',
+              Action: ORDER_LEDGER_INDEX_ACTIONS[0],
+              Resource: [
+                {
+                  'Fn::Join': [
+                    '',
+                    [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderLedgerTable/), 'Arn'] }, '/index/sweep'],
+                  ],
+                },
+              ],
+              // On an index, LeadingKeys are the index's partition key (sweepShard), not the table's id.
+              Condition: {
+                'ForAllValues:StringEquals': {
+                  'dynamodb:LeadingKeys': ['sweep#0', 'sweep#1', 'sweep#2', 'sweep#3'],
+                },
               },
             },
-          },
-        ]);
+          ]);
         expect(env.ORDER_LEDGER_TABLE_NAME).toEqual(
           expect.objectContaining({ Ref: expect.stringMatching(/^OrderLedgerTable/) }),
         );
         expect(Number(env.LEDGER_LEASE_SECONDS)).toBeGreaterThan(30);
-      } else {
+      } else if (fn !== 'signup' && fn !== 'me') {
         expect(dynamo).toEqual([]);
       }
     }
@@ -357,7 +395,10 @@ describe('webhook', () => {
         Effect: 'Allow',
         Action: 'events:PutEvents',
         Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrderEventsBus/), 'Arn'] }],
-        Condition: { StringEquals: { 'events:source': 'partnero' } },
+        Condition: {
+          'ForAllValues:StringEquals': { 'events:source': ['partnero'] },
+          Null: { 'events:source': 'false' },
+        },
       },
     ]);
     for (const fn of FUNCTION_NAMES.filter((f) => f !== 'partneroWebhook')) {
@@ -381,7 +422,11 @@ describe('webhook', () => {
   it('puts events of the configured source only', () => {
     const { template } = synth({ webhookEventSource: 'acme.partnero' });
     expect(statementsFor(statementsOf(template, 'partneroWebhook'), 'events')).toEqual([
-      expect.objectContaining({ Condition: { StringEquals: { 'events:source': 'acme.partnero' } } }),
+      expect.objectContaining({
+        Condition: expect.objectContaining({
+          'ForAllValues:StringEquals': { 'events:source': ['acme.partnero'] },
+        }),
+      }),
     ]);
     expect(lambdaOf(template, 'partneroWebhook').Environment.Variables.WEBHOOK_EVENT_SOURCE).toBe(
       'acme.partnero',

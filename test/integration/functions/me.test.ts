@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHandler } from '#functions/me.js';
 import { createPartneroClient, nodeHttpTransport, type PartneroFetch } from '#shared/partnero/index.js';
+import type { AccountKey } from '#shared/referrals/public-keys.js';
 import { answer, jwtEvent, lambdaContext } from '#test/support/events.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
 
@@ -13,7 +14,11 @@ beforeAll(async () => {
 });
 afterAll(() => env.sandbox.close());
 beforeEach(() => env.reset());
-const handler = createHandler(() => ({ partnero: env.partnero, identity: { keyClaim: 'sub' } }));
+/** The key map as the dashboard reads it: accounts enrolled through it, by account id. */
+const accountKeys = new Map<string, AccountKey>();
+const keys = { keyOf: async (accountId: string) => accountKeys.get(accountId) };
+beforeEach(() => accountKeys.clear());
+const handler = createHandler(() => ({ partnero: env.partnero, keys, identity: { keyClaim: 'sub' } }));
 
 const me = async (sub: string, query?: Record<string, string>) =>
   answer(
@@ -36,6 +41,30 @@ async function aliceWithFriends(count: number) {
 }
 
 describe('GET /referrals/me', () => {
+  it('names the customer by its public key from the map, and its referrer by public key and first name', async () => {
+    await env.createCustomer({ id: 'alice', key: 'k7alice22', email: 'alice@example.com', name: 'Alice' });
+    await env.createCustomer({
+      id: 'bob',
+      key: 'k7bob2222',
+      email: 'bob@example.com',
+      referring_customer: { id: 'alice' },
+    });
+    accountKeys.set('bob', { publicKey: 'k7bob2222', kind: 'random', referrerKey: 'k7alice22' });
+    const res = await me('bob');
+    expect(res.body.customer).toMatchObject({
+      key: 'k7bob2222',
+      key_type: 'random',
+      referred_by: { key: 'k7alice22', name: 'Alice' },
+    });
+    // Partnero names the referrer by its private id; the dashboard never does.
+    expect(JSON.stringify(res.body.customer)).not.toMatch(/"alice"/);
+  });
+
+  it('gives a customer enrolled before the map its account id as its key', async () => {
+    await aliceWithFriends(0);
+    expect((await me('alice')).body.customer).toMatchObject({ key: 'alice', key_type: 'account_id' });
+  });
+
   it('returns the customer, stats, balance and referred friends', async () => {
     await aliceWithFriends(2);
     await env.api('POST', '/transactions', {
@@ -96,7 +125,7 @@ describe('GET /referrals/me', () => {
       baseUrl: env.sandbox.apiUrl,
       fetch: barrier,
     });
-    const parallel = createHandler(() => ({ partnero, identity: { keyClaim: 'sub' } }));
+    const parallel = createHandler(() => ({ partnero, keys, identity: { keyClaim: 'sub' } }));
     const res = answer(
       await parallel(jwtEvent({ sub: 'alice' }, { method: 'GET', path: '/referrals/me' }), lambdaContext()),
     );

@@ -1,24 +1,38 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHandler, type SignupDeps } from '#functions/signup.js';
 import { disposableEmailGuard } from '#shared/referrals/disposable-email.js';
+import { emailHasher } from '#shared/referrals/email-hash.js';
+import { dynamoReferralKeys, type ReferralKeys } from '#shared/referrals/public-keys.js';
 import { answer, jwtEvent, lambdaContext } from '#test/support/events.js';
+import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
 import { recordingMetrics } from '#test/support/metrics.js';
 import { handlerSandbox } from '#test/support/sandbox.js';
 
 let env: Awaited<ReturnType<typeof handlerSandbox>>;
+let dynamo: LocalDynamo;
+let keys: ReferralKeys;
 beforeAll(async () => {
   env = await handlerSandbox();
+  dynamo = await startLocalDynamo();
+  keys = dynamoReferralKeys(dynamo.client(), TEST_TABLES.referralKeys);
 });
-afterAll(() => env.sandbox.close());
+afterAll(async () => {
+  await env.sandbox.close();
+  await dynamo.close();
+});
 const recorded = recordingMetrics();
 let settings: Partial<SignupDeps> = {};
 beforeEach(async () => {
   await env.reset();
+  dynamo.reset();
   recorded.clear();
   settings = {};
 });
+const hashEmail = emailHasher(async () => 'test-email-hash-key');
 const handler = createHandler(() => ({
   partnero: env.partnero,
+  keys,
+  hashEmail,
   identity: { keyClaim: 'sub', requiredTokenUse: 'id' },
   guards: {},
   metrics: recorded.metrics,
@@ -35,6 +49,8 @@ const call = async (claims: Record<string, string>, input: Parameters<typeof jwt
   answer(
     await handler(jwtEvent(claims, { method: 'POST', path: '/referrals/signup', ...input }), lambdaContext()),
   );
+/** Signs `claims` up and answers the public key of their referral link. */
+const keyOf = async (claims: Record<string, string>) => (await call(claims)).body.customer.key as string;
 const partneroCustomer = async (key: string) => (await env.api('GET', `/customers/${key}`)).body?.data;
 const customerReads = async () => {
   const counters = await env.requests();
@@ -47,8 +63,12 @@ describe('POST /referrals/signup', () => {
   it('creates the customer from the token and returns the referral link with 201', async () => {
     const res = await call(alice);
     expect(res.status).toBe(201);
-    expect(res.body.customer).toMatchObject({ key: 'alice-sub', referred_by: null, referrals_count: 0 });
-    expect(res.body.customer.referral_link).toContain('ref=alice-sub');
+    // A public key of ours, never the account id: that is Partnero's private id.
+    const { key } = res.body.customer;
+    expect(key).toMatch(/^[2-9a-hjkmnp-z]{9}$/);
+    expect(res.body.customer).toMatchObject({ key_type: 'random', referred_by: null, referrals_count: 0 });
+    expect(res.body.customer.referral_link).toContain(`ref=${key}`);
+    expect(res.body.customer.referral_link).not.toContain('alice-sub');
     expect(res.body.customer.referral_links).toContain(res.body.customer.referral_link);
     expect(await partneroCustomer('alice-sub')).toMatchObject({
       email: 'alice@example.com',
@@ -58,45 +78,47 @@ describe('POST /referrals/signup', () => {
   });
 
   it('attributes the customer to the referrer in the partnero_referral cookie', async () => {
-    await call(alice);
-    const res = await call(bob, { cookies: ['theme=dark', 'partnero_referral=alice-sub'] });
+    const aliceKey = await keyOf(alice);
+    const res = await call(bob, { cookies: ['theme=dark', `partnero_referral=${aliceKey}`] });
     expect(res.status).toBe(201);
-    expect(res.body.customer.referred_by).toBe('alice-sub');
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
     expect((await partneroCustomer('alice-sub')).referrals_count).toBe(1);
   });
 
   it('reads the cookie from a raw Cookie header too', async () => {
-    await call(alice);
-    const res = await call(bob, { headers: { Cookie: 'a=1; partnero_referral=alice-sub; b=2' } });
-    expect(res.body.customer.referred_by).toBe('alice-sub');
+    const aliceKey = await keyOf(alice);
+    const res = await call(bob, { headers: { Cookie: `a=1; partnero_referral=${aliceKey}; b=2` } });
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
   });
 
   it('falls back to the body referral_key when there is no cookie', async () => {
-    await call(alice);
-    const res = await call(bob, { body: { referral_key: 'alice-sub' } });
-    expect(res.body.customer.referred_by).toBe('alice-sub');
+    const aliceKey = await keyOf(alice);
+    const res = await call(bob, { body: { referral_key: aliceKey } });
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
   });
 
   it('prefers the cookie over the body', async () => {
-    await call(alice);
-    await call(verified('carol', 'carol@example.com'));
+    const aliceKey = await keyOf(alice);
+    const carolKey = await keyOf(verified('carol', 'carol@example.com'));
     const res = await call(bob, {
-      cookies: ['partnero_referral=carol'],
-      body: { referral_key: 'alice-sub' },
+      cookies: [`partnero_referral=${carolKey}`],
+      body: { referral_key: aliceKey },
     });
-    expect(res.body.customer.referred_by).toBe('carol');
+    expect(res.body.customer.referred_by).toEqual({ key: carolKey, name: null });
   });
 
   it('decodes an URL-encoded cookie value', async () => {
-    await call(verified('auth0|42', 'x@example.com'));
+    // A customer enrolled before our keys: its key is its account id, and links with it still attribute.
+    await env.api('POST', '/customers', { id: 'auth0|42', key: 'auth0|42', email: 'x@example.com' });
     const res = await call(bob, { cookies: ['partnero_referral=auth0%7C42'] });
-    expect(res.body.customer.referred_by).toBe('auth0|42');
+    expect(res.body.customer.referred_by).toEqual({ key: 'auth0|42', name: null });
+    expect((await partneroCustomer('bob-sub')).referring_customer).toMatchObject({ id: 'auth0|42' });
   });
 
   it('returns 200 and the same customer on a second call, and never re-attributes it', async () => {
-    await call(alice);
+    const aliceKey = await keyOf(alice);
     const first = await call(bob);
-    const second = await call(bob, { cookies: ['partnero_referral=alice-sub'] });
+    const second = await call(bob, { cookies: [`partnero_referral=${aliceKey}`] });
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body.customer).toEqual(first.body.customer);
@@ -111,8 +133,8 @@ describe('POST /referrals/signup', () => {
   });
 
   it('reports a self-referral of an existing customer too, and changes nothing', async () => {
-    await call(alice);
-    const res = await call(alice, { cookies: ['partnero_referral=alice-sub'] });
+    const aliceKey = await keyOf(alice);
+    const res = await call(alice, { cookies: [`partnero_referral=${aliceKey}`] });
     expect(res.status).toBe(200);
     expect(res.body.referral_dropped).toBe('self_referral');
     expect(res.body.customer).toMatchObject({ referred_by: null, referrals_count: 0 });
@@ -147,13 +169,14 @@ describe('POST /referrals/signup', () => {
   it('uses the configured claim as the customer key', async () => {
     settings = { identity: { keyClaim: 'cognito:username', requiredTokenUse: 'id' } };
     const res = await call(verified('ignored', 'a9@example.com', { 'cognito:username': 'acct-9' }));
-    expect(res.body.customer.key).toBe('acct-9');
+    expect(res.body.customer.key_type).toBe('random');
+    expect(await partneroCustomer('acct-9')).toMatchObject({ email: 'a9@example.com' });
   });
 
   it('expires the referral cookie once it was used, when the cookie domain is configured', async () => {
     settings = { referralCookieDomain: '.example.com' };
-    await call(alice);
-    const res = await call(bob, { cookies: ['partnero_referral=alice-sub'] });
+    const aliceKey = await keyOf(alice);
+    const res = await call(bob, { cookies: [`partnero_referral=${aliceKey}`] });
     expect(res.cookies).toEqual([
       expect.stringMatching(/^partnero_referral=; Domain=\.example\.com; Path=\/; Max-Age=0/),
     ]);
@@ -180,30 +203,30 @@ describe('POST /referrals/signup', () => {
 
   it('uses a valid body referral_key when the cookie is garbled, and expires the cookie', async () => {
     settings = { referralCookieDomain: '.example.com' };
-    await call(alice);
+    const aliceKey = await keyOf(alice);
     const res = await call(bob, {
       cookies: ['partnero_referral=%3Cscript%3E'],
-      body: { referral_key: 'alice-sub' },
+      body: { referral_key: aliceKey },
     });
-    expect(res.body.customer.referred_by).toBe('alice-sub');
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
     expect(res.body.referral_dropped).toBeUndefined();
     expect(res.cookies).toEqual([expect.stringMatching(/^partnero_referral=; Domain=\.example\.com/)]);
   });
 
   it('ignores malformed cookie pairs and undecodable unrelated cookies', async () => {
-    await call(alice);
+    const aliceKey = await keyOf(alice);
     const res = await call(bob, {
-      cookies: ['=novalue', 'junk', 'other=%E0%A4%A', 'partnero_referral=alice-sub'],
+      cookies: ['=novalue', 'junk', 'other=%E0%A4%A', `partnero_referral=${aliceKey}`],
     });
     expect(res.status).toBe(201);
-    expect(res.body.customer.referred_by).toBe('alice-sub');
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
   });
 
   it('finds the referral cookie behind many other cookies', async () => {
-    await call(alice);
+    const aliceKey = await keyOf(alice);
     const others = Array.from({ length: 150 }, (_, i) => `c${i}=v${i}`);
-    const res = await call(bob, { cookies: [...others, 'partnero_referral=alice-sub'] });
-    expect(res.body.customer.referred_by).toBe('alice-sub');
+    const res = await call(bob, { cookies: [...others, `partnero_referral=${aliceKey}`] });
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
   });
 
   it('drops an invalid body referral_key (a mangled link) and still creates the customer', async () => {
@@ -298,7 +321,7 @@ describe('POST /referrals/signup: identity', () => {
   ])(
     'answers 409 email_in_use when the verified email (%s) belongs to another account',
     async (_l, email) => {
-      await call(alice);
+      const aliceKey = await keyOf(alice);
       const res = await call(verified('alice-second-account', email));
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('email_in_use');
@@ -328,8 +351,11 @@ describe('POST /referrals/signup: abuse guards', () => {
     ['googlemail.com', 'alicesmith@googlemail.com'],
     ['all at once', 'A.liceSmith+2@GoogleMail.com'],
   ])('drops a self-referral by %s and still creates the customer', async (_label, email) => {
-    await call(referrer);
-    const res = await call(verified('alice-alt', email), { cookies: ['partnero_referral=alice-sub'] });
+    const aliceKey = await keyOf(referrer);
+    await env.resetRequests();
+    const res = await call(verified('alice-alt', email), { cookies: [`partnero_referral=${aliceKey}`] });
+    // Caught through the key map's email hash: no Partnero read.
+    expect(await customerReads()).toBe(0);
     expect(res.status).toBe(201);
     expect(res.body.referral_dropped).toBe('self_referral');
     expect(res.body.customer.referred_by).toBeNull();
@@ -341,27 +367,31 @@ describe('POST /referrals/signup: abuse guards', () => {
     ['a different mailbox', 'alice.smith2@gmail.com', 'alice.smith@gmail.com'],
     ['a tag on another domain', 'alice+x@example.org', 'alice@example.com'],
   ])('keeps a real referral: %s', async (_label, friendEmail, referrerEmail) => {
-    await call(verified('alice-sub', referrerEmail));
-    const res = await call(verified('friend', friendEmail), { cookies: ['partnero_referral=alice-sub'] });
+    const aliceKey = await keyOf(verified('alice-sub', referrerEmail));
+    const res = await call(verified('friend', friendEmail), { cookies: [`partnero_referral=${aliceKey}`] });
     expect(res.body.referral_dropped).toBeUndefined();
-    expect(res.body.customer.referred_by).toBe('alice-sub');
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: null });
   });
 
-  it('reads Partnero once more only when a referral key comes with the sign-up', async () => {
-    await call(alice);
+  it('reads no Partnero customer to screen a key of ours, and one for a key from before the map', async () => {
+    const aliceKey = await keyOf(alice);
+    await env.api('POST', '/customers', { id: 'old-timer', key: 'old-timer', email: 'old@example.com' });
     await env.resetRequests();
     await call(bob);
     const plain = await customerReads();
-    await call(verified('carol', 'carol@example.com'), { cookies: ['partnero_referral=alice-sub'] });
+    await call(verified('carol', 'carol@example.com'), { cookies: [`partnero_referral=${aliceKey}`] });
+    const mapped = await customerReads();
+    await call(verified('dave', 'dave@example.com'), { cookies: ['partnero_referral=old-timer'] });
     expect(plain).toBe(0);
-    expect(await customerReads()).toBe(1);
+    expect(mapped).toBe(0);
+    expect((await customerReads()) - mapped).toBe(1);
   });
 
   it('drops the referral of a throwaway mailbox when the guard is on, and still creates the customer', async () => {
     settings = { guards: { isDisposableEmail: disposableEmailGuard(console) } };
-    await call(alice);
+    const aliceKey = await keyOf(alice);
     const res = await call(verified('temp', 'someone@mailinator.com'), {
-      cookies: ['partnero_referral=alice-sub'],
+      cookies: [`partnero_referral=${aliceKey}`],
     });
     expect(res.status).toBe(201);
     expect(res.body.referral_dropped).toBe('disposable_email');
@@ -369,19 +399,19 @@ describe('POST /referrals/signup: abuse guards', () => {
   });
 
   it('keeps the referral of a throwaway mailbox when the guard is off (the default)', async () => {
-    await call(alice);
+    const aliceKey = await keyOf(alice);
     const res = await call(verified('temp', 'someone@mailinator.com'), {
-      cookies: ['partnero_referral=alice-sub'],
+      cookies: [`partnero_referral=${aliceKey}`],
     });
-    expect(res.body.customer.referred_by).toBe('alice-sub');
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
   });
 });
 
 describe('POST /referrals/signup: funnel metrics', () => {
   it('counts sign-ups by outcome and dropped referrals by reason, one EMF record per sign-up that counted', async () => {
-    await call(alice);
-    await call(bob, { cookies: ['partnero_referral=alice-sub'] });
-    await call(bob, { cookies: ['partnero_referral=alice-sub'] });
+    const aliceKey = await keyOf(alice);
+    await call(bob, { cookies: [`partnero_referral=${aliceKey}`] });
+    await call(bob, { cookies: [`partnero_referral=${aliceKey}`] });
     await call(verified('carol', 'carol@example.com'), { cookies: ['partnero_referral=%3Cx%3E'] });
     await call(idToken({ sub: '../bad' }));
     // By outcome only, one EMF record per sign-up (the dashboard sums the outcomes).
@@ -394,5 +424,40 @@ describe('POST /referrals/signup: funnel metrics', () => {
     expect(recorded.count('ReferralsDropped', ['reason', 'invalid_referral'])).toBe(1);
     // The refused token (a 4xx) counted nothing, so it writes no record (and no Powertools warning).
     expect(recorded.publishes()).toBe(4);
+  });
+});
+
+describe('POST /referrals/signup: public keys', () => {
+  it('attributes through our key map by referring_customer.id, which Partnero prefers over the key', async () => {
+    const aliceKey = await keyOf(alice);
+    const res = await call(bob, { cookies: [`partnero_referral=${aliceKey}`] });
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    expect((await partneroCustomer('bob-sub')).referring_customer).toMatchObject({ id: 'alice-sub' });
+    // The answer never names the referrer's account id.
+    expect(JSON.stringify(res.body)).not.toContain('alice-sub');
+  });
+
+  it('drops a self-referral through the account’s own key', async () => {
+    const aliceKey = await keyOf(alice);
+    const res = await call(alice, { cookies: [`partnero_referral=${aliceKey}`] });
+    expect(res.body.referral_dropped).toBe('self_referral');
+  });
+
+  it('keeps the account id as the key of a customer enrolled before the map, and says so', async () => {
+    await env.api('POST', '/customers', { id: 'alice-sub', key: 'alice-sub', email: 'alice@example.com' });
+    const res = await call(alice);
+    expect(res.status).toBe(200);
+    expect(res.body.customer).toMatchObject({ key: 'alice-sub', key_type: 'account_id' });
+    expect(res.body.customer.referral_link).toContain('ref=alice-sub');
+    expect(await keys.keyOf('alice-sub')).toMatchObject({ publicKey: 'alice-sub', kind: 'account_id' });
+    // Its old links still attribute, by key.
+    const friend = await call(bob, { cookies: ['partnero_referral=alice-sub'] });
+    expect(friend.body.customer.referred_by).toEqual({ key: 'alice-sub', name: null });
+  });
+
+  it('answers the same key on every later sign-up, with or without a referral', async () => {
+    const first = await call(alice);
+    const again = await call(alice, { cookies: ['partnero_referral=someone-else'] });
+    expect(again.body.customer.key).toBe(first.body.customer.key);
   });
 });

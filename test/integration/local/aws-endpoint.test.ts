@@ -264,7 +264,12 @@ describe('DynamoDB (JSON 1.0, DynamoDB_20120810.*)', () => {
       const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName }));
       expect(Table?.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
       const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName }));
-      expect(ttl.TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiration' });
+      // The referral key map keeps its items: every shared link depends on them.
+      expect(ttl.TimeToLiveDescription).toEqual(
+        TableName === LOCAL_TABLES.referralKeys
+          ? { TimeToLiveStatus: 'DISABLED' }
+          : { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiration' },
+      );
     }
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: LOCAL_TABLES.orderLedger }));
     expect(Table?.GlobalSecondaryIndexes).toEqual([

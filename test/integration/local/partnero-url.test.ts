@@ -78,25 +78,27 @@ describe('the local system against a Partnero that answers as published', () => 
   it('signs Alice up, then Bob referred by her', async () => {
     const signedUp = await call(env.system, 'POST', '/referrals/signup', { token: alice, body: {} });
     expect(signedUp.status).toBe(201);
+    const aliceKey = signedUp.body.customer.key;
     expect(signedUp.body.customer).toMatchObject({
-      key: 'alice',
-      referral_link: 'https://yoursite.com?ref=alice',
+      key_type: 'random',
+      referral_link: `https://yoursite.com?ref=${aliceKey}`,
     });
 
     const referred = await call(env.system, 'POST', '/referrals/signup', {
       token: bob,
       body: {},
-      headers: { cookie: 'partnero_referral=alice' },
+      headers: { cookie: `partnero_referral=${aliceKey}` },
     });
     expect(referred.status).toBe(201);
-    expect(referred.body.customer).toMatchObject({ key: 'bob', referred_by: 'alice' });
+    expect(referred.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    // Partnero holds the account id as the private id and our key as the public one.
     expect(double.customers.get('alice')).toMatchObject({
-      key: 'alice',
+      key: aliceKey,
       email: 'alice@example.com',
       referrerId: null,
     });
     expect(double.customers.get('bob')).toMatchObject({
-      key: 'bob',
+      key: referred.body.customer.key,
       email: 'bob@example.com',
       referrerId: 'alice',
     });

@@ -47,15 +47,16 @@ describe('the refer-a-friend loop, end to end over HTTP', () => {
   it('signs Alice up, then Bob through the referral cookie', async () => {
     const alice = await call(env.system, 'POST', '/referrals/signup', { token: aliceToken, body: {} });
     expect(alice.status).toBe(201);
-    expect(alice.body.customer.referral_link).toBe(`${env.system.urls.demo}?ref=alice`);
+    const aliceKey = alice.body.customer.key;
+    expect(alice.body.customer.referral_link).toBe(`${env.system.urls.demo}?ref=${aliceKey}`);
 
     const bob = await call(env.system, 'POST', '/referrals/signup', {
       token: bobToken,
       body: {},
-      headers: { cookie: 'partnero_referral=alice' },
+      headers: { cookie: `partnero_referral=${aliceKey}` },
     });
     expect(bob.status).toBe(201);
-    expect(bob.body.customer.referred_by).toBe('alice');
+    expect(bob.body.customer.referred_by).toMatchObject({ key: aliceKey });
     expect((await dashboard(aliceToken)).stats).toMatchObject({ signups: 1, referrals: 1 });
   });
 

@@ -43,15 +43,15 @@ describe('Partnero webhooks through the local gateway onto the local bus', () =>
   it('turns a sandbox transaction into signed webhooks that arrive on the bus as source "partnero"', async () => {
     const alice = await login(env.system, { user_id: 'alice', email: 'alice@example.com' });
     const bob = await login(env.system, { user_id: 'bob', email: 'bob@example.com' });
-    await call(env.system, 'POST', '/referrals/signup', { token: alice, body: {} });
+    const signedUp = await call(env.system, 'POST', '/referrals/signup', { token: alice, body: {} });
     await call(env.system, 'POST', '/referrals/signup', {
       token: bob,
       body: {},
-      headers: { cookie: 'partnero_referral=alice' },
+      headers: { cookie: `partnero_referral=${signedUp.body.customer.key}` },
     });
 
     const res = await sandboxApi('POST', '/transactions', {
-      customer: { key: 'bob' },
+      customer: { id: 'bob' },
       key: 'wh-order-1',
       amount: 200,
       action: 'sale',

@@ -440,7 +440,7 @@ describe('response parsing', () => {
     expect(transactions.data[0]?.key).toBe('order-1001');
     expect(transactions.links).toEqual({ first: null, last: null, prev: null, next: null });
     expect(transactions.meta).toEqual({
-      current_page: 1,
+      current_page: null,
       last_page: null,
       per_page: null,
       total: null,
