@@ -11,6 +11,7 @@ import {
   type Settlement,
 } from './ledger.js';
 import {
+  CHECK_GAP_FACTOR,
   claimItem,
   entryOf,
   type Item,
@@ -123,6 +124,10 @@ export class DynamoOrderLedger implements OrderLedger {
 
   get lookupLagMs(): number {
     return this.timings.lookupLagMs;
+  }
+
+  get recheckMs(): number {
+    return this.timings.verifyDelayMs * CHECK_GAP_FACTOR;
   }
 
   async finish(orderId: string, owner: string, settlement: Settlement): Promise<FinishResult> {

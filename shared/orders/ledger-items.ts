@@ -10,8 +10,19 @@ export type Item = Record<string, AttributeValue>;
 export const SWEEP_INDEX = 'sweep';
 /** Swept entries spread over this many index partitions, so a busy pipeline has no hot key. */
 export const SWEEP_SHARDS = 4;
-/** The second count of a doubtful entry's copies comes this many verify delays after the first. */
+/**
+ * The last count of a doubtful entry's copies comes this many verify delays after the first (the write
+ * horizon: a write in flight has landed by then).
+ */
 export const SECOND_CHECK_FACTOR = 15;
+/**
+ * Between the first count and the last, the copies are counted every this many verify delays, so a
+ * late write that made a second copy (a referrer paid twice) is trimmed within about that long, not
+ * only at the horizon.
+ */
+export const CHECK_GAP_FACTOR = 3;
+/** Counts after the first: the last one comes a horizon after the first. */
+export const LATER_CHECKS = SECOND_CHECK_FACTOR / CHECK_GAP_FACTOR;
 /** Retryable answers in a row after which a deferred order is parked (about 3 h at the default timings). */
 export const PARK_AFTER_FAILURES = 16;
 

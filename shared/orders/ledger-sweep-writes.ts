@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { LedgerEntry, LedgerTimings } from './ledger.js';
-import { backoffOf, horizonOf, N, S } from './ledger-items.js';
+import { backoffOf, CHECK_GAP_FACTOR, LATER_CHECKS, N, S } from './ledger-items.js';
 import type { Write } from './ledger-table.js';
 
 /**
@@ -24,9 +24,10 @@ const seenValues = (seen: LedgerEntry): Record<string, AttributeValue> => ({
 });
 
 /**
- * After a check: the first of a doubtful entry schedules the second; one that wrote at Partnero
- * (`wrote`) schedules another once its trim is quiet and keeps the trimming mark; `waitUntil` only moves
- * the check later (a trim not quiet yet); otherwise the entry leaves the sweep.
+ * After a check: a doubtful entry is counted again every `CHECK_GAP_FACTOR` verify delays until a horizon
+ * after its first count; one that wrote at Partnero (`wrote`) starts those counts again, keeping the
+ * trimming mark; `waitUntil` only moves the check later (a trim not quiet yet); after the last count the
+ * entry leaves the sweep.
  */
 export function settleSweepWrite(
   seen: LedgerEntry,
@@ -43,20 +44,32 @@ export function settleSweepWrite(
   }
   const wrote = options.wrote === true;
   // A refused entry's one check already waited for every write in flight to land and show.
-  const first = (seen.state === 'recorded' || seen.state === 'refunded') && (seen.checks ?? 0) === 0;
-  if (!first && !wrote) {
+  const checks = seen.checks ?? 0;
+  const more = (seen.state === 'recorded' || seen.state === 'refunded') && checks < LATER_CHECKS;
+  if (!more && !wrote) {
     return {
       update: 'REMOVE #sweepShard, #sweepAt, #checks, #failures, #doubt, #trimming, #trimQuietAt',
       values: seenValues(seen),
       condition: unchanged(seen),
     };
   }
-  const later = Math.max(now + horizonOf(timings), wrote ? (seen.trimQuietAt ?? 0) : 0);
+  if (wrote) {
+    // Its own writes may land late too: the counts start again from here, a horizon long (a trim's
+    // mark is cleared only once the trim is quiet, see `trimQuietAt`).
+    return {
+      update: 'SET #sweepAt = :later REMOVE #failures, #checks',
+      values: { ...seenValues(seen), ':later': N(now + timings.verifyDelayMs * CHECK_GAP_FACTOR) },
+      condition: unchanged(seen),
+    };
+  }
+  // The next count of a doubtful entry, a few verify delays on; the last a horizon after the first.
   return {
-    update: wrote
-      ? 'SET #sweepAt = :later, #checks = :one REMOVE #failures'
-      : 'SET #sweepAt = :later, #checks = :one REMOVE #failures, #trimming, #trimQuietAt',
-    values: { ...seenValues(seen), ':later': N(later), ':one': N(1) },
+    update: 'SET #sweepAt = :later, #checks = :next REMOVE #failures, #trimming, #trimQuietAt',
+    values: {
+      ...seenValues(seen),
+      ':later': N(now + timings.verifyDelayMs * CHECK_GAP_FACTOR),
+      ':next': N(checks + 1),
+    },
     condition: unchanged(seen),
   };
 }

@@ -73,7 +73,7 @@ export interface LedgerEntry {
   doubt?: boolean;
   /** Epoch ms from which the reconciler should look at it; absent when settled. */
   sweepAt?: number;
-  /** How many times the reconciler has counted this entry's copies since its last doubtful write. */
+  /** How many later counts of this entry's copies are done since its last doubtful write (see `settleSweep`). */
   checks?: number;
   /**
    * How many times in a row it could not be settled (sweeps that failed, retryable answers); each puts it
@@ -144,6 +144,8 @@ export interface OrderLedger {
   now(): number;
   /** How long Partnero's look-up by key may lag behind its writes (`LedgerTimings.lookupLagMs`). */
   readonly lookupLagMs: number;
+  /** How long between two counts of a doubtful entry's copies (3 verify delays). */
+  readonly recheckMs: number;
   /** Claims `order` for `owner` unless another live claim or a settled entry exists. */
   claim(order: Order, owner: string): Promise<ClaimResult>;
   /** Settles a claim `owner` holds; refused when a refund arrived meanwhile or the claim was lost. */
@@ -210,18 +212,19 @@ export interface OrderLedger {
   ): Promise<PartialRefundRegistration>;
   /**
    * Every version below `version` is retired and `version` is recorded: the entry leaves the sweep
-   * (after the usual two counts of copies) unless a later partial refund is waiting.
+   * (after the usual counts of copies) unless a later partial refund is waiting.
    */
   settleVersions(orderId: string, version: number): Promise<void>;
   /** Entries whose `sweepAt` has come, oldest first, at most `limit`. */
   due(limit: number): Promise<LedgerEntry[]>;
   /**
-   * After the reconciler counted an entry's copies: the first check of a doubtful write schedules a
-   * second, much later one (a write that lands very late is still caught); the second takes the entry
-   * out of the sweep. `again`: this check wrote at Partnero (trimmed or restored copies), so it is
-   * counted once more when that trim is quiet, keeping the trimming mark. `waitUntil`: the count could
-   * not be trusted yet (a trim's writes may still land); look again then, changing nothing else.
-   * Nothing happens when the entry changed since `seen` (its state, refund flag, due time or checks).
+   * After the reconciler counted an entry's copies: a doubtful write is counted again every 3 verify
+   * delays until 15 after its first count (a write that lands very late is still caught, and an extra
+   * copy it made does not live long); the last count takes the entry out of the sweep. `again`: this
+   * check wrote at Partnero (trimmed, restored or reversed copies), so the counts start again, keeping
+   * the trimming mark. `waitUntil`: the count could not be trusted yet (a trim's writes may still land);
+   * look again then, changing nothing else. Nothing happens when the entry changed since `seen` (its
+   * state, refund flag, due time or checks).
    */
   settleSweep(seen: LedgerEntry, options?: { again?: boolean; waitUntil?: number }): Promise<void>;
   /**

@@ -160,7 +160,10 @@ async function checkCopies(deps: ReconcileDeps, entry: LedgerEntry, call: CallOp
     return { repair: 'refund_reversed', wrote: true };
   }
   const quietAt = entry.trimming ? (entry.trimQuietAt ?? 0) : 0;
-  if (copies.length <= 1 && deps.ledger.now() < quietAt) return { wrote: false, waitUntil: quietAt };
+  const now = deps.ledger.now();
+  // Not quiet yet: counted again soon (a late write's extra copy is trimmed at once), cleared only then.
+  if (copies.length <= 1 && now < quietAt)
+    return { wrote: false, waitUntil: Math.min(quietAt, now + deps.ledger.recheckMs) };
   if (copies.length === 1) return { wrote: false };
   // Gone, and not by a trim of ours: someone deleted it at Partnero.
   if (copies.length === 0 && (!entry.trimming || !entry.order))
