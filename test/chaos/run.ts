@@ -1,6 +1,8 @@
-// `npm run chaos -- [--schedules=10000] [--seed=1] [--max=15000]`: the long run of the seeded fault
-// schedules, until `schedules` of them counted (a fault fired in each), across every fault profile.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `npm run chaos -- [--schedules=10000] [--seed=1] [--max=15000] [--workers=1]`: the long run of the
+// seeded fault schedules, until `schedules` of them counted (a fault fired in each), across every fault
+// profile. With `--workers=n`, n processes share the count, each on its own seed range (seed + i × 10^6).
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { faultsFired, runSchedules, TIME_SCALE, TIMINGS } from '#test/chaos/harness.js';
 import { PROFILE_NAMES } from '#test/chaos/profiles.js';
@@ -15,10 +17,72 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     max: { type: 'string' },
     out: { type: 'string', default: 'test-results/chaos-run.json' },
+    workers: { type: 'string', default: '1' },
   },
 });
 const target = Number(values.schedules);
 const seed = Number(values.seed);
+const workers = Number(values.workers);
+
+if (workers > 1) {
+  // Each worker writes its own summary; this process merges them into `out`.
+  const share = Math.ceil(target / workers);
+  const outs = Array.from({ length: workers }, (_, i) => `${values.out}.worker-${i}`);
+  const codes = await Promise.all(
+    outs.map(
+      (out, i) =>
+        new Promise<number>((resolve) => {
+          const args = [process.argv[1] as string, `--schedules=${share}`, `--seed=${seed + i * 1_000_000}`];
+          if (values.max) args.push(`--max=${Math.ceil(Number(values.max) / workers)}`);
+          const child = spawn(process.execPath, [...process.execArgv, ...args, `--out=${out}`], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          child.stdout.on('data', (chunk: Buffer) => {
+            for (const line of chunk.toString().split('\n'))
+              if (/^(seed|\d+ schedules)/.test(line)) console.log(`[${i}] ${line}`);
+          });
+          child.on('exit', (code) => resolve(code ?? 1));
+        }),
+    ),
+  );
+  type Summary = {
+    seeds: string;
+    schedulesRun: number;
+    counted: number;
+    seconds: number;
+    profiles: Record<string, Record<string, number>>;
+    faultsFired: Record<string, number>;
+    longestDuplicate: { seed: number; worldMs: number; verifyDelays: number; atDefaultTimings: string };
+    failing: unknown[];
+  };
+  const parts = outs.map((out) => JSON.parse(readFileSync(out, 'utf8')) as Summary);
+  const sum = (pick: (p: Summary) => number) => parts.reduce((a, p) => a + pick(p), 0);
+  const profiles: Record<string, Record<string, number>> = {};
+  for (const part of parts) {
+    for (const [name, t] of Object.entries(part.profiles)) {
+      const into = (profiles[name] ??= {});
+      for (const [k, v] of Object.entries(t))
+        into[k] = k === 'longestDuplicateMs' ? Math.max(into[k] ?? 0, v) : (into[k] ?? 0) + v;
+    }
+  }
+  const faults: Record<string, number> = {};
+  for (const part of parts)
+    for (const [k, v] of Object.entries(part.faultsFired)) faults[k] = (faults[k] ?? 0) + v;
+  const merged = {
+    seeds: parts.map((p) => p.seeds).join(', '),
+    schedulesRun: sum((p) => p.schedulesRun),
+    counted: sum((p) => p.counted),
+    seconds: Math.max(...parts.map((p) => p.seconds)),
+    workers,
+    profiles,
+    faultsFired: faults,
+    longestDuplicate: parts.map((p) => p.longestDuplicate).sort((a, b) => b.worldMs - a.worldMs)[0],
+    failing: parts.flatMap((p) => p.failing),
+  };
+  writeFileSync(values.out as string, `${JSON.stringify(merged, null, 2)}\n`);
+  console.log(JSON.stringify({ ...merged, failing: merged.failing.length }, null, 2));
+  process.exit(codes.every((c) => c === 0) ? 0 : 1);
+}
 const max = Number(values.max ?? Math.ceil(target * 1.5));
 const world = await startOrdersWorld({ seed });
 const started = Date.now();
