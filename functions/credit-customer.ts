@@ -9,10 +9,10 @@ import { requiredEnv } from '#shared/lambda/env.js';
 import { lazy } from '#shared/lambda/lazy.js';
 import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
-import { creditBody, customerKeyPath, idempotencyKeyHeader } from '#shared/schemas/credit-route.js';
+import { creditBody, customerIdPath, idempotencyKeyHeader } from '#shared/schemas/credit-route.js';
 import { parseFields, validate } from '#shared/schemas/validate.js';
 
-/** POST /customers/{key}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */
+/** POST /customers/{id}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */
 export interface CreditDeps {
   credit: ReturnType<typeof createIdempotentCredit>;
   /** `CreditsIssued`, `CreditsReplayed` (an Idempotency-Key seen before), `CreditsUnknownOutcome`. */
@@ -22,10 +22,10 @@ export interface CreditDeps {
 export const createHandler = (deps: () => CreditDeps) =>
   httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(
     async (event, context) => {
-      const { key } = validate(customerKeyPath, event.pathParameters ?? {}, 'path');
+      const { id } = validate(customerIdPath, event.pathParameters ?? {}, 'path');
       const { idempotencyKey, body } = creditRequest(event);
       const { result, replayed } = await deps().credit(
-        { customerKey: key, idempotencyKey, body },
+        { customerKey: id, idempotencyKey, body },
         { deadline: deadlineOf(context) },
       );
       const metric =

@@ -36,7 +36,7 @@ export const REFUND_METRICS = [
   'OrdersRefundPending',
 ] as const;
 
-/** `POST /customers/{key}/credit`. */
+/** `POST /customers/{id}/credit`. */
 export const CREDIT_METRICS = ['CreditsIssued', 'CreditsReplayed'] as const;
 
 /** The webhook function; `WebhooksPublished` also by `event` (the Partnero event name). */

@@ -21,7 +21,7 @@ export const ROUTES = [
   { method: 'GET', path: '/referrals/me', entry: 'me', auth: 'jwt' },
   { method: 'POST', path: '/transactions', entry: 'createTransactions', auth: 'iam' },
   { method: 'DELETE', path: '/transactions/{key}', entry: 'refundTransaction', auth: 'iam' },
-  { method: 'POST', path: '/customers/{key}/credit', entry: 'creditCustomer', auth: 'iam' },
+  { method: 'POST', path: '/customers/{id}/credit', entry: 'creditCustomer', auth: 'iam' },
   // No authorizer: Partnero cannot send a JWT or sign with SigV4; the function checks the HMAC signature.
   { method: 'POST', path: '/webhooks/partnero', entry: 'partneroWebhook', auth: 'none' },
 ] as const satisfies readonly RouteDefinition[];

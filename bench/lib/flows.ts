@@ -47,8 +47,8 @@ const creditEvent = () =>
   iamEvent({
     method: 'POST',
     path: `/customers/${CREDIT_USER}/credit`,
-    routeKey: 'POST /customers/{key}/credit',
-    pathParameters: { key: CREDIT_USER },
+    routeKey: 'POST /customers/{id}/credit',
+    pathParameters: { id: CREDIT_USER },
     headers: { 'idempotency-key': 'bench-__SEQ__-5f0c2a9e' },
     body: { amount: 5, currency: 'USD', is_currency: true },
   });
@@ -99,7 +99,7 @@ export function flows(): Flow[] {
     },
     {
       id: 'credit',
-      route: 'POST /customers/{key}/credit',
+      route: 'POST /customers/{id}/credit',
       kind: 'http',
       bundles: { project: 'credit-customer', floor: 'credit', peer: 'credit' },
       template: JSON.stringify(creditEvent()),

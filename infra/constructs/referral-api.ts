@@ -147,7 +147,7 @@ export class ReferralApi extends Construct {
   public readonly requiredScopes?: string[];
   /** The throttle of each kind of route. */
   public readonly routeThrottles: RouteThrottles;
-  /** The IAM-authorized routes (`POST /transactions`, `DELETE /transactions/{key}`, `POST /customers/{key}/credit`). */
+  /** The IAM-authorized routes (`POST /transactions`, `DELETE /transactions/{key}`, `POST /customers/{id}/credit`). */
   public readonly backOfficeRoutes: HttpRoute[];
   /** One function per route. */
   public readonly functions: RouteFunctions;

@@ -16,6 +16,7 @@ import {
 } from '#shared/partnero/index.js';
 
 export interface CreditRequest {
+  /** The customer's private id (its account id), the one Partnero addresses it by. */
   customerKey: string;
   idempotencyKey: string;
   body: { amount: number; currency: string; is_currency: boolean };
@@ -25,7 +26,7 @@ export interface CreditRequest {
 export type CreditResult =
   | {
       status: 'credited';
-      customer_key: string;
+      customer_id: string;
       credited: { amount: number; currency: string; is_currency: boolean };
       /** The balance after the credit, every unit; null when Partnero's answer does not carry it. */
       balances: BalanceUnit[] | null;
@@ -72,7 +73,7 @@ export function createIdempotentCredit(store: BasePersistenceLayer, partnero: ()
       );
       return {
         status: 'credited',
-        customer_key: request.customerKey,
+        customer_id: request.customerKey,
         credited: { amount, currency, is_currency },
         balances: balance?.units ?? null,
       };

@@ -3,14 +3,15 @@ import { customerKeySchema } from './keys.js';
 import { amount, currency } from './order-fields.js';
 import { describe } from './z.js';
 
-/** Body, path and header of `POST /customers/{key}/credit`. */
+/** Body, path and header of `POST /customers/{id}/credit`. */
 
 export const creditBody = z.strictObject({
   amount,
   currency,
   is_currency: describe(z.boolean(), 'true: amount is money in `currency`; false: amount is points'),
 });
-export const customerKeyPath = z.object({ key: customerKeySchema });
+/** The customer's private id (its account id), as Partnero addresses customers. */
+export const customerIdPath = z.object({ id: customerKeySchema });
 export const idempotencyKeyHeader = z
   .string()
   .check(

@@ -198,7 +198,7 @@ describe('configured settings reach the resources', () => {
         'GET /referrals/me': customer,
         'POST /transactions': backOffice,
         'DELETE /transactions/{key}': backOffice,
-        'POST /customers/{key}/credit': backOffice,
+        'POST /customers/{id}/credit': backOffice,
         'POST /webhooks/partnero': { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 4 },
       },
     });

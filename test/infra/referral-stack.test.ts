@@ -30,7 +30,7 @@ describe('HTTP API routes', () => {
     expect(Object.keys(routesOf(defaults.template)).sort()).toEqual([
       'DELETE /transactions/{key}',
       'GET /referrals/me',
-      'POST /customers/{key}/credit',
+      'POST /customers/{id}/credit',
       'POST /referrals/signup',
       'POST /transactions',
       'POST /webhooks/partnero',
@@ -49,7 +49,7 @@ describe('HTTP API routes', () => {
 
   it('requires IAM (SigV4) on the back-office routes', () => {
     const routes = routesOf(defaults.template);
-    for (const key of ['POST /transactions', 'DELETE /transactions/{key}', 'POST /customers/{key}/credit']) {
+    for (const key of ['POST /transactions', 'DELETE /transactions/{key}', 'POST /customers/{id}/credit']) {
       expect(routes[key]).toMatchObject({ AuthorizationType: 'AWS_IAM' });
     }
   });

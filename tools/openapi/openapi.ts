@@ -131,7 +131,7 @@ const OPERATIONS: Record<RouteKey, Record<string, unknown>> = {
       ...common,
     },
   },
-  'POST /customers/{key}/credit': {
+  'POST /customers/{id}/credit': {
     summary: "Credit a customer's balance, at most once per Idempotency-Key",
     parameters: [
       { name: 'key', in: 'path', required: true, schema: { type: 'string' } },

@@ -101,7 +101,7 @@ export const refundResponse = z.object({
 });
 
 export const creditResponse = z.object({
-  customer_key: z.string(),
+  customer_id: describe(z.string(), "The customer's private id (account id), as in the path"),
   credited: z.object({ amount: z.number(), currency: z.string(), is_currency: z.boolean() }),
   balances: describe(
     z.nullable(z.array(balanceUnit)),

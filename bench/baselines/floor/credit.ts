@@ -1,5 +1,5 @@
 /**
- * Floor — POST /customers/{key}/credit, once per Idempotency-Key: the same DynamoDB calls as the
+ * Floor — POST /customers/{id}/credit, once per Idempotency-Key: the same DynamoDB calls as the
  * project's idempotency layer (conditional PutItem, then UpdateItem with the answer; GetItem to replay).
  */
 import { createHash } from 'node:crypto';
@@ -17,7 +17,7 @@ const ddb = new DynamoDBClient({});
 const TableName = process.env.IDEMPOTENCY_TABLE_NAME;
 
 export const handler = async (event: APIGatewayProxyEventV2) => {
-  const customer = event.pathParameters?.key as string;
+  const customer = event.pathParameters?.id as string;
   const idempotencyKey = event.headers['idempotency-key'];
   if (!idempotencyKey) return json(400, { error: 'idempotency_key_required' });
   const Key = { id: { S: `${customer}#${idempotencyKey}` } };
@@ -56,7 +56,7 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
     await ddb.send(new DeleteItemCommand({ TableName, Key }));
     return json(502, { error: 'partnero' });
   }
-  const answer = json(201, { customer_key: customer, balance: res.body.data });
+  const answer = json(201, { customer_id: customer, balance: res.body.data });
   await ddb.send(
     new UpdateItemCommand({
       TableName,

@@ -1,5 +1,5 @@
 /**
- * Peer — POST /customers/{key}/credit as an Express route. The guide has no idempotency: a retried
+ * Peer — POST /customers/{id}/credit as an Express route. The guide has no idempotency: a retried
  * request credits twice. This peer therefore does less work than the project (no DynamoDB).
  */
 import cookieParser from 'cookie-parser';
@@ -11,9 +11,9 @@ const app = express();
 app.use(cookieParser());
 app.use(express.json());
 
-app.post('/customers/:key/credit', async (req, res) => {
+app.post('/customers/:id/credit', async (req, res) => {
   const { amount, currency, is_currency } = req.body;
-  const answer = await partnero('POST', `/customers/${encodeURIComponent(req.params.key)}/balance/credit`, {
+  const answer = await partnero('POST', `/customers/${encodeURIComponent(req.params.id)}/balance/credit`, {
     amount,
     amount_units: String(currency).toLowerCase(),
     is_currency,
@@ -22,7 +22,7 @@ app.post('/customers/:key/credit', async (req, res) => {
     res.status(502).json({ error: 'Partnero request failed' });
     return;
   }
-  res.status(201).json({ customer_key: req.params.key, balance: answer.body.data });
+  res.status(201).json({ customer_id: req.params.id, balance: answer.body.data });
 });
 
 export const handler = serverless(app);

@@ -59,19 +59,25 @@ const freshKey = () => `idem-${Date.now()}-${++counter}`;
 const credit = async (body: unknown, headers: Record<string, string>, key = 'alice') =>
   answer(
     await handler(
-      iamEvent({ method: 'POST', path: `/customers/${key}/credit`, pathParameters: { key }, body, headers }),
+      iamEvent({
+        method: 'POST',
+        path: `/customers/${key}/credit`,
+        pathParameters: { id: key },
+        body,
+        headers,
+      }),
       lambdaContext(),
     ),
   );
 const balance = async () => moneyOf((await env.api('GET', '/customers/alice/balance')).body.data);
 const body = { amount: 5, currency: 'usd', is_currency: true };
 
-describe('POST /customers/{key}/credit', () => {
+describe('POST /customers/{id}/credit', () => {
   it('credits the balance and answers 201', async () => {
     const res = await credit(body, { 'idempotency-key': freshKey() });
     expect(res.status).toBe(201);
     // Partnero publishes no body for a credit: the answer names the balance only when Partnero's does.
-    expect(res.body.customer_key).toBe('alice');
+    expect(res.body.customer_id).toBe('alice');
     if (res.body.balances !== null) expect(res.body.balances).toMatchObject([{ amount: 5 }]);
     expect(await balance()).toBe(5);
   });
@@ -179,7 +185,7 @@ describe('POST /customers/{key}/credit', () => {
     };
     const first = await credit(body, { 'idempotency-key': key });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ customer_key: 'alice', balances: null });
+    expect(first.body).toMatchObject({ customer_id: 'alice', balances: null });
     fetchOf = partneroHttp;
     const retry = await credit(body, { 'idempotency-key': key });
     expect(retry.status).toBe(201);

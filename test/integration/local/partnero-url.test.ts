@@ -146,7 +146,7 @@ describe('the local system against a Partnero that answers as published', () => 
     const body = { amount: 5, currency: 'USD', is_currency: true };
     const first = await iam('POST', '/customers/alice/credit', body, headers);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ customer_key: 'alice', credited: { amount: 5, currency: 'usd' } });
+    expect(first.body).toMatchObject({ customer_id: 'alice', credited: { amount: 5, currency: 'usd' } });
     const again = await iam('POST', '/customers/alice/credit', body, headers);
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');

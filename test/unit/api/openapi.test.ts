@@ -26,13 +26,13 @@ describe('OpenAPI document', () => {
       'GET /referrals/me': ['jwt'],
       'POST /transactions': ['sigv4'],
       'DELETE /transactions/{key}': ['sigv4'],
-      'POST /customers/{key}/credit': ['sigv4'],
+      'POST /customers/{id}/credit': ['sigv4'],
       'POST /webhooks/partnero': [],
     });
   });
 
   it('derives request bodies from the validation schemas', () => {
-    const operation = doc.paths['/customers/{key}/credit']?.post as {
+    const operation = doc.paths['/customers/{id}/credit']?.post as {
       requestBody: { content: Record<string, { schema: unknown }> };
     };
     const credit = operation.requestBody.content['application/json']?.schema as {
