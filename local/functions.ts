@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { invocationScope } from './aws/call-recording.js';
 import { LOCAL_ACCOUNT_ID, STACK_DEFAULTS } from './config.js';
 
 /** A Lambda handler as the entry files export it (middy handlers take the event and a context). */
@@ -109,7 +110,8 @@ export async function invokeFunction(name: FunctionName, event: unknown, region:
   const timeoutMs = fn.timeoutSeconds * 1000;
   const context = lambdaContext(fn.name, timeoutMs, region);
   const fnHandler = await handler;
-  const run = Promise.resolve().then(() => fnHandler(event, context));
+  // Its AWS calls are recorded as this function's (local/aws/call-recording.ts).
+  const run = invocationScope.run(name, () => Promise.resolve().then(() => fnHandler(event, context)));
   // After a timeout nobody awaits `run`; its late failure must not become an unhandled rejection.
   run.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;

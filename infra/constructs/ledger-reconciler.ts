@@ -55,7 +55,7 @@ export class LedgerReconciler extends Construct {
       },
     });
     this.handler.grantSecretRead(props.partneroSecret);
-    props.orderLedger.grantUse(this.handler.function);
+    props.orderLedger.grantUse(this.handler.function, { sweep: true });
 
     const role = new Role(this, 'ScheduleRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),

@@ -53,22 +53,23 @@ export class OrderLedgerTable extends Construct {
   }
 
   /**
-   * The ledger's item writes on this table, on `order#…` items only, and Query on its sweep index only
-   * (no wildcard), on the sweep shards only.
+   * The ledger's item writes on this table, on `order#…` items only; with `sweep` (the reconciler, the
+   * only caller of `due()`), also Query on its sweep index only (no wildcard), on the sweep shards only.
    */
-  public grantUse(grantee: IGrantable) {
+  public grantUse(grantee: IGrantable, { sweep = false }: { sweep?: boolean } = {}) {
     const items = Grant.addToPrincipal({
       grantee,
       actions: [...ORDER_LEDGER_ACTIONS],
       resourceArns: [this.table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ORDER_KEY_PREFIX}*`] } },
     });
-    const sweep = Grant.addToPrincipal({
+    if (!sweep) return items;
+    const query = Grant.addToPrincipal({
       grantee,
       actions: [...ORDER_LEDGER_INDEX_ACTIONS],
       resourceArns: [`${this.table.tableArn}/index/${SWEEP_INDEX}`],
       conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': SWEEP_SHARD_KEYS } },
     });
-    return items.combine(sweep);
+    return items.combine(query);
   }
 }

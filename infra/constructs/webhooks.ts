@@ -91,12 +91,16 @@ export class PartneroWebhooks extends Construct {
     this.handler.grantSecretRead(props.signingSecret);
     props.idempotencyTable.grantUse(this.handler.function, IDEMPOTENCY_KEY_PREFIXES.webhook);
     // Only events of its own source: a forged delivery that got past the signature still cannot pose as
-    // the order system (`shop.orders`) and have the rule record a sale.
+    // the order system (`shop.orders`) and have the rule record a sale. `events:source` is multivalued (one
+    // value per entry of a PutEvents call), so every value must match (ForAllValues) and one must be there.
     Grant.addToPrincipal({
       grantee: this.handler.function,
       actions: ['events:PutEvents'],
       resourceArns: [props.eventBus.eventBusArn],
-      conditions: { StringEquals: { 'events:source': source } },
+      conditions: {
+        'ForAllValues:StringEquals': { 'events:source': [source] },
+        Null: { 'events:source': 'false' },
+      },
     });
 
     this.route = props.api.addRoute({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, readRequestBody, sendJson } from '#local/http-util.js';
+import { functionOfPort, recordAwsCall } from './call-recording.js';
 import { AwsError, type AwsService, type Operation } from './json-protocol.js';
 
 /** Calls per `X-Amz-Target` (e.g. `secretsmanager.GetSecretValue`), failed ones included. */
@@ -95,6 +96,8 @@ export function operationDispatcher(services: AwsService[], calls: CallCounts) {
     calls[target] = (calls[target] ?? 0) + 1;
     const input = await readJsonInput(req);
     if (input instanceof AwsError) return sendAwsError(res, input, format);
+    const caller = functionOfPort(req.socket.remotePort);
+    recordAwsCall({ target, input, ...(caller ? { function: caller } : {}) });
     await runOperation(res, operation, input, target, format);
   };
 }

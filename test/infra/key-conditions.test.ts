@@ -184,19 +184,26 @@ describe('dynamodb:LeadingKeys against the requests the code sends', () => {
     expect(requests.filter((r) => r.index === 'sweep').map((r) => r.leadingKey)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^sweep#\d$/)]),
     );
-    expect(refusedBy(LEDGER_USERS, requests)).toEqual([]);
+    // Every ledger function claims, settles and refunds; only the reconciler sweeps (`due()`).
+    expect(refusedBy(['reconciler'], requests)).toEqual([]);
+    const writes = requests.filter((r) => r.index !== 'sweep');
+    expect(refusedBy(LEDGER_USERS, writes)).toEqual([]);
+    const sweeps = requests.filter((r) => r.index === 'sweep');
+    expect(refusedBy(['createTransactions', 'refundTransaction', 'orderConsumer'], sweeps)).toHaveLength(
+      3 * sweeps.length,
+    );
     expect(refusedBy(['signup', 'me', 'creditCustomer', 'partneroWebhook'], requests)).toHaveLength(
       4 * requests.length,
     );
   });
 
-  it('refuses ledger writes outside order# items and sweeps outside the sweep shards', () => {
+  it('refuses ledger writes outside order# items, and sweeps to all but the reconciler and outside the sweep shards', () => {
     for (const fn of LEDGER_USERS) {
       expect(allows(fn, { table: 'orderLedger', action: 'UpdateItem', leadingKey: 'order#x' })).toBe(true);
       expect(allows(fn, { table: 'orderLedger', action: 'UpdateItem', leadingKey: 'credit#x' })).toBe(false);
       expect(
         allows(fn, { table: 'orderLedger', index: 'sweep', action: 'Query', leadingKey: 'sweep#3' }),
-      ).toBe(true);
+      ).toBe(fn === 'reconciler');
       expect(
         allows(fn, { table: 'orderLedger', index: 'sweep', action: 'Query', leadingKey: 'sweep#4' }),
       ).toBe(false);

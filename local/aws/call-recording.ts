@@ -1,0 +1,66 @@
+/**
+ * Which function made each AWS call the local endpoint serves, for the IAM proof (test/aws/iam): every
+ * call is evaluated against that function's policy in the synthesized stack.
+ *
+ * The functions run in this process, so an invocation runs inside `invocationScope` (local/functions.ts).
+ * When its SDK client opens an HTTP request, the request's socket is tagged with the function's name;
+ * the endpoint, serving the request on the other end of that socket (same process), reads the tag by
+ * the client's port. A socket carries one request at a time (no pipelining), and the tag is set before
+ * the request's bytes can be read, so each call gets its own invocation's name. Calls made outside any
+ * invocation (the demo shop, a test's own client) carry none.
+ *
+ * Listeners get every call (`onAwsCall`); with `LOCAL_AWS_CALL_LOG=<file>` each call is also appended
+ * to that file as one JSON line, so a whole test or e2e run can be checked afterwards.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe } from 'node:diagnostics_channel';
+import { appendFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** The function (LOCAL_FUNCTIONS key, e.g. `orderConsumer`) an invocation runs. */
+export const invocationScope = new AsyncLocalStorage<string>();
+
+export interface RecordedCall {
+  /** `X-Amz-Target`, e.g. `DynamoDB_20120810.UpdateItem`. */
+  target: string;
+  /** The function whose invocation made the call; absent outside any invocation. */
+  function?: string;
+  /** The request as sent (the partition keys, table, queue URL, event sources are read from it). */
+  input: Record<string, unknown>;
+}
+
+const tags = new Map<number, string>();
+
+function tag(socket: Socket, name: string): void {
+  const set = () => {
+    if (socket.localPort !== undefined) tags.set(socket.localPort, name);
+  };
+  if (socket.localPort !== undefined && !socket.connecting) set();
+  else socket.once('connect', set);
+}
+
+subscribe('http.client.request.start', (message) => {
+  const request = (message as { request: ClientRequest }).request;
+  const name = invocationScope.getStore() ?? '';
+  if (request.socket) tag(request.socket, name);
+  else request.once('socket', (socket: Socket) => tag(socket, name));
+});
+
+/** The function that sent the request arriving from `remotePort` on this host, if any. */
+export const functionOfPort = (remotePort: number | undefined): string | undefined =>
+  (remotePort === undefined ? undefined : tags.get(remotePort)) || undefined;
+
+const listeners = new Set<(call: RecordedCall) => void>();
+
+/** Calls `listener` with every call the local endpoint serves; returns the unsubscribe. */
+export function onAwsCall(listener: (call: RecordedCall) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function recordAwsCall(call: RecordedCall): void {
+  for (const listener of listeners) listener(call);
+  const file = process.env.LOCAL_AWS_CALL_LOG;
+  if (file) appendFileSync(file, `${JSON.stringify(call)}\n`);
+}
