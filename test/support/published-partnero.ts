@@ -407,6 +407,12 @@ export async function startPublishedPartnero(
       }
       const id = seg[1] as string;
       if (seg.length === 2 && method === 'GET') return ok(customerObject(customerById(id)));
+      if (seg.length === 2 && method === 'DELETE') {
+        // `DELETE /customers/{id}` is published; its answer is not. Chosen: as the transaction delete.
+        customerById(id);
+        customers.delete(id);
+        return { status: 200, body: { status: 1 } };
+      }
       if (seg.length === 3 && seg[2] === 'stats' && method === 'GET') {
         const c = customerById(id);
         // Stats: "click counts, referral counts, and social sharing links"; the names are unpublished.
