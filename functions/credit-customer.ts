@@ -3,7 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { type CreditResult, createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
 import { AppError, validationError } from '#shared/errors.js';
-import { headerValue, httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
+import { headerValue, httpRoute, isHeaderSigned, jsonResponse, readJsonBody } from '#shared/http/index.js';
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { requiredEnv } from '#shared/lambda/env.js';
 import { lazy } from '#shared/lambda/lazy.js';
@@ -15,7 +15,10 @@ import { parseFields, validate } from '#shared/schemas/validate.js';
 /** POST /customers/{id}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */
 export interface CreditDeps {
   credit: ReturnType<typeof createIdempotentCredit>;
-  /** `CreditsIssued`, `CreditsReplayed` (an Idempotency-Key seen before), `CreditsUnknownOutcome`. */
+  /**
+   * `CreditsIssued`, `CreditsReplayed` (an Idempotency-Key seen before), `CreditsUnknownOutcome`, and
+   * `CreditAmount` (unit None: the amount asked for, once per key; the stack alarms on a large one).
+   */
   metrics?: Pick<Metrics, 'addMetric'> & PublishableMetrics;
 }
 
@@ -28,6 +31,8 @@ export const createHandler = (deps: () => CreditDeps) =>
         { customerKey: id, idempotencyKey, body },
         { deadline: deadlineOf(context) },
       );
+      // Every first attempt may have moved money (an unknown outcome too); a replay moved nothing.
+      if (!replayed) deps().metrics?.addMetric('CreditAmount', 'None', Number(body.amount));
       const metric =
         result.status !== 'credited'
           ? 'CreditsUnknownOutcome'
@@ -50,6 +55,14 @@ function creditRequest(event: APIGatewayProxyEventV2WithIAMAuthorizer) {
     throw new AppError('idempotency_key_required', 'The Idempotency-Key header is required', {
       fields: { 'header.idempotency-key': ['is required'], ...bodyFields },
     });
+  }
+  // Signed, or a captured request could be replayed within its signature's lifetime under new keys.
+  if (!isHeaderSigned(event, 'idempotency-key')) {
+    throw new AppError(
+      'idempotency_key_unsigned',
+      'The Idempotency-Key header must be signed: list idempotency-key in the SigV4 SignedHeaders',
+      { fields: { 'header.idempotency-key': ['must be signed (SigV4 SignedHeaders)'] } },
+    );
   }
   const key = parseFields(idempotencyKeyHeader, rawKey, 'header.idempotency-key');
   if (!key.ok || !body.ok) throw validationError({ ...(key.ok ? {} : key.fields), ...bodyFields });

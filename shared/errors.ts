@@ -17,6 +17,7 @@ export type AppErrorCode =
   | 'payload_too_deep'
   | 'unsupported_media_type'
   | 'idempotency_key_required'
+  | 'idempotency_key_unsigned'
   // Who is calling
   | 'unauthorized'
   | 'invalid_identity'

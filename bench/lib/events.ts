@@ -98,12 +98,17 @@ export function jwtEvent(claims: Record<string, string>, input: HttpInput) {
 }
 
 export function iamEvent(input: HttpInput) {
+  // Signed over every header sent, as the AWS SDK signers and `curl --aws-sigv4` sign (the credit route
+  // refuses an Idempotency-Key left out of SignedHeaders).
+  const signed = [...new Set(['host', 'x-amz-date', ...Object.keys(input.headers ?? {})])]
+    .map((name) => name.toLowerCase())
+    .sort()
+    .join(';');
   return baseEvent(
     {
       ...input,
       headers: {
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=0123456789abcdef',
+        authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/execute-api/aws4_request, SignedHeaders=${signed}, Signature=0123456789abcdef`,
         'x-amz-date': '20250101T000000Z',
         ...input.headers,
       },

@@ -1,5 +1,6 @@
 import { type AppErrorCode, type FieldErrors, isAppError } from '#shared/errors.js';
 import { PartneroError, type PartneroErrorCode } from '#shared/partnero/errors.js';
+import { QuotaRefusal } from '#shared/quota/errors.js';
 import { SecretError, type SecretErrorCode } from '#shared/secrets/errors.js';
 
 /** What a client sees of a failure: `{ "error": { code, message, fields? } }` with this status and headers. */
@@ -21,6 +22,7 @@ const APP_STATUS: Record<AppErrorCode, { status: number; retryAfter?: number }> 
   invalid_json: { status: 400 },
   payload_too_deep: { status: 400 },
   idempotency_key_required: { status: 400 },
+  idempotency_key_unsigned: { status: 400 },
   unauthorized: { status: 401 },
   invalid_identity: { status: 403 },
   not_enrolled: { status: 404 },
@@ -90,15 +92,33 @@ const entryOf = <T>(table: Record<string, T>, code: string): T | undefined =>
 
 function partneroAnswer(e: PartneroError): ErrorAnswer {
   const { status, code, message } = entryOf(PARTNERO_ANSWERS, e.code) ?? PARTNERO_ANSWERS.unavailable;
-  // Validation and conflict messages describe the caller's input, so they are worth passing on.
+  // Validation and conflict field messages describe the caller's input, so they are passed on. The
+  // error's own message is not: it names our call to Partnero (method, path, status), which is ours.
   const detailed = e.code === 'validation' || e.code === 'conflict';
   const headers = retryAfter(e.retryAfterSeconds ?? (e.code === 'rate_limited' ? 1 : undefined));
   return {
     status,
     code,
-    message: detailed && e.message ? e.message : message,
+    message,
     ...(detailed && e.fields ? { fields: e.fields } : {}),
     ...(headers && status >= 500 ? { headers } : {}),
+  };
+}
+
+/**
+ * A Partnero call our own budget refused (shared/quota): 429 with `Retry-After` for this caller, not a
+ * 503 shared by everyone, since the call was never sent and the share used up is the caller's (or the
+ * customer routes').
+ */
+function quotaAnswer(e: QuotaRefusal): ErrorAnswer {
+  return {
+    status: 429,
+    code: 'rate_limited',
+    message:
+      e.scope === 'account'
+        ? 'Too many requests for this account; retry after the Retry-After delay'
+        : 'Too many requests right now; retry after the Retry-After delay',
+    headers: retryAfter(e.retryAfterSeconds ?? 1) ?? { 'retry-after': '1' },
   };
 }
 
@@ -108,6 +128,7 @@ function partneroAnswer(e: PartneroError): ErrorAnswer {
  */
 export function errorAnswer(e: unknown): ErrorAnswer {
   if (isAppError(e)) {
+    if (e instanceof QuotaRefusal) return quotaAnswer(e);
     if (e instanceof PartneroError) return partneroAnswer(e);
     if (e instanceof SecretError) return entryOf(SECRET_ANSWERS, e.code) ?? SECRET_ANSWERS.secret_unavailable;
     const entry = entryOf(APP_STATUS, e.code);

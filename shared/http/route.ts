@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { logger } from '#shared/lambda/logger.js';
 import { type PublishableMetrics, publishMetrics } from '#shared/lambda/metrics.js';
+import { callerAuditOf } from './caller.js';
 import { errorAnswer } from './error-answers.js';
 import { jsonResponse } from './response.js';
 
@@ -19,9 +20,45 @@ export interface RouteOptions {
   metrics?: () => PublishableMetrics | undefined;
 }
 
+/** Log keys the audit middleware adds for one invocation (and removes again). */
+const AUDIT_KEYS = ['caller', 'apiRequestId'];
+
 /**
- * Wraps a route handler with the middleware every route shares: the Lambda context in logs, and
- * one error handler that answers `{ "error": { "code", "message", "fields"? } }` from the table in
+ * The audit trail of IAM-authorized (back-office) routes, which move money: every line the invocation
+ * logs carries the caller's IAM principal (`requestContext.authorizer.iam`) and API Gateway's request id
+ * (the access log's `requestId`), and two lines say who called which route and what it answered.
+ * Routes without an IAM authorizer are left alone.
+ */
+const auditCaller = <E extends APIGatewayProxyEventV2>(): middy.MiddlewareObj<E, APIGatewayProxyResultV2> => {
+  let audited = false;
+  const done = async (request: middy.Request<E, APIGatewayProxyResultV2>) => {
+    if (!audited) return;
+    const response = request.response;
+    const status = typeof response === 'object' && response !== null ? response.statusCode : undefined;
+    logger.info('back-office answer', { status: status ?? 500 });
+    logger.removeKeys(AUDIT_KEYS);
+    audited = false;
+  };
+  return {
+    before: async (request) => {
+      logger.removeKeys(AUDIT_KEYS);
+      const audit = callerAuditOf(request.event);
+      audited = audit !== undefined;
+      if (!audit) return;
+      logger.appendKeys({
+        caller: audit.caller,
+        ...(audit.requestId ? { apiRequestId: audit.requestId } : {}),
+      });
+      logger.info('back-office request', { routeKey: audit.routeKey ?? request.event.routeKey });
+    },
+    after: done,
+    onError: done,
+  };
+};
+
+/**
+ * Wraps a route handler with the middleware every route shares: the Lambda context in logs, the
+ * caller of IAM-authorized routes in logs (`auditCaller`), and one error handler that answers `{ "error": { "code", "message", "fields"? } }` from the table in
  * error-answers.ts. The error shape is project-specific, so this small onError replaces
  * @middy/http-error-handler rather than adapting it.
  */
@@ -36,6 +73,7 @@ export function httpRoute<E extends APIGatewayProxyEventV2>(
   };
   return middy<E, APIGatewayProxyResultV2>()
     .use(injectLambdaContext(logger))
+    .use(auditCaller<E>())
     .use({ after: publish, onError: publish })
     .use({
       onError: async (request) => {

@@ -64,8 +64,23 @@ export function jwtEvent(
   } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
+/**
+ * An IAM-authorized event. Unless the input brings its own `authorization`, the request carries the
+ * `Authorization` header API Gateway passes on, signed over every header it has, as the AWS SDK signers
+ * and `curl --aws-sigv4` sign.
+ */
 export function iamEvent(input: EventInput = {}): APIGatewayProxyEventV2WithIAMAuthorizer {
   const event = httpEvent(input);
+  const names = Object.keys(event.headers).map((name) => name.toLowerCase());
+  if (!names.includes('authorization')) {
+    const signed = [...new Set([...names, 'host', 'x-amz-date'])].sort().join(';');
+    event.headers = {
+      host: 'localhost',
+      'x-amz-date': '20250101T000000Z',
+      ...event.headers,
+      authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/execute-api/aws4_request, SignedHeaders=${signed}, Signature=${'0'.repeat(64)}`,
+    };
+  }
   return {
     ...event,
     requestContext: {

@@ -133,6 +133,58 @@ describe('POST /customers/{id}/credit', () => {
     expect(res.body.error.code).toBe('idempotency_key_required');
   });
 
+  const unsignedAuthorization = (signed: string) =>
+    `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/execute-api/aws4_request, SignedHeaders=${signed}, Signature=${'0'.repeat(64)}`;
+
+  it('refuses an Idempotency-Key the SigV4 signature does not cover, and credits nothing', async () => {
+    // A captured request signed over these headers only could be replayed with a new key each time.
+    const headers = {
+      'idempotency-key': freshKey(),
+      authorization: unsignedAuthorization('content-type;host;x-amz-date'),
+    };
+    const first = await credit(body, headers);
+    const replay = await credit(body, { ...headers, 'idempotency-key': freshKey() });
+    for (const res of [first, replay]) {
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('idempotency_key_unsigned');
+      expect(res.body.error.message).toMatch(/idempotency-key/i);
+      expect(res.body.error.fields).toHaveProperty(['header.idempotency-key']);
+    }
+    expect(await balance()).toBe(0);
+    expect(recorded.count('CreditAmount')).toBe(0);
+  });
+
+  it('refuses a request that carries no SigV4 signature to read, and accepts a presigned one that signs the key', async () => {
+    const event = iamEvent({
+      method: 'POST',
+      path: '/customers/alice/credit',
+      pathParameters: { id: 'alice' },
+      body,
+      headers: { 'idempotency-key': freshKey() },
+    });
+    const { authorization: _, ...unsigned } = event.headers;
+    const refused = answer(await handler({ ...event, headers: unsigned }, lambdaContext()));
+    expect(refused.body.error.code).toBe('idempotency_key_unsigned');
+    const presigned = answer(
+      await handler(
+        {
+          ...event,
+          headers: unsigned,
+          queryStringParameters: { 'X-Amz-SignedHeaders': 'host;idempotency-key' },
+        },
+        lambdaContext(),
+      ),
+    );
+    expect(presigned.status).toBe(201);
+  });
+
+  it('records the credited amount once per key (CreditAmount), not for a replay', async () => {
+    const key = freshKey();
+    expect((await credit({ ...body, amount: 7 }, { 'idempotency-key': key })).status).toBe(201);
+    expect((await credit({ ...body, amount: 7 }, { 'idempotency-key': key })).status).toBe(201);
+    expect(recorded.added.filter((m) => m.name === 'CreditAmount').map((m) => m.value)).toEqual([7]);
+  });
+
   it('names every invalid field at once: a bad Idempotency-Key does not hide a bad body', async () => {
     const res = await credit({ amount: 0, currency: 'usd' }, { 'idempotency-key': 'x'.repeat(300) });
     expect(res.status).toBe(400);

@@ -18,6 +18,7 @@ const APP_CODES = Object.keys({
   payload_too_deep: true,
   unsupported_media_type: true,
   idempotency_key_required: true,
+  idempotency_key_unsigned: true,
   unauthorized: true,
   invalid_identity: true,
   not_enrolled: true,
@@ -257,24 +258,42 @@ describe('errorAnswer (property)', () => {
     );
   });
 
-  it("words a Partnero failure for our client: Partnero's details only for validation and conflict", () => {
+  it("words a Partnero failure for our client: Partnero's field messages only, for validation and conflict", () => {
     fc.assert(
       fc.property(partneroError, ({ error }) => {
         const answer = errorAnswer(error);
         const detailed = error.code === 'validation' || error.code === 'conflict';
-        if (!detailed) {
-          // Neither Partnero's words nor the request path (with ids) reach the client.
-          expect(answer.message).not.toContain(MARKER);
-          expect(answer.message).not.toContain(error.path);
-          expect(answer.fields).toBeUndefined();
-        } else if (error.message) {
-          expect(answer.message).toBe(error.message);
-        }
+        // Neither Partnero's message, our call to it, nor the request path (with ids) reach the client.
+        expect(answer.message).not.toContain(MARKER);
+        expect(answer.message).not.toContain(error.path);
+        if (error.message !== '') expect(answer.message).not.toBe(error.message);
+        if (!detailed) expect(answer.fields).toBeUndefined();
+        else expect(answer.fields).toEqual(error.fields);
         if (answer.headers) expect(answer.status).toBeGreaterThanOrEqual(500);
         if (error.code === 'rate_limited') expect(answer.headers?.['retry-after']).toBeDefined();
       }),
       RUNS,
     );
+  });
+
+  it("keeps our call to Partnero out of a 422: the caller sees Partnero's field messages only", () => {
+    const error = new PartneroError({
+      code: 'validation',
+      message: 'Partnero POST /transactions returned HTTP 422: The amount must be at least 0.01.',
+      retryable: false,
+      method: 'POST',
+      path: '/transactions',
+      status: 422,
+      fields: { amount: ['The amount must be at least 0.01.'] },
+    });
+    const answer = errorAnswer(error);
+    expect(answer).toEqual({
+      status: 422,
+      code: 'partnero_validation',
+      message: 'Partnero rejected the request',
+      fields: { amount: ['The amount must be at least 0.01.'] },
+    });
+    expect(JSON.stringify(answer)).not.toMatch(/POST|\/transactions|HTTP 422/);
   });
 
   // Found by this property: a Retry-After of 22+ digits once gave `retry-after: 1e+21` (fixed: capped at a day).
