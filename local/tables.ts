@@ -12,6 +12,8 @@ export interface TableNames {
   orderLedger: string;
   /** The public-key map (infra/constructs/referral-keys.ts): keyed by `id`, no TTL. */
   referralKeys?: string;
+  /** The Partnero budget (infra/constructs/partnero-budget.ts): quota windows and the dashboard cache. */
+  quota?: string;
 }
 
 const TTL_ATTRIBUTE = 'expiration';
@@ -51,6 +53,7 @@ function createTtlTable(db: LocalDynamoDb, name: string, indexed = false): void 
 export function createProjectTables(db: LocalDynamoDb, names: TableNames): void {
   createTtlTable(db, names.idempotency);
   createTtlTable(db, names.orderLedger, true);
+  if (names.quota) createTtlTable(db, names.quota);
   if (names.referralKeys) {
     db.createTable({
       TableName: names.referralKeys,

@@ -89,8 +89,16 @@ export function createExecutor(opts: PartneroClientOptions): Execute {
     call: Call<T>,
     attempt: number,
     timeoutMs: number,
-    signal?: AbortSignal,
+    options: CallOptions,
   ): Promise<Outcome> => {
+    const { signal } = options;
+    // The shared budget first: a refusal throws here, before anything is sent (so never unknown_outcome).
+    await opts.limiter?.acquire({
+      method: call.spec.method,
+      path: redactor.redact(call.spec.path),
+      ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+      ...(options.account === undefined ? {} : { account: options.account }),
+    });
     const key = await settings.keys.get();
     redactor.remember(key);
     // Aborted while the key was read: nothing has been sent, so the caller's reason, not unknown_outcome.
@@ -105,18 +113,22 @@ export function createExecutor(opts: PartneroClientOptions): Execute {
       url: call.url,
       key,
       body: call.spec.body,
-      timeoutMs,
+      // A wait for the budget came out of this attempt's time.
+      timeoutMs:
+        options.deadline === undefined
+          ? timeoutMs
+          : Math.min(timeoutMs, Math.max(1, options.deadline - Date.now())),
       signal,
     });
   };
 
   return async function execute<T>(spec: RequestSpec<T>, options: CallOptions = {}): Promise<T> {
     const call = callOf(spec);
-    return runAttempts(settings, call, options, send);
+    return runAttempts(settings, call, options, send, opts.limiter?.onRateLimited?.bind(opts.limiter));
   };
 }
 
-type Send = <T>(call: Call<T>, attempt: number, timeoutMs: number, signal?: AbortSignal) => Promise<Outcome>;
+type Send = <T>(call: Call<T>, attempt: number, timeoutMs: number, options: CallOptions) => Promise<Outcome>;
 
 /**
  * The retry loop: attempts until one succeeds, the error is final, the attempts or the caller's deadline
@@ -128,6 +140,7 @@ async function runAttempts<T>(
   call: Call<T>,
   options: CallOptions,
   send: Send,
+  onRateLimited?: (retryAfterMs?: number) => void | Promise<void>,
 ): Promise<T> {
   const { deadline, signal } = options;
   const remaining = () => (deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now());
@@ -146,7 +159,7 @@ async function runAttempts<T>(
     }
     attempts++;
     fetches++;
-    const outcome = await send(call, fetches, Math.min(settings.attemptTimeoutMs, left), signal);
+    const outcome = await send(call, fetches, Math.min(settings.attemptTimeoutMs, left), options);
     if (outcome.kind === 'aborted') {
       if (!call.idempotent) throw call.unknownOutcome(call.fail('timeout', 'aborted by the caller'));
       throw signal?.reason;
@@ -156,6 +169,12 @@ async function runAttempts<T>(
     }
     const error = attemptError(outcome, call.where, call.fail);
     lastError = error;
+    if (error.status === 429 && onRateLimited) {
+      // The budget adapts; an observer must not break the call.
+      void Promise.resolve()
+        .then(() => onRateLimited(error.retryAfterMs))
+        .catch(() => {});
+    }
     if (error.status === 401 && settings.refreshable && !keyRefreshed) {
       keyRefreshed = true;
       settings.keys.invalidate();

@@ -229,10 +229,24 @@ export interface PartneroClientOptions {
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   onRequest?: (info: RequestInfo) => void;
+  /** A shared budget asked before every HTTP attempt (shared/quota); default none. */
+  limiter?: PartneroLimiterHook;
+}
+
+/**
+ * The client's side of a rate-limit budget. `acquire` resolves when the attempt may be sent and throws
+ * (a `PartneroError`, code `rate_limited`) when it may not: the attempt is then never sent.
+ */
+export interface PartneroLimiterHook {
+  acquire(call: { method: string; path: string; deadline?: number; account?: string }): Promise<void>;
+  /** Partnero answered 429, with its Retry-After in ms when given. */
+  onRateLimited?(retryAfterMs?: number): void | Promise<void>;
 }
 
 export interface CallOptions {
   /** Absolute epoch ms; no attempt or backoff sleep starts that would pass it. */
   deadline?: number;
   signal?: AbortSignal;
+  /** The account the call is made for: a limiter counts it against that account's own share. */
+  account?: string;
 }

@@ -11,6 +11,7 @@ export const TEST_TABLES = {
   idempotency: 'test-idempotency',
   orderLedger: 'test-order-ledger',
   referralKeys: 'test-referral-keys',
+  quota: 'test-quota',
 } as const;
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
