@@ -5,6 +5,11 @@ import { lazy } from '#shared/lambda/lazy.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import { loadDashboard } from '#shared/referrals/dashboard.js';
+import {
+  cachedDashboard,
+  type DashboardCache,
+  dashboardCacheFromEnv,
+} from '#shared/referrals/dashboard-cache.js';
 import { type IdentityRules, identityFromEvent, identityRulesFromEnv } from '#shared/referrals/identity.js';
 import { referralKeysFromEnv } from '#shared/referrals/keys-env.js';
 import type { ReferralKeys } from '#shared/referrals/public-keys.js';
@@ -18,23 +23,33 @@ export interface MeDeps {
   keys: Pick<ReferralKeys, 'keyOf'>;
   /** Which token claims say who the caller is (`CUSTOMER_KEY_CLAIM`, `REQUIRED_TOKEN_USE`). */
   identity: IdentityRules;
+  /** The dashboards of the last `DASHBOARD_CACHE_SECONDS`, shared by every container (`QUOTA_TABLE_NAME`). */
+  cache?: DashboardCache;
 }
 
 export const createHandler = (deps: () => MeDeps) =>
   httpRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event, context) => {
-    const { partnero, keys, identity } = deps();
+    const { partnero, keys, identity, cache } = deps();
     const { customerKey } = identityFromEvent(event, identity);
     const { page } = validate(meQuery, event.queryStringParameters ?? {}, 'query');
-    const dashboard = await loadDashboard(partnero, keys, customerKey, page, {
-      deadline: deadlineOf(context),
-    });
+    // A hit costs no Partnero call; a miss counts against this account's own share of the budget.
+    const dashboard = await cachedDashboard(cache, customerKey, page, () =>
+      loadDashboard(partnero, keys, customerKey, page, {
+        deadline: deadlineOf(context),
+        account: customerKey,
+      }),
+    );
     return jsonResponse(200, dashboard);
   });
 
-export const fromEnv = (env: NodeJS.ProcessEnv = process.env): MeDeps => ({
-  partnero: partneroFromEnv(env).partnero,
-  keys: referralKeysFromEnv(env),
-  identity: identityRulesFromEnv(env),
-});
+export const fromEnv = (env: NodeJS.ProcessEnv = process.env): MeDeps => {
+  const cache = dashboardCacheFromEnv(env);
+  return {
+    partnero: partneroFromEnv(env, { quotaPool: 'customer' }).partnero,
+    keys: referralKeysFromEnv(env),
+    identity: identityRulesFromEnv(env),
+    ...(cache ? { cache } : {}),
+  };
+};
 
 export const handler = createHandler(lazy(() => fromEnv()));

@@ -8,6 +8,7 @@ import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.j
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import { customerView } from '#shared/referrals/customer-view.js';
+import { invalidateDashboards } from '#shared/referrals/dashboard-cache.js';
 import { disposableEmailGuard } from '#shared/referrals/disposable-email.js';
 import type { EmailHasher } from '#shared/referrals/email-hash.js';
 import { type IdentityRules, identityFromEvent, identityRulesFromEnv } from '#shared/referrals/identity.js';
@@ -54,8 +55,12 @@ export const createHandler = (deps: () => SignupDeps) =>
         guards,
         {
           deadline: deadlineOf(context),
+          // The caller's own share of the Partnero budget (per-customer limit).
+          account: identity.customerKey,
         },
       );
+      // Enrolled (or found): a dashboard cached before now is stale.
+      await invalidateDashboards([identity.customerKey]);
       reportSignup(
         result,
         { metrics, log: logger },
@@ -77,7 +82,7 @@ export const createHandler = (deps: () => SignupDeps) =>
   );
 
 export const fromEnv = (env: NodeJS.ProcessEnv = process.env): SignupDeps => ({
-  partnero: partneroFromEnv(env).partnero,
+  partnero: partneroFromEnv(env, { quotaPool: 'customer' }).partnero,
   keys: referralKeysFromEnv(env),
   hashEmail: emailHasherFromEnv(env),
   identity: identityRulesFromEnv(env),
