@@ -51,6 +51,9 @@
  *     batchSize (10; 1–10000, ≤ 10 when maxBatchingWindowSeconds is 0), maxBatchingWindowSeconds (2; 0–300)
  *     maxReceiveCount (5; 1–1000), maxConcurrency (2; 2–1000), consumerTimeoutSeconds (30; 1–900)
  *   }
+ *   partneroBudget {callsPerSecond 20, moneyShare 0.5, customerCallsPerMinute 60, dashboardCacheSeconds 30}
+ *                                          Partnero's rate limit shared by every function, the money path's reserved
+ *                                          share, the per-account limit and the dashboard cache (infra/config-budget.ts)
  *   alarmTopicArn?                         SNS topic notified by every alarm; absent → the stack creates one
  *                                          (output AlarmTopicArn; subscribe with `aws sns subscribe`)
  *   alarmEmail?                            an address subscribed to the alarm topic (confirm the email AWS sends)
@@ -60,6 +63,7 @@ import type { Node } from 'constructs';
 import { z } from 'zod';
 import { isJsonPath } from '#shared/order-events/json-path.js';
 import { ORDER_EVENT_FIELDS, type OrderEventField } from '#shared/order-events/mapping.js';
+import { partneroBudget } from './config-budget.js';
 import { DEDUP_TTL_SECONDS } from '#shared/webhooks/constants.js';
 import {
   bool,
@@ -204,6 +208,7 @@ export const referralConfigSchema = object({
     .default(0),
   reconcilerIntervalMinutes: int(1, 60).default(5),
   orderEvents,
+  partneroBudget,
   alarmTopicArn: snsTopicArn.optional(),
   alarmEmail: emailAddress.optional(),
 })

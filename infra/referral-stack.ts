@@ -10,6 +10,7 @@ import { LedgerReconciler } from './constructs/ledger-reconciler.js';
 import { ReferralMonitoring } from './constructs/monitoring.js';
 import { OrderEvents } from './constructs/order-events.js';
 import { OrderLedgerTable } from './constructs/order-ledger-table.js';
+import { PartneroBudget } from './constructs/partnero-budget.js';
 import { PartneroSecret } from './constructs/partnero-secret.js';
 import { ReferralApi } from './constructs/referral-api.js';
 import type { ReferralFunctionDefaults } from './constructs/referral-function.js';
@@ -64,6 +65,13 @@ export class ReferralStack extends Stack {
       partneroSecret: partnero.secret,
       orderLedger,
       interval: Duration.minutes(config.reconcilerIntervalMinutes),
+    });
+    // Partnero's rate limit, shared by every function that calls it, and the dashboard cache.
+    new PartneroBudget(this, 'PartneroBudget', config.partneroBudget).attach({
+      ...api.functions,
+      orderConsumer: orderEvents.consumer,
+      reconciler: reconciler.handler,
+      partneroWebhook: webhooks.handler,
     });
     const { monitoring, dashboard } = this.createObservability(
       base,

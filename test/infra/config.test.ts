@@ -24,6 +24,12 @@ describe('config defaults', () => {
       allowMutableCustomerKeyClaim: false,
       blockDisposableEmails: false,
       partneroApiUrl: 'https://api.partnero.com/v1',
+      partneroBudget: {
+        callsPerSecond: 20,
+        moneyShare: 0.5,
+        customerCallsPerMinute: 60,
+        dashboardCacheSeconds: 30,
+      },
       secretCacheTtlSeconds: 300,
       logLevel: 'INFO',
       logRetentionDays: 30,
