@@ -5,32 +5,31 @@ import { Construct } from 'constructs';
 import type { ReferralFunction } from './referral-function.js';
 import { ttlTable } from './ttl-table.js';
 
-/** The item operations the budget and the dashboard cache make (no Scan, Query, Delete or batches). */
-export const BUDGET_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
-
-/** The kinds of items in the table, by key prefix (`<prefix>#…`). */
-export const BUDGET_KEY_PREFIXES = {
+/** What a function does with the table: the items (by key prefix `<prefix>#`) and the operations. */
+export const BUDGET_USES = {
   /** shared/quota/store.ts: one-second windows, per-account minutes, the 429 pause. */
-  quota: 'quota',
-  /** shared/referrals/dashboard-cache.ts: each account's cached dashboard. */
-  dashboard: 'dash',
+  quota: { prefix: 'quota', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+  /** shared/referrals/dashboard-cache.ts: reads and stores cached dashboards, invalidates them. */
+  dashboard: { prefix: 'dash', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+  /** `invalidateDashboards` only (a new generation is an UpdateItem). */
+  invalidate: { prefix: 'dash', actions: ['dynamodb:UpdateItem'] },
 } as const;
-export type BudgetItems = keyof typeof BUDGET_KEY_PREFIXES;
+export type BudgetItems = keyof typeof BUDGET_USES;
 
 /**
- * Which function uses which items: every function that calls Partnero takes from the budget; the
- * customer routes and the credit route also read or invalidate the dashboard cache, and the webhook
- * function (which never calls Partnero) only invalidates it. Keyed by the stack's function names.
+ * Which function uses what: every function that calls Partnero takes from the budget; the dashboard
+ * reads and stores its cache; sign-up, credit and the webhook function (which never calls Partnero)
+ * invalidate it. Keyed by the stack's function names.
  */
 export const BUDGET_USERS: Readonly<Record<string, readonly BudgetItems[]>> = {
-  signup: ['quota', 'dashboard'],
+  signup: ['quota', 'invalidate'],
   me: ['quota', 'dashboard'],
   createTransactions: ['quota'],
   refundTransaction: ['quota'],
-  creditCustomer: ['quota', 'dashboard'],
+  creditCustomer: ['quota', 'invalidate'],
   orderConsumer: ['quota'],
   reconciler: ['quota'],
-  partneroWebhook: ['dashboard'],
+  partneroWebhook: ['invalidate'],
 };
 
 export interface PartneroBudgetProps {
@@ -83,18 +82,17 @@ export class PartneroBudget extends Construct {
     };
   }
 
-  /** The item operations on the items of `items` only (`dynamodb:LeadingKeys`). */
-  public grantUse(grantee: IGrantable, items: readonly BudgetItems[]) {
-    return Grant.addToPrincipal({
-      grantee,
-      actions: [...BUDGET_ACTIONS],
-      resourceArns: [this.table.tableArn],
-      conditions: {
-        'ForAllValues:StringLike': {
-          'dynamodb:LeadingKeys': items.map((item) => `${BUDGET_KEY_PREFIXES[item]}#*`),
-        },
-      },
-    });
+  /** For each use, its operations on its own items only (`dynamodb:LeadingKeys`): one statement each. */
+  public grantUse(grantee: IGrantable, uses: readonly BudgetItems[]) {
+    for (const use of uses) {
+      const { prefix, actions } = BUDGET_USES[use];
+      Grant.addToPrincipal({
+        grantee,
+        actions: [...actions],
+        resourceArns: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}#*`] } },
+      });
+    }
   }
 
   /** Gives each function of `BUDGET_USERS` present in `functions` the variables and its grant. */

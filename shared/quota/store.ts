@@ -2,7 +2,6 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 
@@ -127,24 +126,27 @@ export function dynamoQuotaStore(client: Pick<DynamoDBClient, 'send'>, tableName
       return Object.values(state).every(Number.isFinite) ? state : undefined;
     },
     writePause: (next, seen) =>
+      // An UpdateItem like every other write here (the functions are granted GetItem and UpdateItem only).
       conditional(
         client.send(
-          new PutItemCommand({
+          new UpdateItemCommand({
             TableName: tableName,
-            Item: {
-              id: s(PAUSE_ID),
-              until: n(next.until),
-              factor: n(next.factor),
-              since: n(next.since),
-              expiration: n(Math.ceil(next.since / 1000) + PAUSE_KEEP_SECONDS),
+            Key: { id: s(PAUSE_ID) },
+            UpdateExpression: 'SET #until = :until, #factor = :factor, #since = :since, #exp = :exp',
+            ConditionExpression: seen ? '#since = :seen' : 'attribute_not_exists(id)',
+            ExpressionAttributeNames: {
+              '#until': 'until',
+              '#factor': 'factor',
+              '#since': 'since',
+              '#exp': 'expiration',
             },
-            ...(seen
-              ? {
-                  ConditionExpression: '#since = :since',
-                  ExpressionAttributeNames: { '#since': 'since' },
-                  ExpressionAttributeValues: { ':since': n(seen.since) },
-                }
-              : { ConditionExpression: 'attribute_not_exists(id)' }),
+            ExpressionAttributeValues: {
+              ':until': n(next.until),
+              ':factor': n(next.factor),
+              ':since': n(next.since),
+              ':exp': n(Math.ceil(next.since / 1000) + PAUSE_KEEP_SECONDS),
+              ...(seen ? { ':seen': n(seen.since) } : {}),
+            },
           }),
         ),
       ),
