@@ -1,5 +1,5 @@
 export { acceptDelivery, type DeliveryOutcome } from './accept-delivery.js';
-export { DEDUP_TTL_SECONDS } from './constants.js';
+export { DEDUP_TTL_SECONDS, DEFAULT_TOLERANCE_SECONDS } from './constants.js';
 export { deliveryIdOf } from './delivery-id.js';
 export { nestsDeeperThan } from './json-depth.js';
 export {

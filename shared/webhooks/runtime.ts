@@ -5,6 +5,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { numberEnv, requiredEnv } from '#shared/lambda/env.js';
 import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.js';
+import { DEFAULT_TOLERANCE_SECONDS } from './constants.js';
 import { type PublishTarget, publishEntry } from './publish.js';
 import { createPublishOnce } from './publish-once.js';
 import { createDeliveryVerifier, type DeliveryVerifier } from './verify-delivery.js';
@@ -16,7 +17,10 @@ export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 export interface WebhookSettings {
   eventBusName: string;
   source: string;
-  /** Deliveries older than this are acknowledged and dropped; 0 (the default) turns the check off. */
+  /**
+   * Deliveries older than this are acknowledged and dropped (default 3 days, `DEFAULT_TOLERANCE_SECONDS`);
+   * 0 turns the check off.
+   */
   toleranceSeconds: number;
   maxBodyBytes: number;
 }
@@ -52,7 +56,7 @@ export function createWebhookRuntime(
   const settings: WebhookSettings = {
     eventBusName: requiredEnv(env, 'EVENT_BUS_NAME'),
     source: env.WEBHOOK_EVENT_SOURCE?.trim() || 'partnero',
-    toleranceSeconds: numberEnv(env, 'WEBHOOK_TOLERANCE_SECONDS', 0),
+    toleranceSeconds: numberEnv(env, 'WEBHOOK_TOLERANCE_SECONDS', DEFAULT_TOLERANCE_SECONDS),
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
   };
   const secret = webhookSecretFromEnv(env, overrides.secretsClient ?? new SecretsManagerClient({}));

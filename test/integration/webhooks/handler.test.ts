@@ -111,7 +111,7 @@ describe('POST /webhooks/partnero: signature', () => {
 
   it('verifies and identifies the raw bytes of a base64-encoded body', async () => {
     // Non-ASCII and odd spacing: the signature and the delivery id cover the bytes exactly as sent.
-    const raw = `{ "event":"customer.created", "url":"https://api.example.com/webhooks/partnero",  "webhook_key":"${WEBHOOK_KEY}", "created_at":"2026-03-01T12:00:00.000Z", "data":{"key":"zoë","name":"Zoë 🚀"} }`;
+    const raw = `{ "event":"customer.created", "url":"https://api.example.com/webhooks/partnero",  "webhook_key":"${WEBHOOK_KEY}", "created_at":"${new Date().toISOString()}", "data":{"key":"zoë","name":"Zoë 🚀"} }`;
     const res = await deliver(signedEvent(raw, { base64: true }));
     expect(res.status).toBe(202);
     expect(res.body.delivery_id).toBe(idOf(raw));
@@ -309,9 +309,34 @@ describe('POST /webhooks/partnero: each delivery is published once', () => {
 });
 
 describe('POST /webhooks/partnero: age of a delivery', () => {
-  it('publishes a late retry (created_at days ago) when no tolerance is configured (the default)', async () => {
+  it('by default (3 days, no WEBHOOK_TOLERANCE_SECONDS) acknowledges an older signed delivery 200 without publishing it', async () => {
+    const old = payload({}, Date.now() - 4 * DAY_MS);
+    const res = await deliver(signedEvent(old));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'stale', delivery_id: idOf(old) });
+    expect(published()).toBe(0);
+    // Partnero's late retry, 2 days after the event, is still published.
+    const retry = payload({}, Date.now() - 2 * DAY_MS);
+    expect((await deliver(signedEvent(retry))).status).toBe(202);
+    expect(published()).toBe(1);
+  });
+
+  it('by default, a captured delivery replayed after the 7-day dedup window is acknowledged, never republished', async () => {
+    let now = Date.now();
+    const replayable = container(dynamo, {}, { now: () => now });
+    const p = payload({}, now);
+    expect((await replayable(signedEvent(p))).status).toBe(202);
+    now += 8 * DAY_MS;
+    const replay = await replayable(signedEvent(p));
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({ status: 'stale', delivery_id: idOf(p) });
+    expect(published()).toBe(1);
+  });
+
+  it('publishes a late retry (created_at days ago) when the check is turned off (0)', async () => {
+    const off = container(dynamo, { WEBHOOK_TOLERANCE_SECONDS: '0' });
     const late = payload({}, Date.now() - 30 * DAY_MS);
-    const res = await deliver(signedEvent(late));
+    const res = await off(signedEvent(late));
     expect(res.status).toBe(202);
     expect(putEntries(eb)[0]?.Detail.partnero.created_at).toBe(late.created_at);
   });

@@ -200,13 +200,16 @@ describe('configuration', () => {
     });
   });
 
-  it('has the age check off by default and reads WEBHOOK_TOLERANCE_SECONDS', () => {
+  it('has the age check on by default (3 days) and reads WEBHOOK_TOLERANCE_SECONDS', () => {
     const stores = { store: dynamo.persistence() };
-    expect(createWebhookRuntime(BASE_ENV, stores).settings.toleranceSeconds).toBe(0);
+    expect(createWebhookRuntime(BASE_ENV, stores).settings.toleranceSeconds).toBe(259_200);
     expect(
-      createWebhookRuntime({ ...BASE_ENV, WEBHOOK_TOLERANCE_SECONDS: '259200' }, stores).settings
+      createWebhookRuntime({ ...BASE_ENV, WEBHOOK_TOLERANCE_SECONDS: '345600' }, stores).settings
         .toleranceSeconds,
-    ).toBe(259_200);
+    ).toBe(345_600);
+    expect(
+      createWebhookRuntime({ ...BASE_ENV, WEBHOOK_TOLERANCE_SECONDS: '0' }, stores).settings.toleranceSeconds,
+    ).toBe(0);
     expect(() => createWebhookRuntime({ ...BASE_ENV, WEBHOOK_TOLERANCE_SECONDS: '-1' }, stores)).toThrow(
       'WEBHOOK_TOLERANCE_SECONDS',
     );
