@@ -90,4 +90,14 @@ export const snsTopicArn = z
     error: 'must be an SNS topic ARN',
   });
 
+/**
+ * Who an IAM policy may name as a principal: a 12-digit account id, or the ARN of an account root, role or
+ * user (`arn:aws:iam::123456789012:role/ops`).
+ */
+export const iamPrincipal = z
+  .string()
+  .regex(/^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]{1,512}|user\/[\w+=,.@/-]{1,512}))$/, {
+    error: 'must be a 12-digit AWS account id or an IAM root, role or user ARN',
+  });
+
 export const emailAddress = z.email({ error: 'must be an email address' });

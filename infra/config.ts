@@ -14,7 +14,9 @@
  *
  * Keys (default):
  *   stageName ('dev')                      [a-z0-9-]{1,20}; names the CloudFormation stack and tags resources
- *   corsOrigins (['http://localhost:3000']) https origins or http://localhost:PORT; credentials are allowed
+ *   corsOrigins                            https origins or http://localhost:PORT; credentials are allowed. Required
+ *                                          for every stage but `dev`, which defaults to ['http://localhost:3000'] (and
+ *                                          says so when synthesized)
  *   jwt? {                                 external JWT issuer; absent → the stack creates a Cognito user pool, and the
  *                                          customer functions accept its ID tokens only (REQUIRED_TOKEN_USE=id)
  *     issuer, audience[]                   `iss`, and accepted `aud` (or `client_id` of an access token)
@@ -41,8 +43,17 @@
  *                                          before it takes the back office's share of Lambda and Partnero)
  *   webhookEventSource ('partnero')        EventBridge `source` of republished Partnero webhook events (and the only
  *                                          `source` the webhook function may put on the bus)
- *   webhookToleranceSeconds (0 = off)      drop (200, not published) deliveries older than this; when set, between
- *                                          Partnero's retry horizon (3 days) and the 7-day dedup window
+ *   webhookToleranceSeconds (259200 = 3 d) acknowledge and drop (200 `stale`, not published) deliveries older than
+ *                                          this: from Partnero's retry horizon (3 days) to the 7-day dedup window, so
+ *                                          a captured delivery is never republished; 0 turns the check off
+ *   webhookFirewall (false)                a CloudFront distribution with an AWS WAF web ACL (rate-based rule) in
+ *                                          front of the webhook path; us-east-1 stacks only (docs/security.md)
+ *   webhookFirewallRateLimit (600)         requests per 5 minutes from one IP the web ACL lets through (10–2e9)
+ *   creditAlarmThreshold (100)             a credit above this amount (in its currency or points) raises an alarm
+ *   backOfficePrincipals?[]                who may assume the back-office role: account ids or IAM ARNs;
+ *                                          absent → this account (its admins grant sts:AssumeRole themselves)
+ *   orderProducers?[]                      who may put `orderEvents.source` events on a bus the stack creates:
+ *                                          account ids or IAM ARNs; absent → this account
  *   reconcilerIntervalMinutes (5; 1–60)    how often the order-ledger reconciler sweeps
  *   orderEvents {
  *     busName?                             existing EventBridge bus; absent → the stack creates one
@@ -63,20 +74,22 @@ import type { Node } from 'constructs';
 import { z } from 'zod';
 import { isJsonPath } from '#shared/order-events/json-path.js';
 import { ORDER_EVENT_FIELDS, type OrderEventField } from '#shared/order-events/mapping.js';
+import { DEDUP_TTL_SECONDS, DEFAULT_TOLERANCE_SECONDS } from '#shared/webhooks/constants.js';
 import { partneroBudget } from './config-budget.js';
-import { DEDUP_TTL_SECONDS } from '#shared/webhooks/constants.js';
 import {
   bool,
   corsOrigin,
   emailAddress,
   fromJsonString,
   httpsUrl,
+  iamPrincipal,
   int,
   integer,
   list,
   number,
   oauthScope,
   object,
+  positive,
   secretNameOrArn,
   snsTopicArn,
   throttle,
@@ -89,6 +102,12 @@ import {
 export const PARTNERO_RETRY_HORIZON_SECONDS = 3 * 86_400;
 /** The webhook dedup window (shared/webhooks/publish-once.ts): an age check beyond it would guard nothing. */
 export const WEBHOOK_DEDUP_SECONDS = DEDUP_TTL_SECONDS;
+
+/** The CORS origins of the `dev` stage when none are configured (every other stage must name its own). */
+export const DEV_CORS_ORIGINS: readonly string[] = ['http://localhost:3000'];
+
+/** The webhook age check's default (the function's own default): Partnero's retry horizon, inside the dedup window. */
+export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = DEFAULT_TOLERANCE_SECONDS;
 
 /** The CDK context key holding the configuration object. */
 export const CONFIG_CONTEXT_KEY = 'referrals';
@@ -172,7 +191,7 @@ export const referralConfigSchema = object({
     .string()
     .regex(/^[a-z0-9-]{1,20}$/, { error: 'must be 1–20 characters of a-z, 0-9 and -' })
     .default('dev'),
-  corsOrigins: list(corsOrigin, 'origin').default(['http://localhost:3000']),
+  corsOrigins: list(corsOrigin, 'origin').optional(),
   jwt: jwt.optional(),
   customerKeyClaim: z
     .string()
@@ -205,7 +224,12 @@ export const referralConfigSchema = object({
     .refine((v) => v === 0 || (v >= PARTNERO_RETRY_HORIZON_SECONDS && v <= WEBHOOK_DEDUP_SECONDS), {
       error: `must be 0 (off) or from ${PARTNERO_RETRY_HORIZON_SECONDS} (Partnero's retries) to ${WEBHOOK_DEDUP_SECONDS} (the dedup window)`,
     })
-    .default(0),
+    .default(DEFAULT_WEBHOOK_TOLERANCE_SECONDS),
+  webhookFirewall: bool().default(false),
+  webhookFirewallRateLimit: int(10, 2_000_000_000).default(600),
+  creditAlarmThreshold: positive(1e12).default(100),
+  backOfficePrincipals: list(iamPrincipal, 'principal').optional(),
+  orderProducers: list(iamPrincipal, 'principal').optional(),
   reconcilerIntervalMinutes: int(1, 60).default(5),
   orderEvents,
   partneroBudget,
@@ -213,6 +237,15 @@ export const referralConfigSchema = object({
   alarmEmail: emailAddress.optional(),
 })
   .superRefine((config, ctx) => {
+    // (A stage name that is itself invalid is reported on its own.)
+    const validStage = /^[a-z0-9-]{1,20}$/.test(config.stageName);
+    if (config.corsOrigins === undefined && config.stageName !== 'dev' && validStage) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['corsOrigins'],
+        message: `is required for stage "${config.stageName}" (only dev defaults to ${DEV_CORS_ORIGINS.join(', ')}): list the origins of your site, e.g. -c referrals.corsOrigins='["https://app.example.com"]'`,
+      });
+    }
     const claim = config.customerKeyClaim;
     const immutable = (IMMUTABLE_CUSTOMER_KEY_CLAIMS as readonly string[]).includes(claim);
     if (immutable || config.allowMutableCustomerKeyClaim) return;
@@ -226,6 +259,7 @@ export const referralConfigSchema = object({
         `issuer never lets users change "${claim}", accept the risk with allowMutableCustomerKeyClaim: true`,
     });
   })
+  .transform((config) => ({ ...config, corsOrigins: config.corsOrigins ?? [...DEV_CORS_ORIGINS] }))
   .prefault({});
 
 export type ReferralConfig = z.output<typeof referralConfigSchema>;

@@ -39,6 +39,9 @@ export const REFUND_METRICS = [
 /** `POST /customers/{id}/credit`. */
 export const CREDIT_METRICS = ['CreditsIssued', 'CreditsReplayed'] as const;
 
+/** The amount of each credit (unit None, once per Idempotency-Key); its maximum raises the large-credit alarm. */
+export const CREDIT_AMOUNT_METRIC = 'CreditAmount';
+
 /** The webhook function; `WebhooksPublished` also by `event` (the Partnero event name). */
 export const WEBHOOK_METRICS = [
   'WebhookDeliveries',

@@ -1,13 +1,15 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { ReferralConfig } from './config.js';
+import { DEV_CORS_ORIGINS, type ReferralConfig } from './config.js';
+import { BackOfficeRole } from './constructs/back-office-role.js';
 import { ReferralDashboard } from './constructs/dashboard.js';
 import { IdempotencyTable } from './constructs/idempotency-table.js';
 import { LedgerReconciler } from './constructs/ledger-reconciler.js';
 import { ReferralMonitoring } from './constructs/monitoring.js';
+import { restrictOrderProducers } from './constructs/order-bus-policy.js';
 import { OrderEvents } from './constructs/order-events.js';
 import { OrderLedgerTable } from './constructs/order-ledger-table.js';
 import { PartneroBudget } from './constructs/partnero-budget.js';
@@ -15,6 +17,7 @@ import { PartneroSecret } from './constructs/partnero-secret.js';
 import { ReferralApi } from './constructs/referral-api.js';
 import type { ReferralFunctionDefaults } from './constructs/referral-function.js';
 import { ReferralKeys } from './constructs/referral-keys.js';
+import { WebhookFirewall } from './constructs/webhook-firewall.js';
 import { WebhookSigningSecret } from './constructs/webhook-signing-secret.js';
 import { PartneroWebhooks } from './constructs/webhooks.js';
 import { DEFAULT_FUNCTIONS_DIR } from './entries.js';
@@ -59,6 +62,7 @@ export class ReferralStack extends Stack {
     const api = this.createApi(base);
     const orderEvents = this.createOrderEvents(base);
     const webhooks = this.createWebhooks(base, api, orderEvents);
+    const security = this.createSecurity(config, api, orderEvents);
     const reconciler = new LedgerReconciler(this, 'Reconciler', {
       functionsDir,
       functionDefaults,
@@ -94,7 +98,37 @@ export class ReferralStack extends Stack {
       orderLedger,
       monitoring,
       dashboard,
+      ...security,
     });
+  }
+
+  /**
+   * The back-office role, the order bus's producer Deny (a bus made here), the webhook firewall (when
+   * configured) and the dev stage's CORS notice (docs/security.md).
+   */
+  private createSecurity(config: ReferralConfig, api: ReferralApi, orderEvents: OrderEvents) {
+    const backOffice = new BackOfficeRole(this, 'BackOffice', {
+      api,
+      ...(config.backOfficePrincipals ? { principals: config.backOfficePrincipals } : {}),
+    });
+    if (!config.orderEvents.busName && orderEvents.eventBus instanceof EventBus) {
+      restrictOrderProducers(orderEvents.eventBus, {
+        source: config.orderEvents.source,
+        ...(config.orderProducers ? { producers: config.orderProducers } : {}),
+      });
+    }
+    const sameOrigins =
+      config.corsOrigins.length === DEV_CORS_ORIGINS.length &&
+      config.corsOrigins.every((origin, i) => origin === DEV_CORS_ORIGINS[i]);
+    if (config.stageName === 'dev' && sameOrigins) {
+      Annotations.of(this).addInfo(
+        `CORS allows ${DEV_CORS_ORIGINS.join(', ')} only (the dev stage's default): set corsOrigins to your site's origins; every other stage requires them.`,
+      );
+    }
+    const webhookFirewall = config.webhookFirewall
+      ? new WebhookFirewall(this, 'WebhookFirewall', { api, rateLimit: config.webhookFirewallRateLimit })
+      : undefined;
+    return { backOffice, ...(webhookFirewall ? { webhookFirewall } : {}) };
   }
 
   private createApi({
@@ -144,6 +178,7 @@ export class ReferralStack extends Stack {
       httpStage: api.stage,
       ledgerRepairs: { ...METRICS, period: Duration.minutes(base.config.reconcilerIntervalMinutes) },
       webhookDeliveries: METRICS,
+      creditAmount: { ...METRICS, threshold: base.config.creditAlarmThreshold },
       ...(base.config.alarmTopicArn
         ? { existingAlarmTopic: Topic.fromTopicArn(this, 'AlarmTopic', base.config.alarmTopicArn) }
         : {}),
@@ -231,9 +266,8 @@ export class ReferralStack extends Stack {
       signingSecret: webhookSecret.secret,
       signingSecretId: webhookSecret.secretId,
       eventSource: config.webhookEventSource,
-      ...(config.webhookToleranceSeconds > 0
-        ? { maxDeliveryAge: Duration.seconds(config.webhookToleranceSeconds) }
-        : {}),
+      // 0 turns the age check off; the construct's default is the function's (3 days).
+      maxDeliveryAge: Duration.seconds(config.webhookToleranceSeconds),
     });
   }
 }

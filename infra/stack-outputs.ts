@@ -1,4 +1,5 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
+import type { BackOfficeRole } from './constructs/back-office-role.js';
 import type { ReferralDashboard } from './constructs/dashboard.js';
 import type { IdempotencyTable } from './constructs/idempotency-table.js';
 import type { ReferralMonitoring } from './constructs/monitoring.js';
@@ -6,6 +7,7 @@ import type { OrderEvents } from './constructs/order-events.js';
 import type { OrderLedgerTable } from './constructs/order-ledger-table.js';
 import type { PartneroSecret } from './constructs/partnero-secret.js';
 import type { ReferralApi } from './constructs/referral-api.js';
+import type { WebhookFirewall } from './constructs/webhook-firewall.js';
 import type { WebhookSigningSecret } from './constructs/webhook-signing-secret.js';
 import type { PartneroWebhooks } from './constructs/webhooks.js';
 
@@ -19,6 +21,8 @@ export interface OutputSources {
   orderLedger: OrderLedgerTable;
   monitoring: ReferralMonitoring;
   dashboard: ReferralDashboard;
+  backOffice: BackOfficeRole;
+  webhookFirewall?: WebhookFirewall;
 }
 
 const putSecret = (secretId: string, json: string) =>
@@ -30,7 +34,21 @@ export function addStackOutputs(stack: Stack, parts: OutputSources): void {
   const output = (id: string, value: string, description: string) =>
     new CfnOutput(stack, id, { value, description });
   output('ApiUrl', api.url, 'Base URL of the HTTP API');
-  output('WebhookUrl', webhooks.url, 'Register this URL as the webhook endpoint in Partnero');
+  if (parts.webhookFirewall) {
+    output(
+      'WebhookUrl',
+      parts.webhookFirewall.url,
+      'Register this URL as the webhook endpoint in Partnero (CloudFront with AWS WAF in front of the webhook route)',
+    );
+    output('WebhookOriginUrl', webhooks.url, 'The webhook route on execute-api, behind the firewall');
+  } else {
+    output('WebhookUrl', webhooks.url, 'Register this URL as the webhook endpoint in Partnero');
+  }
+  output(
+    'BackOfficeRoleArn',
+    parts.backOffice.role.roleArn,
+    'Role that may call the back-office routes only (POST /transactions, DELETE /transactions/{key}, POST /customers/{id}/credit): assume it to sign those calls',
+  );
   output('SecretName', partnero.secretName, 'Secret holding the Partnero API key');
   if (partnero.created) {
     output(

@@ -14,6 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic, TopicProps } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CREDIT_AMOUNT_METRIC } from '#infra/metric-names.js';
 import { createAlarmTopic, createEmailSubscription } from './alarm-topic.js';
 
 /** Where the functions' Powertools metrics (EMF) go: namespace, and the `service` dimension. */
@@ -74,6 +75,13 @@ export interface ReferralMonitoringProps {
     /** @default 50 */
     readonly maxUnauthorizedPercent?: number;
   };
+  /**
+   * The credit function's `CreditAmount` metric (the amount of each first attempt), which alarms when one
+   * credit in a minute is above `threshold`: a large manual credit deserves a second look (who: the
+   * credit function's log line "back-office request" and the API access log, by request id).
+   * @default - no large-credit alarm
+   */
+  readonly creditAmount?: PowertoolsMetricsProps & { readonly threshold: number };
   /**
    * An existing topic every alarm notifies.
    * @default - a topic is created (see `alarmTopicProps`)
@@ -149,6 +157,7 @@ export class ReferralMonitoring extends Construct {
     }
     if (props.ledgerRepairs) this.addLedgerRepairsAlarm(props.ledgerRepairs);
     if (props.webhookDeliveries) this.addWebhookUnauthorizedAlarm(props.webhookDeliveries);
+    if (props.creditAmount) this.addLargeCreditAlarm(props.creditAmount);
     if (props.httpStage) {
       this.alarmAboveZero(
         'Api5xx',
@@ -210,6 +219,24 @@ export class ReferralMonitoring extends Construct {
       }),
       threshold: maxPercent,
       description: `More than ${maxPercent} % of at least ${minDeliveries} webhook deliveries in 5 minutes failed their signature (401): the signing secret in the webhook secret is not the one Partnero signs with (rotated?), or someone is probing the URL.`,
+    });
+  }
+
+  private addLargeCreditAlarm({
+    namespace,
+    service,
+    threshold,
+  }: PowertoolsMetricsProps & { threshold: number }) {
+    this.addAlarm('LargeCredit', {
+      metric: new Metric({
+        namespace,
+        metricName: CREDIT_AMOUNT_METRIC,
+        dimensionsMap: { service },
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
+      threshold,
+      description: `A credit above ${threshold} (POST /customers/{id}/credit, in its currency or points) was made. Who made it: the credit function's "back-office request" log line (caller, apiRequestId) and the API access log (callerArn).`,
     });
   }
 

@@ -13,7 +13,7 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { UserPool, UserPoolClient, UserPoolProps } from 'aws-cdk-lib/aws-cognito';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -244,9 +244,28 @@ export class ReferralApi extends Construct {
     return route;
   }
 
-  /** Lets `grantee` (a back-office role or user) call the IAM-authorized routes (execute-api:Invoke). */
-  public grantBackOfficeInvoke(grantee: IGrantable): void {
-    for (const route of this.backOfficeRoutes) route.grantInvoke(grantee);
+  /**
+   * Lets `grantee` (a back-office role or user) call the IAM-authorized routes, and nothing else:
+   * `execute-api:Invoke` on each route's own ARN (any stage, method and path, each `{param}` segment a
+   * wildcard), not on the whole API.
+   */
+  public grantBackOfficeInvoke(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: this.backOfficeRouteArns(),
+    });
+  }
+
+  /** The ARN of each IAM-authorized route, for any stage (the API has one, `$default`). */
+  public backOfficeRouteArns(): string[] {
+    return ROUTES.filter((r) => r.auth === 'iam').map((r) =>
+      Stack.of(this).formatArn({
+        service: 'execute-api',
+        resource: this.httpApi.apiId,
+        resourceName: `*/${r.method}${r.path.replace(/\{[^}/]+\}/g, '*')}`,
+      }),
+    );
   }
 
   private authorizerFor(authorization: Exclude<RouteAuthorization, 'none'>): IHttpRouteAuthorizer {

@@ -6,6 +6,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { entryPath, FUNCTION_TIMEOUT_SECONDS } from '#infra/entries.js';
 import { routeKeyOf, routeOf } from '#infra/routes.js';
+import { DEFAULT_TOLERANCE_SECONDS } from '#shared/webhooks/constants.js';
 import { IDEMPOTENCY_KEY_PREFIXES, type IdempotencyTable } from './idempotency-table.js';
 import type { ReferralApi } from './referral-api.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
@@ -41,8 +42,10 @@ export interface PartneroWebhooksProps {
   readonly eventSource?: string;
   /**
    * Deliveries older than this (by their `created_at`) are acknowledged and dropped, not published.
-   * Must exceed Partnero's retry horizon, or its late retries become lost events.
-   * @default - no age check (duplicates are dropped by the body hash for 7 days)
+   * Must exceed Partnero's retry horizon, or its late retries become lost events, and stay within the
+   * 7-day dedup window, or a replay after the window would be published again. `Duration.seconds(0)`
+   * turns the check off.
+   * @default Duration.days(3)
    */
   readonly maxDeliveryAge?: Duration;
   /**
@@ -84,7 +87,7 @@ export class PartneroWebhooks extends Construct {
         IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.table.tableName,
         EVENT_BUS_NAME: props.eventBus.eventBusName,
         WEBHOOK_EVENT_SOURCE: source,
-        WEBHOOK_TOLERANCE_SECONDS: String(props.maxDeliveryAge?.toSeconds() ?? 0),
+        WEBHOOK_TOLERANCE_SECONDS: String(props.maxDeliveryAge?.toSeconds() ?? DEFAULT_TOLERANCE_SECONDS),
         WEBHOOK_SECRET_ID: props.signingSecretId,
       },
     });

@@ -38,7 +38,10 @@ describe('config defaults', () => {
       backOfficeThrottle: { rateLimit: 50, burstLimit: 100 },
       webhookThrottle: { rateLimit: 10, burstLimit: 20 },
       webhookEventSource: 'partnero',
-      webhookToleranceSeconds: 0,
+      webhookToleranceSeconds: 259_200,
+      webhookFirewall: false,
+      webhookFirewallRateLimit: 600,
+      creditAlarmThreshold: 100,
       reconcilerIntervalMinutes: 5,
       orderEvents: {
         source: 'shop.orders',
@@ -68,7 +71,10 @@ describe('config defaults', () => {
 
 describe('config from CDK context strings (-c key=value)', () => {
   it('parses a whole JSON object given as the referrals key', () => {
-    const config = configFrom({ referrals: '{"stageName":"prod","throttle":{"rateLimit":"7"}}' });
+    const config = configFrom({
+      referrals:
+        '{"stageName":"prod","corsOrigins":["https://shop.example.com"],"throttle":{"rateLimit":"7"}}',
+    });
     expect(config.stageName).toBe('prod');
     expect(config.throttle.rateLimit).toBe(7);
   });
@@ -168,8 +174,12 @@ describe('invalid config', () => {
     ).toBe(100);
   });
 
+  it('has the webhook age check on by default: 3 days, beyond Partnero’s retries and within the dedup window', () => {
+    expect(parseConfig({}).webhookToleranceSeconds).toBe(3 * 86_400);
+    expect(parseConfig({ webhookToleranceSeconds: 0 }).webhookToleranceSeconds).toBe(0);
+  });
+
   it('takes a webhook age check only beyond Partnero’s retry horizon and within the dedup window', () => {
-    expect(parseConfig({}).webhookToleranceSeconds).toBe(0);
     expect(parseConfig({ webhookToleranceSeconds: 4 * 86_400 }).webhookToleranceSeconds).toBe(345_600);
     for (const tooShort of [300, 86_400]) {
       expect(problemsOf({ webhookToleranceSeconds: tooShort })).toEqual([
@@ -177,6 +187,51 @@ describe('invalid config', () => {
       ]);
     }
     expect(problemsOf({ webhookToleranceSeconds: 8 * 86_400 })).toHaveLength(1);
+  });
+
+  it('requires corsOrigins for every stage but dev, which defaults to http://localhost:3000', () => {
+    expect(parseConfig({}).corsOrigins).toEqual(['http://localhost:3000']);
+    expect(problemsOf({ stageName: 'prod' })).toEqual([
+      expect.stringMatching(
+        /^corsOrigins: is required for stage "prod" \(only dev defaults to http:\/\/localhost:3000\)/,
+      ),
+    ]);
+    expect(parseConfig({ stageName: 'prod', corsOrigins: ['https://app.example.com'] }).corsOrigins).toEqual([
+      'https://app.example.com',
+    ]);
+    // The cdk.json defaults carry no origin, so a stage override cannot inherit localhost.
+    const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
+    expect(() => configFrom({ referrals: cdkJson.context.referrals, 'referrals.stageName': 'prod' })).toThrow(
+      /corsOrigins: is required for stage "prod"/,
+    );
+  });
+
+  it('takes back-office principals and order producers as account ids or IAM ARNs', () => {
+    const config = parseConfig({
+      backOfficePrincipals: '111122223333,arn:aws:iam::111122223333:role/finance',
+      orderProducers: ['arn:aws:iam::444455556666:role/shop-orders'],
+    });
+    expect(config.backOfficePrincipals).toEqual(['111122223333', 'arn:aws:iam::111122223333:role/finance']);
+    expect(config.orderProducers).toEqual(['arn:aws:iam::444455556666:role/shop-orders']);
+    expect(problemsOf({ backOfficePrincipals: ['*'] })).toEqual([
+      expect.stringMatching(/^backOfficePrincipals\.0: must be a 12-digit AWS account id or an IAM/),
+    ]);
+    expect(problemsOf({ orderProducers: ['arn:aws:iam::1:role/x'] })).toHaveLength(1);
+  });
+
+  it('takes the large-credit alarm threshold and the webhook firewall from strings too', () => {
+    const config = configFrom({
+      'referrals.creditAlarmThreshold': '250',
+      'referrals.webhookFirewall': 'true',
+      'referrals.webhookFirewallRateLimit': '100',
+    });
+    expect([config.creditAlarmThreshold, config.webhookFirewall, config.webhookFirewallRateLimit]).toEqual([
+      250,
+      true,
+      100,
+    ]);
+    expect(problemsOf({ creditAlarmThreshold: 0 })).toHaveLength(1);
+    expect(problemsOf({ webhookFirewallRateLimit: 5 })).toHaveLength(1);
   });
 
   it('runs the reconciler every 1 to 60 minutes', () => {

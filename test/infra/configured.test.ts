@@ -238,19 +238,23 @@ describe('configured settings reach the resources', () => {
 describe('back-office callers', () => {
   it('get execute-api:Invoke on exactly the three IAM routes through grantBackOfficeInvoke', () => {
     const { template } = synth({}, {}, (stack) => {
-      const role = new Role(stack, 'BackOffice', { assumedBy: new AccountRootPrincipal() });
+      const role = new Role(stack, 'OwnBackOffice', { assumedBy: new AccountRootPrincipal() });
       (stack.node.findChild('Api') as ReferralApi).grantBackOfficeInvoke(role);
     });
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
-      JSON.stringify(p.Properties.Roles).includes('BackOffice'),
+      JSON.stringify(p.Properties.Roles).includes('OwnBackOffice'),
     );
     const statements = policy?.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[];
     expect(new Set(statements.map((s) => s.Action))).toEqual(new Set(['execute-api:Invoke']));
-    // CDK turns a path from its first {parameter} on into `*`
+    // Each {parameter} segment is a `*`; nothing else under /customers or /transactions
     const paths = statements
       .flatMap((s) => [s.Resource].flat())
       .map((r) => (r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].at(-1));
-    expect(paths.sort()).toEqual(['/*/DELETE/transactions/*', '/*/POST/customers/*', '/*/POST/transactions']);
+    expect(paths.sort()).toEqual([
+      '/*/DELETE/transactions/*',
+      '/*/POST/customers/*/credit',
+      '/*/POST/transactions',
+    ]);
   });
 });
 

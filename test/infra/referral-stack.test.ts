@@ -415,7 +415,7 @@ describe('webhook', () => {
     expect(env).toMatchObject({
       EVENT_BUS_NAME: { Ref: expect.stringMatching(/^OrderEventsBus/) },
       WEBHOOK_EVENT_SOURCE: 'partnero',
-      WEBHOOK_TOLERANCE_SECONDS: '0',
+      WEBHOOK_TOLERANCE_SECONDS: '259200',
       WEBHOOK_SECRET_ID: ref('WebhookSigningSecret'),
     });
     expect(env.PARTNERO_SECRET_ID).toBeUndefined();
@@ -461,6 +461,7 @@ describe('outputs', () => {
         'OrderLedgerTableName',
         'AlarmTopicArn',
         'DashboardUrl',
+        'BackOfficeRoleArn',
       ].sort(),
     );
     // ApiUrl has no trailing slash, so `${API}/referrals/signup` in the README is a valid URL.
@@ -510,7 +511,7 @@ describe('cdk-nag (AwsSolutions)', () => {
 describe('stages side by side', () => {
   it('names the bus after the stage, so dev and prod can share an account and region', () => {
     const names = ['dev', 'prod'].map((stageName) => {
-      const { template } = synth({ stageName });
+      const { template } = synth({ stageName, corsOrigins: ['https://shop.example.com'] });
       const buses = Object.values(template.findResources('AWS::Events::EventBus'));
       return buses.map((b) => (b as { Properties: { Name: string } }).Properties.Name);
     });

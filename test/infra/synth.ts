@@ -6,7 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONFIG_CONTEXT_KEY, loadConfig } from '#infra/config.js';
 import type { EntryName } from '#infra/entries.js';
-import { ReferralStack } from '#infra/referral-stack.js';
+import { ReferralStack, type ReferralStackProps } from '#infra/referral-stack.js';
 
 /** Stand-in entry files, so the stack synthesizes whatever state functions/ is in. */
 export const FIXTURE_FUNCTIONS_DIR = join(
@@ -41,6 +41,8 @@ export function synth(
   extraContext: Record<string, unknown> = {},
   /** Adds to the stack before it is synthesized (the tree is frozen afterwards). */
   extend?: (stack: ReferralStack) => void,
+  /** Stack properties such as `env` (the default stack is environment-agnostic). */
+  stackProps: Omit<ReferralStackProps, 'config' | 'functionsDir'> = {},
 ): Synthesized {
   const app = new App({
     builtinCloudFormationValidation: false,
@@ -52,6 +54,7 @@ export function synth(
     },
   });
   const stack = new ReferralStack(app, 'Test', {
+    ...stackProps,
     config: loadConfig(app.node),
     functionsDir: FIXTURE_FUNCTIONS_DIR,
   });

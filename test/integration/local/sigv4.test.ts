@@ -53,12 +53,13 @@ describe('IAM routes require a SigV4 signature with the local credentials', () =
       body: JSON.stringify({ amount: 5, currency: 'USD', is_currency: true }),
     });
     // A valid signature over content-type;host;x-amz-date…: the key rides along unsigned.
-    (request.init.headers as Record<string, string>)['idempotency-key'] = 'c1d2e3f4-0000-4000-8000-000000000001';
+    (request.init.headers as Record<string, string>)['idempotency-key'] =
+      'c1d2e3f4-0000-4000-8000-000000000001';
     const res = await outcome(request);
     expect(res.invoked).toBe(true);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('idempotency_key_unsigned');
-    expect(env.lastInvocation('creditCustomer')?.event.headers.authorization).toMatch(
+    expect(env.lastInvocation('creditCustomer')?.event.headers?.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=.*SignedHeaders=/,
     );
   });
