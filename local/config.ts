@@ -29,6 +29,8 @@ export const LOCAL_TABLES = {
   idempotency: 'referrals-local-idempotency',
   orderLedger: 'referrals-local-order-ledger',
   referralKeys: 'referrals-local-referral-keys',
+  /** QUOTA_TABLE_NAME: the Partnero budget and the dashboard cache. */
+  quota: 'referrals-local-quota',
 } as const;
 
 /** The key of the email hash in the key map (the stack generates its own). */
@@ -47,6 +49,7 @@ export const STACK_DEFAULTS = {
   secretCacheTtlSeconds: stack.secretCacheTtlSeconds,
   reconcilerIntervalMinutes: stack.reconcilerIntervalMinutes,
   orderEvents: stack.orderEvents,
+  partneroBudget: stack.partneroBudget,
   routeTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS.route,
   webhookTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS.webhook,
   reconcilerTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS.reconciler,

@@ -19,7 +19,14 @@ export interface HandlerEnvInput {
   webhookToleranceSeconds: number;
   secretCacheTtlSeconds: number;
   orderEventsMapping: string;
-  tables: { idempotency: string; orderLedger: string; referralKeys: string };
+  tables: { idempotency: string; orderLedger: string; referralKeys: string; quota?: string };
+  /** The stack's `partneroBudget` (used with `tables.quota`). */
+  partneroBudget?: {
+    callsPerSecond: number;
+    moneyShare: number;
+    customerCallsPerMinute: number;
+    dashboardCacheSeconds: number;
+  };
   emailHashSecretName: string;
 }
 
@@ -44,6 +51,7 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     IDEMPOTENCY_TABLE_NAME: input.tables.idempotency,
     ORDER_LEDGER_TABLE_NAME: input.tables.orderLedger,
     REFERRAL_KEYS_TABLE_NAME: input.tables.referralKeys,
+    ...budgetEnvironment(input),
     EMAIL_HASH_SECRET_ID: input.emailHashSecretName,
     EVENT_BUS_NAME: input.busName,
     WEBHOOK_EVENT_SOURCE: input.webhookEventSource,
@@ -53,6 +61,22 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     ORDER_EVENTS_MAPPING: input.orderEventsMapping,
     POWERTOOLS_SERVICE_NAME: 'partnero-referrals-local',
     POWERTOOLS_METRICS_NAMESPACE: 'PartneroReferralsLocal',
+  };
+}
+
+/** The Partnero budget's variables (infra/constructs/partnero-budget.ts), as the stack sets them. */
+function budgetEnvironment({ tables, partneroBudget }: HandlerEnvInput): Record<string, string> {
+  if (!tables.quota) return {};
+  return {
+    QUOTA_TABLE_NAME: tables.quota,
+    ...(partneroBudget
+      ? {
+          PARTNERO_CALLS_PER_SECOND: String(partneroBudget.callsPerSecond),
+          PARTNERO_MONEY_SHARE: String(partneroBudget.moneyShare),
+          CUSTOMER_CALLS_PER_MINUTE: String(partneroBudget.customerCallsPerMinute),
+          DASHBOARD_CACHE_SECONDS: String(partneroBudget.dashboardCacheSeconds),
+        }
+      : {}),
   };
 }
 

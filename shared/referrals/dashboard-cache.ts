@@ -161,3 +161,31 @@ export async function invalidateDashboards(
     logger.warn('dashboard cache not invalidated', { error, accounts: ids.length });
   }
 }
+
+const BALANCE_EVENTS = new Set(['customer.rewarded', 'customer.credited']);
+
+const idOf = (value: unknown): string[] => {
+  if (typeof value === 'string' && value !== '') return [value];
+  const id = (value as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' && id !== '' ? [id] : [];
+};
+
+/**
+ * The accounts whose dashboard a Partnero webhook delivery (its raw JSON body) makes stale:
+ * `customer.rewarded` and `customer.credited` name the customer (`data.id`, our account id), every
+ * `transaction.*` its referring customer (`data.customer`, an identifier string or an object with `id`).
+ * Anything else, or a body it cannot read: none.
+ */
+export function dashboardAccountsOf(rawBody: string): string[] {
+  let delivery: { event?: unknown; data?: { customer?: unknown } } | null;
+  try {
+    delivery = JSON.parse(rawBody);
+  } catch {
+    return [];
+  }
+  const event = delivery?.event;
+  if (typeof event !== 'string') return [];
+  if (BALANCE_EVENTS.has(event)) return idOf(delivery?.data);
+  if (event.startsWith('transaction.')) return idOf(delivery?.data?.customer);
+  return [];
+}

@@ -5,6 +5,7 @@ import { createPartneroLimiter, dynamoQuotaStore } from '#shared/quota/index.js'
 import {
   cachedDashboard,
   type DashboardCache,
+  dashboardAccountsOf,
   dynamoDashboardCache,
   invalidateDashboards,
 } from '#shared/referrals/dashboard-cache.js';
@@ -178,3 +179,21 @@ async function withAwsEnv<T>(work: () => Promise<T>): Promise<T> {
     }
   }
 }
+
+describe('the accounts a webhook delivery makes stale', () => {
+  const body = (event: string, data: unknown) => JSON.stringify({ event, webhook_key: 'w', data });
+  it('names the customer of a reward or credit and the referrer of a transaction', () => {
+    expect(dashboardAccountsOf(body('customer.rewarded', { id: 'acct_42', key: 'k' }))).toEqual(['acct_42']);
+    expect(dashboardAccountsOf(body('customer.credited', { id: 'acct_42' }))).toEqual(['acct_42']);
+    expect(dashboardAccountsOf(body('transaction.created', { customer: 'acct_42' }))).toEqual(['acct_42']);
+    expect(
+      dashboardAccountsOf(body('transaction.deleted', { customer: { id: 'acct_7', key: 'b' } })),
+    ).toEqual(['acct_7']);
+  });
+  it('names none for other events or unreadable bodies', () => {
+    expect(dashboardAccountsOf(body('customer.created', { id: 'acct_42' }))).toEqual([]);
+    expect(dashboardAccountsOf(body('transaction.created', { customer: null }))).toEqual([]);
+    expect(dashboardAccountsOf('not json')).toEqual([]);
+    expect(dashboardAccountsOf('null')).toEqual([]);
+  });
+});
