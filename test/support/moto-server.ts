@@ -40,7 +40,8 @@ export function describeWithTool(tool: Tool, name: string, body: () => void): vo
     });
     return;
   }
-  console.warn(`SKIPPED: ${message}`);
+  // Straight to stderr: jest shows no console output of a suite whose tests were all skipped.
+  process.stderr.write(`\nSKIPPED: ${message}\n`);
   describe(name, () => {
     it.skip(`SKIPPED, ${tool} not installed (${TOOLS[tool]})`, () => {});
   });
