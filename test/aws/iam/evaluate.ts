@@ -1,7 +1,8 @@
 /**
  * Recorded calls evaluated against the stack's policies with a maintained IAM policy evaluator
- * (@cloud-copilot/iam-simulate): one verdict per IAM request, naming the call and, when it is refused,
- * the action the function's policy lacks.
+ * (@cloud-copilot/iam-simulate), the function's identity policy and the resource's policy (the bus's)
+ * together: one verdict per IAM request, naming the call and, when it is refused, the action the
+ * function's policy lacks.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { RecordedCall } from '#local/aws/call-recording.js';
@@ -24,11 +25,18 @@ export async function evaluate(policy: FunctionPolicy, request: IamRequest): Pro
         principal: policy.principal,
         action: request.action,
         resource: { resource: request.resource, accountId: ACCOUNT },
-        contextVariables: request.context,
+        contextVariables: {
+          'aws:PrincipalAccount': ACCOUNT,
+          'aws:PrincipalArn': policy.principal,
+          ...request.context,
+        },
       },
       identityPolicies: [{ name: `${policy.fn}-policy`, policy: policy.policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      ...(policy.resourcePolicies[request.resource]
+        ? { resourcePolicy: policy.resourcePolicies[request.resource] }
+        : {}),
     },
     {},
   );

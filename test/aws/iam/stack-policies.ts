@@ -95,6 +95,21 @@ export interface FunctionPolicy {
   principal: string;
   /** The identity policy, in local ARNs. */
   policy: { Version: '2012-10-17'; Statement: Statement[] };
+  /** Resource policies by resource ARN (the bus's `AWS::Events::EventBusPolicy` statements). */
+  resourcePolicies: Record<string, { Version: '2012-10-17'; Statement: unknown[] }>;
+}
+
+/** The statements of every `AWS::Events::EventBusPolicy`, by the local ARN of their bus. */
+function busPolicies(resources: Resources, local: Record<string, string>) {
+  const policies: FunctionPolicy['resourcePolicies'] = {};
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::Events::EventBusPolicy') continue;
+    const statement = resolve(resource.Properties?.Statement, resources, local) as { Resource?: string };
+    const bus = String(statement.Resource);
+    policies[bus] ??= { Version: '2012-10-17', Statement: [] };
+    policies[bus].Statement.push(statement);
+  }
+  return policies;
 }
 
 /** Every function's policy from the synthesized template, in the ARNs of the local resources. */
@@ -104,6 +119,7 @@ export function functionPolicies(
 ): Record<EntryName, FunctionPolicy> {
   const resources = template.toJSON().Resources as Resources;
   const local = localResources(resources, localEnv);
+  const resourcePolicies = busPolicies(resources, local);
   return Object.fromEntries(
     FUNCTION_NAMES.map((fn) => [
       fn,
@@ -114,6 +130,7 @@ export function functionPolicies(
           Version: '2012-10-17',
           Statement: resolve(statementsOf(template, fn), resources, local) as Statement[],
         },
+        resourcePolicies,
       },
     ]),
   ) as Record<EntryName, FunctionPolicy>;
