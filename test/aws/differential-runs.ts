@@ -138,7 +138,7 @@ const TIMINGS = { leaseMs: 60_000, verifyDelayMs: 30_000 };
 const ledgerRun: DifferentialRun<LedgerStep> = {
   slug: 'ledger',
   table: 'orderLedger',
-  runs: 10,
+  runs: 8,
   steps: fc.array(ledgerStep, { minLength: 12, maxLength: 30 }),
   async execute(steps, { client, names }, check) {
     let clock = Date.parse('2026-06-01T00:00:00Z');
@@ -286,7 +286,7 @@ const unknownOutcome = () =>
 const creditRun: DifferentialRun<CreditStep> = {
   slug: 'credit',
   table: 'idempotency',
-  runs: 8,
+  runs: 6,
   steps: fc.array(creditStep, { minLength: 4, maxLength: 16 }),
   async execute(steps, { client, names }, check) {
     const store = new DynamoDBPersistenceLayer({ tableName: names.idempotency, awsSdkV3Client: client });
@@ -341,7 +341,7 @@ const lambdaContext = { getRemainingTimeInMillis: () => 5_000 } as Context;
 const webhookRun: DifferentialRun<WebhookStep> = {
   slug: 'webhook',
   table: 'idempotency',
-  runs: 8,
+  runs: 6,
   steps: fc.array(webhookStep, { minLength: 4, maxLength: 16 }),
   async execute(steps, { client, names }, check) {
     const store = new DynamoDBPersistenceLayer({ tableName: names.idempotency, awsSdkV3Client: client });

@@ -2,8 +2,8 @@
  * The exactly-once schedules of test/chaos (duplicates, reordering, crashes between any two calls,
  * Partnero faults and late commits, DynamoDB throttles and writes that commit then fail) against moto's
  * DynamoDB instead of our twin: the money must come out right on an implementation we did not write.
- * The long run on the twin is `npm run chaos`; this one is small (MOTO_SCHEDULES, default 10: each
- * schedule makes a few hundred DynamoDB calls, and moto answers one in about 5 ms; `MOTO_SCHEDULES=200
+ * The long run on the twin is `npm run chaos`; this one is small (MOTO_SCHEDULES, default 6: each
+ * schedule makes hundreds of DynamoDB calls, and moto answers one in about 5 ms; `MOTO_SCHEDULES=200
  * npm run test:aws` for a longer run).
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -13,7 +13,7 @@ import { describeWithTool, type MotoServer, startMoto } from '#test/support/moto
 import { type OrdersWorld, startOrdersWorld } from '#test/support/orders-world.js';
 import { motoDynamo } from './moto-dynamo.js';
 
-const SCHEDULES = Number(process.env.MOTO_SCHEDULES ?? 10);
+const SCHEDULES = Number(process.env.MOTO_SCHEDULES ?? 6);
 const FIRST_SEED = Number(process.env.MOTO_SEED ?? 1);
 
 describeWithTool('moto_server', 'exactly once on moto’s DynamoDB', () => {
