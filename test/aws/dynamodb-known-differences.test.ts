@@ -138,6 +138,17 @@ describeWithTool('moto_server', 'local DynamoDB and moto: the differences found'
     expect(answers.moto).not.toHaveProperty('output.LastEvaluatedKey');
   });
 
+  it('moto gap: a successful transaction answers an empty ItemCollectionMetrics nobody asked for', async () => {
+    const answers = await both(
+      () =>
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: { TableName: TABLE, Item: { id: { S: 'tx-ok' } } } }],
+        }),
+    );
+    expect(answers.twin).toEqual({ ok: true, output: {} });
+    expect(answers.moto).toEqual({ ok: true, output: { ItemCollectionMetrics: {} } });
+  });
+
   it('differs from DynamoDB on both sides: an expired item (TTL) is gone at once in the twin, kept by moto', async () => {
     const past = String(Math.floor(Date.now() / 1000) - 3600);
     await both(
