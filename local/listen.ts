@@ -15,6 +15,12 @@ export class PortInUseError extends Error {
   }
 }
 
+/** The address each server was told to listen on (what its Host check accepts besides loopback). */
+const listenHosts = new WeakMap<Server, string>();
+
+/** The host a server was started on with `listen` (the `--host` value), if it was. */
+export const listenHostOf = (server: Server): string | undefined => listenHosts.get(server);
+
 /** Listens on `port` (0 = any free port) and resolves with the port actually bound. */
 export function listen(
   server: Server,
@@ -27,6 +33,7 @@ export function listen(
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(port, label.what, label.setting) : err);
     };
     server.once('error', onError);
+    listenHosts.set(server, host);
     server.listen(port, host, () => {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { sendJson } from '#local/http-util.js';
+import { HOST_REFUSED_STATUS, hostRefusal, sendJson } from '#local/http-util.js';
+import { listenHostOf } from '#local/listen.js';
 import type { AwsService } from './json-protocol.js';
 import { type CallCounts, operationDispatcher } from './operation-dispatch.js';
 
@@ -37,6 +38,12 @@ export function createAwsEndpoint(
   const dispatch = operationDispatcher(services, calls);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // No DNS rebinding: only a Host that names this machine (docs/local.md, "Safety").
+    const wrongHost = hostRefusal(req, listenHostOf(server));
+    if (wrongHost) {
+      req.resume();
+      return sendJson(res, HOST_REFUSED_STATUS, { __type: 'MisdirectedRequest', message: wrongHost });
+    }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path === '/_local/calls') return sendJson(res, 200, calls);
     if (req.method === 'POST' && path === '/_local/calls/reset') {

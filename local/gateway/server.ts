@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ActivityLog } from '#local/bus/activity-log.js';
 import { type FunctionName, InvocationError, invokeFunction } from '#local/functions.js';
-import { BodyTooLargeError, readRequestBody } from '#local/http-util.js';
+import {
+  BodyTooLargeError,
+  HOST_REFUSED_STATUS,
+  hostRefusal,
+  NOT_JSON_STATUS,
+  nonJsonRefusal,
+  readRequestBody,
+  sendJson,
+} from '#local/http-util.js';
 import { type HttpRequestInfo, httpApiEvent } from './api-event.js';
 import { type AuthResult, authorizeIam, authorizeJwt } from './authorizers.js';
 import { Cors } from './cors.js';
@@ -24,9 +32,29 @@ export interface AccessEntry {
   ms: number;
   /** Why the authorizer refused, or why the function failed (never shown to the client). */
   note?: string;
+  /**
+   * A request the demo page repeats on its own, answered without error: its polling (`/referrals/me`,
+   * `/local/orders`, `/local/events/recent`), its event stream and config, and its static files.
+   * `npm start` prints these only with `--verbose`.
+   */
+  poll: boolean;
 }
 
+/** What the demo page fetches again and again (GET), besides its static files. */
+const POLLED_PATHS: ReadonlySet<string> = new Set([
+  '/referrals/me',
+  '/local/orders',
+  '/local/events',
+  '/local/events/recent',
+  '/local/config',
+]);
+
+const isPoll = (method: string, path: string, status: number) =>
+  (method === 'GET' || method === 'HEAD') && status < 400 && (POLLED_PATHS.has(path) || isStaticPath(path));
+
 export interface GatewayOptions {
+  /** The address the gateway listens on (`--host`): its Host check accepts it besides loopback. */
+  host?: string;
   region: string;
   credentials: Credentials;
   corsOrigins: string[];
@@ -140,17 +168,31 @@ export class LocalGateway {
     const method = req.method ?? 'GET';
     const { rawPath, rawQuery } = splitRequestTarget(req.url ?? '/');
     const access = this.trackAccess(res, method, rawPath);
+    // No DNS rebinding: only a Host that names this machine (docs/local.md, "Safety").
+    const wrongHost = hostRefusal(req, this.options.host);
+    if (wrongHost) {
+      req.resume();
+      access.note = wrongHost;
+      return sendJson(res, HOST_REFUSED_STATUS, { message: wrongHost });
+    }
     const runtime = this.runtime;
     if (!runtime) return sendGatewayError(res, 503, 'Service Unavailable');
+    // `/local/*` is for the demo page on this same origin: no CORS there, so no other page reads the
+    // bus activity (emails, webhook payloads) or sends it JSON.
+    const isLocal = rawPath.startsWith('/local/');
     if (this.cors.isPreflight(req)) {
       req.resume();
-      res.writeHead(204, this.cors.preflightHeaders(req));
+      res.writeHead(204, isLocal ? {} : this.cors.preflightHeaders(req));
       res.end();
       return;
     }
-    const corsHeaders = this.cors.responseHeaders(req);
-
-    const isLocal = rawPath.startsWith('/local/');
+    const corsHeaders = isLocal ? {} : this.cors.responseHeaders(req);
+    const notJson = isLocal ? nonJsonRefusal(req, this.options.host) : undefined;
+    if (notJson) {
+      req.resume();
+      access.note = notJson;
+      return sendJson(res, NOT_JSON_STATUS, { message: notJson });
+    }
     const match = isLocal ? undefined : matchRoute(method, rawPath);
     if (!isLocal && !match)
       return serveUnrouted(req, res, rawPath, { pageVars: runtime.pageVars, corsHeaders });
@@ -173,6 +215,7 @@ export class LocalGateway {
         path,
         status: res.statusCode,
         ms: Date.now() - started,
+        poll: isPoll(method, path, res.statusCode),
         ...(access.note ? { note: access.note } : {}),
       });
     });

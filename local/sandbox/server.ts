@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HOST_REFUSED_STATUS, hostRefusal, NOT_JSON_STATUS, nonJsonRefusal } from '#local/http-util.js';
 import { handleApi } from './api.js';
 import { CORS_ANY, controlRoutes } from './controls.js';
 import { HttpError, parseJsonObject, readBody, type Sandbox, send, sendError } from './http.js';
@@ -41,6 +42,12 @@ function serveScript(sb: Sandbox, req: IncomingMessage, res: ServerResponse) {
   res.end(text);
 }
 
+/** The host the sandbox was started on (its URL names it; a wildcard address shows as loopback). */
+const configuredHost = (sb: Sandbox) => (sb.url ? new URL(sb.url).hostname : undefined);
+
+/** The click beacon is sent cross-origin by the referral script on the shop's page (a bodiless GET). */
+const isClickBeacon = (rawPath: string) => rawPath === '/__sandbox/click';
+
 async function handle(sb: Sandbox, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -48,8 +55,23 @@ async function handle(sb: Sandbox, req: IncomingMessage, res: ServerResponse): P
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   const method = req.method ?? 'GET';
 
+  // No DNS rebinding: only a Host that names this machine (docs/local.md, "Safety").
+  const wrongHost = hostRefusal(req, configuredHost(sb));
+  if (wrongHost) {
+    req.resume();
+    throw new HttpError(HOST_REFUSED_STATUS, wrongHost);
+  }
   if (rawPath === '/v1' || rawPath.startsWith('/v1/')) return handleApi(sb, req, res, rawPath, rawQuery);
-  if (rawPath.startsWith('/__sandbox/')) return handleControl(sb, req, res, rawPath, rawQuery);
+  if (rawPath.startsWith('/__sandbox/')) {
+    // The controls change and show the sandbox's state (emails, the webhook secret): no page on another
+    // site may post to them without JSON, and none gets CORS to read them (the beacon aside).
+    const notJson = isClickBeacon(rawPath) ? undefined : nonJsonRefusal(req, configuredHost(sb));
+    if (notJson) {
+      req.resume();
+      throw new HttpError(NOT_JSON_STATUS, notJson);
+    }
+    return handleControl(sb, req, res, rawPath, rawQuery);
+  }
   if (rawPath === '/js/partnero.js' || rawPath === '/js/universal.js') {
     if (method === 'OPTIONS') return send(res, { status: 204, headers: CORS_ANY });
     if (method === 'GET' || method === 'HEAD') return serveScript(sb, req, res);

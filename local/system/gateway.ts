@@ -48,6 +48,7 @@ export async function startGateway(
   activity: ActivityLog,
 ): Promise<ListeningGateway> {
   const gateway = new LocalGateway({
+    host,
     region,
     credentials,
     corsOrigins: [...STACK_DEFAULTS.corsOrigins, ...(options.corsOrigins ?? [])],
