@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { invocationScope } from './aws/call-recording.js';
 import { LOCAL_ACCOUNT_ID, STACK_DEFAULTS } from './config.js';
@@ -87,8 +89,57 @@ export function lambdaContext(functionName: string, timeoutMs: number, region: s
 
 const loaded = new Map<FunctionName, Promise<LambdaHandler>>();
 
+/**
+ * The functions share this process, and so the one logger of shared/lambda (and Powertools' other
+ * per-invocation state): with several invocations at once, each would log with whichever Lambda context
+ * was added last. Lambda runs concurrent invocations in one process the same way on Managed Instances:
+ * there `AWS_LAMBDA_MAX_CONCURRENCY` is set and each invocation runs in its own `InvokeStore` scope
+ * (an AsyncLocalStorage), where Powertools keeps the context, keys and log level. So does this process.
+ */
+let invocationRuntime: Promise<InvocationRuntime> | undefined;
+
+interface InvocationRuntime {
+  store: InvokeStoreBase;
+  /** Imported on first use, as the handlers import it: after the functions' environment is set. */
+  logger: Pick<Logger, 'addContext'>;
+}
+
+function invocationRuntimeOnce(): Promise<InvocationRuntime> {
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ||= '64';
+  invocationRuntime ??= (async () => {
+    const store = await InvokeStore.getInstanceAsync(true);
+    if (store.constructor.name !== 'InvokeStoreMulti') {
+      throw new Error('The Lambda InvokeStore of this process keeps one invocation at a time');
+    }
+    // Module code runs in a scope of its own, as Lambda's init phase: Powertools keeps what its
+    // constructors set there, and refuses to run outside any scope.
+    const { logger } = await store.run({}, () => import('#shared/lambda/logger.js'));
+    return { store, logger };
+  })();
+  invocationRuntime.catch(() => {
+    invocationRuntime = undefined;
+  });
+  return invocationRuntime;
+}
+
+/**
+ * Runs `fn` as one invocation: its own InvokeStore scope carrying the request id, its logs carrying the
+ * function's name and request id from `context` (Powertools `addContext`, as the handlers' middleware
+ * also does), and its AWS calls recorded as the function's (local/aws/call-recording.ts).
+ */
+async function inInvocationScope<T>(name: FunctionName, context: Context, fn: () => Promise<T>): Promise<T> {
+  const { store, logger } = await invocationRuntimeOnce();
+  return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () =>
+    invocationScope.run(name, () => {
+      logger.addContext(context);
+      return fn();
+    }),
+  );
+}
+
 async function loadHandler(name: FunctionName): Promise<LambdaHandler> {
-  const mod = await LOCAL_FUNCTIONS[name].load();
+  const { store } = await invocationRuntimeOnce();
+  const mod = await store.run({}, () => LOCAL_FUNCTIONS[name].load());
   if (typeof mod.handler !== 'function')
     throw new Error(`functions/${LOCAL_FUNCTIONS[name].name}.ts exports no handler`);
   return mod.handler as LambdaHandler;
@@ -110,8 +161,7 @@ export async function invokeFunction(name: FunctionName, event: unknown, region:
   const timeoutMs = fn.timeoutSeconds * 1000;
   const context = lambdaContext(fn.name, timeoutMs, region);
   const fnHandler = await handler;
-  // Its AWS calls are recorded as this function's (local/aws/call-recording.ts).
-  const run = invocationScope.run(name, () => Promise.resolve().then(() => fnHandler(event, context)));
+  const run = inInvocationScope(name, context, () => Promise.resolve().then(() => fnHandler(event, context)));
   // After a timeout nobody awaits `run`; its late failure must not become an unhandled rejection.
   run.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
