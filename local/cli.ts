@@ -13,6 +13,8 @@ export interface CliOptions {
   /** Start as a fresh `cdk deploy` leaves a stack: empty secrets, no webhook subscription. */
   fresh: boolean;
   quiet: boolean;
+  /** Also print the demo page's polling and static files (`--verbose`). */
+  verbose: boolean;
   /** `--partnero-url`: another Partnero instead of the sandbox, with its key from `PARTNERO_API_KEY`. */
   partnero?: { apiUrl: string; apiKey: string };
   /** `--sandbox-variants [seed]`: the sandbox answers any plausible reading where Partnero is silent. */
@@ -29,7 +31,8 @@ Options (environment variable in brackets):
   --port <n>           demo page and API gateway            [PORT]          default ${DEFAULT_PORTS.gateway}
   --sandbox-port <n>   Partnero sandbox                     [SANDBOX_PORT]  default ${DEFAULT_PORTS.sandbox}
   --aws-port <n>       local Secrets Manager/EventBridge/SQS [AWS_PORT]      default ${DEFAULT_PORTS.aws}
-  --host <address>     interface to listen on                               default 127.0.0.1
+  --host <address>     interface to listen on; requests must name it, localhost,
+                       127.0.0.1 or [::1] in their Host header              default 127.0.0.1
   --persist [file]     keep the sandbox state in a file     [SANDBOX_STATE_FILE] (default file ${DEFAULT_STATE_FILE})
   --sandbox-variants [seed]  the sandbox also answers the readings Partnero leaves open (seeded, default 1)
   --outputs <file>     stack outputs for connect/doctor     [LOCAL_OUTPUTS_FILE] default ${DEFAULT_OUTPUTS_FILE}
@@ -38,6 +41,7 @@ Options (environment variable in brackets):
                        the API key comes from PARTNERO_API_KEY. Use a test program: the demo's
                        "Buy" creates real transactions there
   --quiet              do not print each request
+  --verbose            also print the demo page's polling and static files
   -h, --help           show this help
 Port 0 picks a free port.`;
 
@@ -96,6 +100,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     sandboxPort: env.SANDBOX_PORT ? port(env.SANDBOX_PORT, 'SANDBOX_PORT') : DEFAULT_PORTS.sandbox,
     awsPort: env.AWS_PORT ? port(env.AWS_PORT, 'AWS_PORT') : DEFAULT_PORTS.aws,
     quiet: false,
+    verbose: false,
     fresh: false,
     ...(env.SANDBOX_STATE_FILE?.trim() ? { stateFile: env.SANDBOX_STATE_FILE.trim() } : {}),
   };
@@ -150,6 +155,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
       }
       case '--quiet':
         options.quiet = true;
+        break;
+      case '--verbose':
+        options.verbose = true;
         break;
       case '--fresh':
         options.fresh = true;

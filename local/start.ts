@@ -49,10 +49,13 @@ async function main(): Promise<void> {
       ...(cli.quiet
         ? {}
         : {
-            onAccess: (e) =>
+            // The demo page's polling and static files only with --verbose: the rest stays readable.
+            onAccess: (e) => {
+              if (e.poll && !cli.verbose) return;
               console.log(
                 dim(`  ${e.method} ${e.path} → ${e.status} (${e.ms} ms)${e.note ? ` — ${e.note}` : ''}`),
-              ),
+              );
+            },
           }),
     });
   } catch (e) {
