@@ -35,6 +35,7 @@ describeWithTool('moto_server', 'exactly once on moto’s DynamoDB', () => {
     await moto?.stop();
   });
 
+  // A schedule takes a few seconds on moto (longer on a busy machine): the limit grows with the count.
   it(
     `keeps every balance right over ${SCHEDULES} randomized schedules`,
     async () => {
@@ -47,7 +48,6 @@ describeWithTool('moto_server', 'exactly once on moto’s DynamoDB', () => {
       // It ran on moto: the last schedule's ledger is there, and the twin saw no call at all.
       expect(world.dynamo.ledgerItems().length).toBeGreaterThan(0);
       expect(twin.calls).toEqual({});
-      // A schedule takes a few seconds on moto (longer on a busy machine): the limit grows with the count.
     },
     Math.max(120_000, SCHEDULES * 15_000),
   );
