@@ -8,7 +8,7 @@ import type { Order, OrderOutcome } from '#shared/orders/order.js';
 import type { OrderRouteDeps } from '#shared/orders/order-deps.js';
 import { countOrderOutcomes } from '#shared/orders/order-metrics.js';
 import { recordOrders } from '#shared/orders/record-orders.js';
-import { batchTransactionBody, singleTransactionBody } from '#shared/schemas/transaction-routes.js';
+import { batchTransactionBody, buyerOf, singleTransactionBody } from '#shared/schemas/transaction-routes.js';
 import { validate } from '#shared/schemas/validate.js';
 
 /**
@@ -25,7 +25,7 @@ export const createHandler = (deps: () => OrderRouteDeps) =>
       const items = 'transactions' in body ? body.transactions : [body];
       const orders: Order[] = items.map((t) => ({
         orderId: t.key,
-        customerKey: body.customer_key,
+        customerKey: buyerOf(body),
         amount: t.amount,
         currency: t.currency.toLowerCase(),
         action: t.action,
@@ -50,7 +50,7 @@ function answer(outcomes: OrderOutcome[]) {
   const first = outcomes[0];
   if (first?.status === 'not_referred' && outcomes.every((o) => o.status === 'not_referred')) {
     throw new AppError('not_referred', 'Transactions can only be recorded for referred customers', {
-      fields: { customer_key: [first.reason] },
+      fields: { customer_id: [first.reason] },
     });
   }
   if (first?.status === 'unknown_customer' && outcomes.every((o) => o.status === 'unknown_customer')) {
@@ -58,7 +58,7 @@ function answer(outcomes: OrderOutcome[]) {
       'unknown_customer',
       'Partnero does not know this customer yet: enrol them, then resend',
       {
-        fields: { customer_key: [first.reason] },
+        fields: { customer_id: [first.reason] },
       },
     );
   }
@@ -71,11 +71,9 @@ function answer(outcomes: OrderOutcome[]) {
   }
   const has = (...statuses: OrderOutcome['status'][]) => outcomes.some((o) => statuses.includes(o.status));
   const statusCode = has('recorded') ? 201 : has('pending', 'in_progress') ? 202 : 200;
-  const transactions = outcomes.map((o) =>
-    o.status === 'recorded'
-      ? { key: o.orderId, status: o.status, reward: o.reward }
-      : { key: o.orderId, status: o.status },
-  );
+  // No reward: Partnero computes it by the program's rules and publishes no field for it in its answer;
+  // it shows in the referrer's balance.
+  const transactions = outcomes.map((o) => ({ key: o.orderId, status: o.status }));
   return jsonResponse(statusCode, { transactions });
 }
 

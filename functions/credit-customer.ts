@@ -9,6 +9,7 @@ import { requiredEnv } from '#shared/lambda/env.js';
 import { lazy } from '#shared/lambda/lazy.js';
 import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
+import { invalidateDashboards } from '#shared/referrals/dashboard-cache.js';
 import { creditBody, customerIdPath, idempotencyKeyHeader } from '#shared/schemas/credit-route.js';
 import { parseFields, validate } from '#shared/schemas/validate.js';
 
@@ -32,7 +33,11 @@ export const createHandler = (deps: () => CreditDeps) =>
         { deadline: deadlineOf(context) },
       );
       // Every first attempt may have moved money (an unknown outcome too); a replay moved nothing.
-      if (!replayed) deps().metrics?.addMetric('CreditAmount', 'None', Number(body.amount));
+      if (!replayed) {
+        deps().metrics?.addMetric('CreditAmount', 'None', Number(body.amount));
+        // The customer's cached dashboard shows the old balance.
+        await invalidateDashboards([id]);
+      }
       const metric =
         result.status !== 'credited'
           ? 'CreditsUnknownOutcome'

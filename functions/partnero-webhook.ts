@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { assertBodySize, headerValue, httpRoute, jsonResponse, rawBody } from '#shared/http/index.js';
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { lazy } from '#shared/lambda/lazy.js';
+import { dashboardAccountsOf, invalidateDashboards } from '#shared/referrals/dashboard-cache.js';
 import { countDelivery } from '#shared/webhooks/delivery-metrics.js';
 import {
   acceptDelivery,
@@ -32,6 +33,8 @@ export const createHandler = (deps: () => WebhookRuntime) =>
       );
       countDelivery(runtime.metrics, outcome);
       if (outcome.status === 'published') {
+        // A reward, a credit or a transaction changes a referrer's balance: their cached dashboard is stale.
+        await invalidateDashboards(dashboardAccountsOf(body.toString('utf8')));
         return jsonResponse(202, {
           status: 'accepted',
           delivery_id: outcome.deliveryId,

@@ -11,6 +11,7 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_SECRET_NAME,
   LOCAL_WEBHOOK_SECRET,
+  STACK_DEFAULTS,
 } from '#local/config.js';
 import type { LocalIssuer } from '#local/gateway/jwt-issuer.js';
 import type { LocalOrders } from '#local/gateway/orders.js';
@@ -125,6 +126,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     credentials: options.credentials ?? { ...LOCAL_CREDENTIALS },
     webhookSecret: options.webhookSecret ?? LOCAL_WEBHOOK_SECRET,
     connected: options.connected ?? true,
+    partneroBudget: { ...STACK_DEFAULTS.partneroBudget, ...options.partneroBudget },
   };
   const { host, region, webhookSecret, connected } = settings;
   const cleanups = new CleanupStack();

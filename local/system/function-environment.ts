@@ -76,7 +76,7 @@ export function applyFunctionEnvironment(
     webhookToleranceSeconds: STACK_DEFAULTS.webhookToleranceSeconds,
     secretCacheTtlSeconds: STACK_DEFAULTS.secretCacheTtlSeconds,
     tables: LOCAL_TABLES,
-    partneroBudget: STACK_DEFAULTS.partneroBudget,
+    partneroBudget: settings.partneroBudget,
     emailHashSecretName: LOCAL_EMAIL_HASH_SECRET_NAME,
     orderEventsMapping: JSON.stringify({
       placed: ORDER_EVENT_TYPES.placedDetailType,

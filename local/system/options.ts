@@ -60,6 +60,8 @@ export interface LocalSystemOptions {
    * @default - the embedded sandbox
    */
   partnero?: ExternalPartnero;
+  /** The shared Partnero budget and dashboard cache, over the stack's defaults (tests raise the limits). */
+  partneroBudget?: Partial<PartneroBudgetSettings>;
   /** Passed to the sandbox (e.g. `webhooks.baseDelayMs`, `rewardPercent`). */
   sandbox?: Pick<SandboxOptions, 'rewardPercent' | 'referralPoints' | 'seed' | 'program' | 'variants'> & {
     webhookBaseDelayMs?: number;
@@ -83,4 +85,13 @@ export interface SystemSettings {
   credentials: Credentials;
   webhookSecret: string;
   connected: boolean;
+  partneroBudget: PartneroBudgetSettings;
 }
+
+/** The stack's `partneroBudget` settings (infra/config-budget.ts). */
+export type PartneroBudgetSettings = {
+  callsPerSecond: number;
+  moneyShare: number;
+  customerCallsPerMinute: number;
+  dashboardCacheSeconds: number;
+};

@@ -33,7 +33,7 @@ export async function copiesOf(
     const result = await client.transactions.list(
       {
         key: order.orderId,
-        ...(order.customerKey ? { customerKey: order.customerKey } : {}),
+        ...(order.customerKey ? { customerId: order.customerKey } : {}),
         limit: 250,
         page,
       },

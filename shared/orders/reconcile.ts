@@ -193,7 +193,7 @@ async function restoreCopy(deps: ReconcileDeps, trim: LedgerEntry, call: CallOpt
   const order = trim.order as NonNullable<LedgerEntry['order']>;
   if (!(await deps.ledger.holdsTrim(trim)).holds) return false;
   const t = await deps.partnero.transactions.create(
-    { customer: { key: order.customerKey }, ...transactionItem(order) },
+    { customer: { id: order.customerKey }, ...transactionItem(order) },
     call,
   );
   deps.logger?.warn('re-recorded an order whose copies were trimmed too far', {

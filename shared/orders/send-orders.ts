@@ -33,7 +33,8 @@ export async function sendGroup(
   call: CallOptions,
 ): Promise<SentOrder[]> {
   const first = group[0] as Held;
-  const customer = { key: first.order.customerKey };
+  // Partnero addresses customers by their private id: our account id.
+  const customer = { id: first.order.customerKey };
   try {
     if (group.length === 1) {
       const t = await client.transactions.create({ customer, ...transactionItem(first.order) }, call);

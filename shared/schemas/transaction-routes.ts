@@ -19,15 +19,36 @@ const transactionItem = {
 
 export const MAX_TRANSACTIONS_PER_BATCH = 100;
 
-export const singleTransactionBody = z.strictObject({ customer_key: customerKeySchema, ...transactionItem });
-export const batchTransactionBody = z.strictObject({
-  customer_key: customerKeySchema,
-  transactions: z.array(z.strictObject(transactionItem)).check(
-    z.minLength(1),
-    z.maxLength(MAX_TRANSACTIONS_PER_BATCH),
-    z.refine((items) => new Set(items.map((t) => t.key)).size === items.length, 'keys must be unique'),
+/**
+ * The buyer, by the private id Partnero knows them by (the account id). `customer_key` is its older name,
+ * still accepted; exactly one of the two.
+ */
+const buyer = {
+  customer_id: z.optional(
+    describe(customerKeySchema, "The buyer's account id (Partnero's private customer id)"),
   ),
+  customer_key: z.optional(describe(customerKeySchema, 'Older name of customer_id, still accepted')),
+};
+type Buyer = { customer_id?: string | undefined; customer_key?: string | undefined };
+const oneBuyer = z.refine<Buyer>((b) => (b.customer_id === undefined) !== (b.customer_key === undefined), {
+  message: 'give customer_id (or its older name customer_key), not both',
+  path: ['customer_id'],
 });
+
+export const singleTransactionBody = z.strictObject({ ...buyer, ...transactionItem }).check(oneBuyer);
+export const batchTransactionBody = z
+  .strictObject({
+    ...buyer,
+    transactions: z.array(z.strictObject(transactionItem)).check(
+      z.minLength(1),
+      z.maxLength(MAX_TRANSACTIONS_PER_BATCH),
+      z.refine((items) => new Set(items.map((t) => t.key)).size === items.length, 'keys must be unique'),
+    ),
+  })
+  .check(oneBuyer);
+
+/** The buyer's account id, whichever name the body used. */
+export const buyerOf = (body: Buyer) => (body.customer_id ?? body.customer_key) as string;
 export const transactionsBody = z.union([batchTransactionBody, singleTransactionBody]);
 
 export const transactionKeyPath = z.object({ key: customerKeySchema });

@@ -81,20 +81,20 @@ describe('POST /referrals/signup', () => {
     const aliceKey = await keyOf(alice);
     const res = await call(bob, { cookies: ['theme=dark', `partnero_referral=${aliceKey}`] });
     expect(res.status).toBe(201);
-    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    expect(res.body.customer.referred_by).toMatchObject({ key: aliceKey });
     expect((await partneroCustomer('alice-sub')).referrals_count).toBe(1);
   });
 
   it('reads the cookie from a raw Cookie header too', async () => {
     const aliceKey = await keyOf(alice);
     const res = await call(bob, { headers: { Cookie: `a=1; partnero_referral=${aliceKey}; b=2` } });
-    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    expect(res.body.customer.referred_by).toMatchObject({ key: aliceKey });
   });
 
   it('falls back to the body referral_key when there is no cookie', async () => {
     const aliceKey = await keyOf(alice);
     const res = await call(bob, { body: { referral_key: aliceKey } });
-    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    expect(res.body.customer.referred_by).toMatchObject({ key: aliceKey });
   });
 
   it('prefers the cookie over the body', async () => {
@@ -208,7 +208,7 @@ describe('POST /referrals/signup', () => {
       cookies: ['partnero_referral=%3Cscript%3E'],
       body: { referral_key: aliceKey },
     });
-    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    expect(res.body.customer.referred_by).toMatchObject({ key: aliceKey });
     expect(res.body.referral_dropped).toBeUndefined();
     expect(res.cookies).toEqual([expect.stringMatching(/^partnero_referral=; Domain=\.example\.com/)]);
   });
@@ -219,14 +219,14 @@ describe('POST /referrals/signup', () => {
       cookies: ['=novalue', 'junk', 'other=%E0%A4%A', `partnero_referral=${aliceKey}`],
     });
     expect(res.status).toBe(201);
-    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    expect(res.body.customer.referred_by).toMatchObject({ key: aliceKey });
   });
 
   it('finds the referral cookie behind many other cookies', async () => {
     const aliceKey = await keyOf(alice);
     const others = Array.from({ length: 150 }, (_, i) => `c${i}=v${i}`);
     const res = await call(bob, { cookies: [...others, `partnero_referral=${aliceKey}`] });
-    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    expect(res.body.customer.referred_by).toMatchObject({ key: aliceKey });
   });
 
   it('drops an invalid body referral_key (a mangled link) and still creates the customer', async () => {
@@ -403,7 +403,7 @@ describe('POST /referrals/signup: abuse guards', () => {
     const res = await call(verified('temp', 'someone@mailinator.com'), {
       cookies: [`partnero_referral=${aliceKey}`],
     });
-    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    expect(res.body.customer.referred_by).toMatchObject({ key: aliceKey });
   });
 });
 
@@ -431,7 +431,10 @@ describe('POST /referrals/signup: public keys', () => {
   it('attributes through our key map by referring_customer.id, which Partnero prefers over the key', async () => {
     const aliceKey = await keyOf(alice);
     const res = await call(bob, { cookies: [`partnero_referral=${aliceKey}`] });
-    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name: 'Alice' });
+    // The referrer's first name when Partnero's answer carries one (its fields are not published).
+    const { name } = res.body.customer.referred_by;
+    expect(res.body.customer.referred_by).toEqual({ key: aliceKey, name });
+    expect([null, 'Alice']).toContain(name);
     expect((await partneroCustomer('bob-sub')).referring_customer).toMatchObject({ id: 'alice-sub' });
     // The answer never names the referrer's account id.
     expect(JSON.stringify(res.body)).not.toContain('alice-sub');

@@ -42,10 +42,20 @@ const del = async (key: string, extra: Parameters<typeof iamEvent>[0] = {}) =>
 const balance = async (key: string) => moneyOf((await env.api('GET', `/customers/${key}/balance`)).body.data);
 
 describe('POST /transactions', () => {
+  it('names the buyer by customer_id, its account id, or by the older name customer_key', async () => {
+    expect((await post({ customer_id: 'bob', key: 'by-id', amount: 10, currency: 'usd' })).status).toBe(201);
+    expect((await post({ customer_key: 'bob', key: 'by-key', amount: 10, currency: 'usd' })).status).toBe(
+      201,
+    );
+    const sent = await env.api('GET', '/transactions?key=by-id');
+    expect(sent.body.data).toHaveLength(1);
+    expect(await balance('alice')).toBe(2);
+  });
+
   it('records a single sale and rewards the referrer', async () => {
-    const res = await post({ customer_key: 'bob', key: 'order-1', amount: 100, currency: 'USD' });
+    const res = await post({ customer_id: 'bob', key: 'order-1', amount: 100, currency: 'USD' });
     expect(res.status).toBe(201);
-    expect(res.body.transactions).toEqual([{ key: 'order-1', status: 'recorded', reward: 10 }]);
+    expect(res.body.transactions).toEqual([{ key: 'order-1', status: 'recorded' }]);
     expect(await balance('alice')).toBe(10);
     const listed = await env.api('GET', '/transactions?key=order-1');
     expect(listed.body.data[0]).toMatchObject({ action: 'sale', amount_units: 'usd' });
@@ -95,7 +105,7 @@ describe('POST /transactions', () => {
     expect(res.body.transactions).toEqual(
       expect.arrayContaining([
         { key: 'o-1', status: 'duplicate' },
-        { key: 'o-2', status: 'recorded', reward: 2 },
+        { key: 'o-2', status: 'recorded' },
       ]),
     );
     expect(await balance('alice')).toBe(3);
@@ -103,9 +113,9 @@ describe('POST /transactions', () => {
 
   it('never pays twice when the answer was lost: the resend after a 500 that committed is a duplicate', async () => {
     env.sandbox.faults.set({ kinds: ['commit-500'], match: 'POST /v1/transactions', count: 1 });
-    const first = await post({ customer_key: 'bob', key: 'order-7', amount: 100, currency: 'usd' });
+    const first = await post({ customer_id: 'bob', key: 'order-7', amount: 100, currency: 'usd' });
     expect(first.status).toBe(201);
-    expect(first.body.transactions).toEqual([{ key: 'order-7', status: 'recorded', reward: 10 }]);
+    expect(first.body.transactions).toEqual([{ key: 'order-7', status: 'recorded' }]);
     const resent = await post({ customer_key: 'bob', key: 'order-7', amount: 100, currency: 'usd' });
     expect(resent.body.transactions).toEqual([{ key: 'order-7', status: 'duplicate' }]);
     expect((await env.api('GET', '/transactions?key=order-7')).body.data).toHaveLength(1);
@@ -177,6 +187,12 @@ describe('POST /transactions', () => {
     ],
     ['a hostile key', { customer_key: 'bob', key: '../customers', amount: 1, currency: 'usd' }, ['key']],
     ['missing fields', { customer_key: 'bob' }, ['key', 'amount', 'currency']],
+    ['no buyer', { key: 'o', amount: 1, currency: 'usd' }, ['customer_id']],
+    [
+      'both customer_id and its older name customer_key',
+      { customer_id: 'bob', customer_key: 'bob', key: 'o', amount: 1, currency: 'usd' },
+      ['customer_id'],
+    ],
     [
       'a batch of 101',
       {

@@ -32,6 +32,8 @@ export async function startTestSystem(options: Partial<LocalSystemOptions> = {})
     awsPort: 0,
     orderPipeline: { maxBatchingWindowMs: 50, retryDelayMs: 100 },
     sandbox: { webhookBaseDelayMs: 50, ...sandboxMode() },
+    // Tests poll dashboards far more often than a person: the per-account limit is not what they check.
+    partneroBudget: { callsPerSecond: 10_000, customerCallsPerMinute: 100_000 },
     onInvoke: (fn, event) => invocations.push({ fn, event: event as Invocation['event'] }),
     ...options,
   });

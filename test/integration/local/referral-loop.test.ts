@@ -36,7 +36,11 @@ async function publishOrder(detailType: string, detail: Record<string, unknown>)
   return out.Entries?.[0]?.EventId as string;
 }
 
-const dashboard = async (token: string) => (await call(env.system, 'GET', '/referrals/me', { token })).body;
+const dashboard = async (token: string) => {
+  const res = await call(env.system, 'GET', '/referrals/me', { token });
+  if (res.status !== 200) throw new Error(`dashboard answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+};
 /** The dashboard's money balance (one currency in these tests). */
 const balanceOf = async (token: string) =>
   ((await dashboard(token)).balances as { amount: number; is_currency: boolean }[])
