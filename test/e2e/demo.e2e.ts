@@ -73,6 +73,8 @@ export function demoSteps(
   let alice: Page;
   let bob: Page;
   let aliceLink = '';
+  /** Alice's public key: ours, random, never her account id. */
+  let aliceKey = '';
   let balanceBefore = 0;
   let orderId = '';
 
@@ -96,7 +98,12 @@ export function demoSteps(
         await alice.goto(urls.demo);
         await signUpAs(alice, 'alice');
         aliceLink = await byTestId(alice, 'referral-link').inputValue();
-        check(aliceLink === `${urls.demo}?ref=alice`, `referral link is ${aliceLink}`);
+        aliceKey = new URL(aliceLink).searchParams.get('ref') ?? '';
+        check(
+          /^[2-9a-hjkmnp-z]{9}$/.test(aliceKey),
+          `Alice's link carries a random public key: ${aliceLink}`,
+        );
+        check(aliceLink === `${urls.demo}?ref=${aliceKey}`, `referral link is ${aliceLink}`);
         await byTestId(alice, 'copy-link').click();
         await eventually(
           async () => (await text(alice, 'copy-status')).includes('copied'),
@@ -121,7 +128,7 @@ export function demoSteps(
         const cookies = await bob.context().cookies(urls.demo);
         const cookie = cookies.find((c) => c.name === 'partnero_referral');
         check(
-          cookie?.value === 'alice',
+          cookie?.value === aliceKey,
           `cookies: ${JSON.stringify(cookies.map((c) => `${c.name}=${c.value}`))}`,
         );
         await shot(bob, 'bob-invited');
@@ -214,7 +221,7 @@ export function demoSteps(
         await byTestId(alice, 'sign-out').click();
         await alice.goto(aliceLink);
         const cookie = (await alice.context().cookies(urls.demo)).find((c) => c.name === 'partnero_referral');
-        check(cookie?.value === 'alice', 'Alice now carries her own referral cookie');
+        check(cookie?.value === aliceKey, 'Alice now carries her own referral cookie');
         await signUpAs(alice, 'alice');
         await eventually(
           async () => (await text(alice, 'app-status')).includes('Welcome back'),
@@ -225,11 +232,11 @@ export function demoSteps(
         check((await text(alice, 'stat-referrals')) === before.referrals, 'referrals unchanged');
         check((await balance(alice)) === before.balance, 'balance unchanged');
         const state = (await (await fetch(`${urls.sandbox}/__sandbox/state`)).json()) as {
-          customers: { key: string; referring_customer: { key: string } | null }[];
+          customers: { id: string; referring_customer: unknown }[];
         };
         check(state.customers.length === 2, `the sandbox has ${state.customers.length} customers`);
         check(
-          state.customers.find((c) => c.key === 'alice')?.referring_customer === null,
+          state.customers.find((c) => c.id === 'alice')?.referring_customer === null,
           'Alice has no referrer in Partnero',
         );
         await shot(alice, 'alice-4-after-self-referral');
