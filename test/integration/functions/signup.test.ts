@@ -321,7 +321,7 @@ describe('POST /referrals/signup: identity', () => {
   ])(
     'answers 409 email_in_use when the verified email (%s) belongs to another account',
     async (_l, email) => {
-      const aliceKey = await keyOf(alice);
+      await call(alice);
       const res = await call(verified('alice-second-account', email));
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('email_in_use');
