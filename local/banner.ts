@@ -43,7 +43,7 @@ export function banner(system: LocalSystem, stateFile: string | undefined): stri
   const alice = DEMO_USERS[0];
   const login = JSON.stringify(alice);
   const transaction = JSON.stringify({
-    customer_key: 'bob',
+    customer_id: 'bob',
     key: 'order-1001',
     amount: 100,
     currency: 'USD',

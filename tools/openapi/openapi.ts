@@ -35,6 +35,9 @@ const error = (description: string) => ({ description, content: content(errorRes
 const common = {
   '400': error('Invalid request: every invalid field is named in `error.fields`'),
   '413': error('Body over the size limit'),
+  '429': error(
+    '`rate_limited`: the caller used up its share of the Partnero budget (per account, or the customer share); retry after `Retry-After`',
+  ),
   '502': error('Partnero failed or rejected the configured key'),
   '503': error('Partnero rate limit or Secrets Manager unavailable (`Retry-After` set)'),
   '504': error('Partnero did not answer in time'),
@@ -47,8 +50,10 @@ const OPERATIONS: Record<RouteKey, Record<string, unknown>> = {
   'POST /referrals/signup': {
     summary: 'Enrol the signed-in user (idempotent: call after every sign-in)',
     description:
-      'The customer key comes from the token (`sub` by default). The referrer comes from the `partnero_referral` ' +
-      'cookie, else the body `referral_key`. A self-referral or an unknown referrer is dropped (`referral_dropped`).',
+      "The account id comes from the token (`sub` by default) and is Partnero's private customer id; the public " +
+      'key in the referral link is a random one of ours (`key_type: random`), or the account id for a customer ' +
+      'enrolled before (`account_id`). The referrer comes from the `partnero_referral` cookie, else the body ' +
+      '`referral_key`. A self-referral or an unknown referrer is dropped (`referral_dropped`).',
     parameters: [{ name: 'partnero_referral', in: 'cookie', required: false, schema: { type: 'string' } }],
     requestBody: { required: false, content: content(signupBody, 'input') },
     responses: {
@@ -134,7 +139,13 @@ const OPERATIONS: Record<RouteKey, Record<string, unknown>> = {
   'POST /customers/{id}/credit': {
     summary: "Credit a customer's balance, at most once per Idempotency-Key",
     parameters: [
-      { name: 'key', in: 'path', required: true, schema: { type: 'string' } },
+      {
+        name: 'id',
+        in: 'path',
+        required: true,
+        description: "The customer's private id: its account id",
+        schema: { type: 'string' },
+      },
       {
         name: 'Idempotency-Key',
         in: 'header',

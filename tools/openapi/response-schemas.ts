@@ -21,10 +21,20 @@ export const errorResponse = z.object({
 });
 
 export const customerResponse = z.object({
-  key: describe(z.string(), 'Public key, the one in the referral link'),
+  key: describe(
+    z.string(),
+    'Public key, the one in the referral link; never the account id for new customers',
+  ),
+  key_type: describe(
+    z.enum(['random', 'account_id']),
+    'random: a key of ours; account_id: a customer enrolled before public keys, whose key is its account id',
+  ),
   referral_link: z.nullable(z.string()),
   referral_links: z.array(z.string()),
-  referred_by: z.nullable(z.string()),
+  referred_by: describe(
+    z.nullable(z.object({ key: z.nullable(z.string()), name: z.nullable(z.string()) })),
+    "Who referred the customer: the public key of their link and their first name when Partnero's answer has it",
+  ),
   referrals_count: describe(z.nullable(z.int()), "null when Partnero's answer does not say"),
 });
 
@@ -83,7 +93,6 @@ export const transactionsResponse = z.object({
           "pending: sent, but Partnero's answer was lost and the key is not there yet: the order ledger holds it " +
           'and settles it (resending is safe); in_progress: another request is recording it right now',
       ),
-      reward: z.optional(describe(z.number(), 'Reward earned by the referrer for this transaction')),
     }),
   ),
 });
