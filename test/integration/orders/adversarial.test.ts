@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createHandler as createRecord } from '#functions/create-transactions.js';
+import { createHandler as createRefund } from '#functions/refund-transaction.js';
 import {
   type DynamoOrderLedger,
   reconcile,
@@ -7,6 +9,7 @@ import {
   versionKey,
 } from '#shared/orders/index.js';
 import { nodeHttpTransport, type PartneroClient } from '#shared/partnero/index.js';
+import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
 import { BUYERS, type OrdersWorld, REFERRER, sale, startOrdersWorld } from '#test/support/orders-world.js';
 
 /**
@@ -220,5 +223,35 @@ describe('every answer has a meaning', () => {
     expect(await refundPart(deps(), order.orderId, { refundId: 'r-1', amount: 10 })).toMatchObject({
       status: 'order_refused',
     });
+  });
+
+  it('answers both over HTTP: 409 transaction_key_reused, and a final 404 naming the refusal', async () => {
+    const routes = () => deps();
+    const post = createRecord(routes);
+    const del = createRefund(routes);
+    const first = sale(BOB, 100);
+    await world.ledger({ leaseMs: LEASE }).claim(first, 'live-worker');
+    const body = { customer_key: BOB, key: first.orderId, amount: 999, currency: 'USD' };
+    const reused = answer(
+      await post(iamEvent({ method: 'POST', path: '/transactions', body }), lambdaContext()),
+    );
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('transaction_key_reused');
+    const bad = { ...sale(BOB, 100), action: '' };
+    await recordOrders(deps(), [bad]);
+    const refused = answer(
+      await del(
+        iamEvent({
+          method: 'DELETE',
+          path: `/transactions/${bad.orderId}`,
+          pathParameters: { key: bad.orderId },
+          body: { amount: 10, refund_id: 'r-1' },
+        }),
+        lambdaContext(),
+      ),
+    );
+    expect(refused.status).toBe(404);
+    expect(refused.body.error.code).toBe('transaction_not_found');
+    expect(refused.body.error.message).toMatch(/not recorded/);
   });
 });
