@@ -3,6 +3,7 @@ import { assertBodySize, headerValue, httpRoute, jsonResponse, rawBody } from '#
 import { deadlineOf } from '#shared/lambda/deadline.js';
 import { lazy } from '#shared/lambda/lazy.js';
 import { dashboardAccountsOf, invalidateDashboards } from '#shared/referrals/dashboard-cache.js';
+import { referralKeysFromEnv } from '#shared/referrals/keys-env.js';
 import { countDelivery } from '#shared/webhooks/delivery-metrics.js';
 import {
   acceptDelivery,
@@ -34,7 +35,7 @@ export const createHandler = (deps: () => WebhookRuntime) =>
       countDelivery(runtime.metrics, outcome);
       if (outcome.status === 'published') {
         // A reward, a credit or a transaction changes a referrer's balance: their cached dashboard is stale.
-        await invalidateDashboards(dashboardAccountsOf(body.toString('utf8')));
+        await invalidateDashboards(await withKeyOwners(dashboardAccountsOf(body.toString('utf8'))));
         return jsonResponse(202, {
           status: 'accepted',
           delivery_id: outcome.deliveryId,
@@ -45,5 +46,17 @@ export const createHandler = (deps: () => WebhookRuntime) =>
     },
     { metrics: () => deps().metrics },
   );
+
+/**
+ * Partnero does not say which identifier a transaction names its referrer by: besides each identifier
+ * as an account id, the account that owns it as a public key of ours (`REFERRAL_KEYS_TABLE_NAME`).
+ */
+const keyMap = lazy(() => (process.env.REFERRAL_KEYS_TABLE_NAME ? referralKeysFromEnv() : undefined));
+async function withKeyOwners(identifiers: string[]): Promise<string[]> {
+  const keys = keyMap();
+  if (!keys || identifiers.length === 0) return identifiers;
+  const owners = await Promise.all(identifiers.map((id) => keys.ownerOf(id).catch(() => undefined)));
+  return [...identifiers, ...owners.flatMap((o) => (o ? [o.accountId] : []))];
+}
 
 export const handler = createHandler(lazy(() => createWebhookRuntime()));

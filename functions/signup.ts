@@ -59,8 +59,10 @@ export const createHandler = (deps: () => SignupDeps) =>
           account: identity.customerKey,
         },
       );
-      // Enrolled (or found): a dashboard cached before now is stale.
-      await invalidateDashboards([identity.customerKey]);
+      // Enrolled (or found): a dashboard cached before now is stale, and so is the referrer's, whose
+      // friends and counts just changed (a key from before the map is its owner's account id).
+      const referrer = result.referrer ? [result.referrer.accountId ?? result.referrer.key] : [];
+      await invalidateDashboards([identity.customerKey, ...referrer]);
       reportSignup(
         result,
         { metrics, log: logger },

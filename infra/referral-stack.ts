@@ -263,6 +263,7 @@ export class ReferralStack extends Stack {
       functionDefaults: base.functionDefaults,
       eventBus: orderEvents.eventBus,
       idempotencyTable: base.idempotency,
+      referralKeys: base.referralKeys,
       signingSecret: webhookSecret.secret,
       signingSecretId: webhookSecret.secretId,
       eventSource: config.webhookEventSource,

@@ -99,7 +99,8 @@ const loaded = new Map<FunctionName, Promise<LambdaHandler>>();
 let invocationRuntime: Promise<InvocationRuntime> | undefined;
 
 interface InvocationRuntime {
-  store: InvokeStoreBase;
+  /** null when something in this process set the store up for one invocation at a time before us. */
+  store: InvokeStoreBase | null;
   /** Imported on first use, as the handlers import it: after the functions' environment is set. */
   logger: Pick<Logger, 'addContext'>;
 }
@@ -109,7 +110,10 @@ function invocationRuntimeOnce(): Promise<InvocationRuntime> {
   invocationRuntime ??= (async () => {
     const store = await InvokeStore.getInstanceAsync(true);
     if (store.constructor.name !== 'InvokeStoreMulti') {
-      throw new Error('The Lambda InvokeStore of this process keeps one invocation at a time');
+      // Powertools was loaded in this process before (a test that also imports the handlers directly):
+      // the store keeps one invocation at a time, so logs fall back to the last context added.
+      const { logger } = await import('#shared/lambda/logger.js');
+      return { store: null, logger };
     }
     // Module code runs in a scope of its own, as Lambda's init phase: Powertools keeps what its
     // constructors set there, and refuses to run outside any scope.
@@ -129,17 +133,20 @@ function invocationRuntimeOnce(): Promise<InvocationRuntime> {
  */
 async function inInvocationScope<T>(name: FunctionName, context: Context, fn: () => Promise<T>): Promise<T> {
   const { store, logger } = await invocationRuntimeOnce();
-  return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () =>
+  const invoke = () =>
     invocationScope.run(name, () => {
       logger.addContext(context);
       return fn();
-    }),
-  );
+    });
+  return store
+    ? store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, invoke)
+    : invoke();
 }
 
 async function loadHandler(name: FunctionName): Promise<LambdaHandler> {
   const { store } = await invocationRuntimeOnce();
-  const mod = await store.run({}, () => LOCAL_FUNCTIONS[name].load());
+  const load = () => LOCAL_FUNCTIONS[name].load();
+  const mod = await (store ? store.run({}, load) : load());
   if (typeof mod.handler !== 'function')
     throw new Error(`functions/${LOCAL_FUNCTIONS[name].name}.ts exports no handler`);
   return mod.handler as LambdaHandler;

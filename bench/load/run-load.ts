@@ -38,8 +38,12 @@ const SIGNUP = '/referrals/signup';
 const DASHBOARD = '/referrals/me';
 
 interface CustomerBody {
-  customer?: { key?: unknown; referred_by?: unknown };
+  customer?: { key?: unknown; referred_by?: { key?: unknown } | null };
 }
+
+/** Whether a customer answer names `referrer` (by the public key of their link) as who referred them. */
+const referredBy = (customer: CustomerBody['customer'], referrer: Referrer) =>
+  customer?.referred_by?.key === referrer.key;
 
 function parse(answer: Answer): CustomerBody | undefined {
   try {
@@ -49,9 +53,11 @@ function parse(answer: Answer): CustomerBody | undefined {
   }
 }
 
-/** Every sign-up answered 201 for a distinct user sent, attributed to the referrer. */
+/**
+ * Every sign-up answered 201, attributed to the referrer, each with a public key of its own (the answer
+ * names no account id, so users are told apart by their keys).
+ */
 function checkSignupAnswers(answers: Answer[], sentUsers: LoadUser[], referrer: Referrer): LoadCheck[] {
-  const sentIds = new Set(sentUsers.map((u) => u.userId));
   const keys = new Set<string>();
   let notCreated = 0;
   let wrongReferrer = 0;
@@ -60,8 +66,8 @@ function checkSignupAnswers(answers: Answer[], sentUsers: LoadUser[], referrer: 
     const customer = parse(answer)?.customer;
     if (answer.status !== 201) notCreated++;
     if (answer.status >= 300) continue;
-    if (customer?.referred_by !== referrer.key) wrongReferrer++;
-    if (typeof customer?.key === 'string' && sentIds.has(customer.key)) keys.add(customer.key);
+    if (!referredBy(customer, referrer)) wrongReferrer++;
+    if (typeof customer?.key === 'string' && customer.key !== referrer.key) keys.add(customer.key);
     else unknown++;
   }
   return [
@@ -86,16 +92,17 @@ function checkSandbox(
   prefix: string,
 ): LoadCheck[] {
   const customers = system.sandbox.store.state.customers.filter((c) => c.status === 'active');
-  const byKey = new Map(customers.map((c) => [c.key, c]));
-  const referrerRecord = byKey.get(referrer.key);
+  // Partnero knows each customer by its private id: the account id the token names.
+  const byId = new Map(customers.map((c) => [c.id, c]));
+  const referrerRecord = byId.get(referrer.userId);
   let missing = 0;
   let unattributed = 0;
   for (const user of sentUsers) {
-    const record = byKey.get(user.userId);
+    const record = byId.get(user.userId);
     if (!record || record.email !== user.email) missing++;
     else if (!referrerRecord || record.referrerUid !== referrerRecord.uid) unattributed++;
   }
-  const ours = customers.filter((c) => c.key.startsWith(`${prefix}-`) && c.key !== referrer.key);
+  const ours = customers.filter((c) => c.id?.startsWith(`${prefix}-`) && c.id !== referrer.userId);
   const referred = referrerRecord ? customers.filter((c) => c.referrerUid === referrerRecord.uid) : [];
   return [
     {
@@ -137,7 +144,7 @@ function checkDashboardAnswers(answers: Answer[], enrolled: Set<string>, referre
     const customer = parse(answer)?.customer;
     const key = customer?.key;
     if (answer.status !== 200 || typeof key !== 'string' || !enrolled.has(key)) bad++;
-    else if (customer?.referred_by !== referrer.key) bad++;
+    else if (!referredBy(customer, referrer)) bad++;
   }
   return {
     name: 'every dashboard answer is the caller’s own (200, referred by the referrer)',
@@ -263,7 +270,8 @@ export async function runLoad(system: LocalSystem, settings: LoadSettings): Prom
   log(`${signup.result.route}: ${signup.result.answered} answered in ${signup.result.seconds} s`);
 
   const enrolled = enrolledKeys(signup.answers);
-  const readers = sentUsers.filter((u) => enrolled.has(u.userId));
+  const inPartnero = new Set(system.sandbox.store.state.customers.map((c) => c.id));
+  const readers = sentUsers.filter((u) => inPartnero.has(u.userId));
   system.sandbox.store.resetRequests();
   const dashboard = recordPartneroCalls(
     system.sandbox,

@@ -10,6 +10,7 @@ import { DEFAULT_TOLERANCE_SECONDS } from '#shared/webhooks/constants.js';
 import { IDEMPOTENCY_KEY_PREFIXES, type IdempotencyTable } from './idempotency-table.js';
 import type { ReferralApi } from './referral-api.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
+import type { ReferralKeys } from './referral-keys.js';
 
 /** The webhook route of infra/routes.ts. */
 const WEBHOOK_ROUTE = routeOf('partneroWebhook');
@@ -27,6 +28,12 @@ export interface PartneroWebhooksProps {
   readonly eventBus: IEventBus;
   /** Duplicate deliveries are recorded here. */
   readonly idempotencyTable: IdempotencyTable;
+  /**
+   * Our public-key map, read to find whose dashboard a transaction's webhook makes stale when Partnero
+   * names the referrer by its public key.
+   * @default - no look-up: a referrer named by key sees its cached dashboard until it expires
+   */
+  readonly referralKeys?: ReferralKeys;
   /**
    * The secret holding the signing secret (bare, or JSON `webhookSecret`), apart from the API key. The
    * function may read only this one, and is not told the API key secret (`PARTNERO_SECRET_ID` is left out
@@ -89,8 +96,10 @@ export class PartneroWebhooks extends Construct {
         WEBHOOK_EVENT_SOURCE: source,
         WEBHOOK_TOLERANCE_SECONDS: String(props.maxDeliveryAge?.toSeconds() ?? DEFAULT_TOLERANCE_SECONDS),
         WEBHOOK_SECRET_ID: props.signingSecretId,
+        ...(props.referralKeys?.environment(false) ?? {}),
       },
     });
+    props.referralKeys?.grantRead(this.handler.function);
     this.handler.grantSecretRead(props.signingSecret);
     props.idempotencyTable.grantUse(this.handler.function, IDEMPOTENCY_KEY_PREFIXES.webhook);
     // Only events of its own source: a forged delivery that got past the signature still cannot pose as

@@ -1,5 +1,4 @@
 import type { RunningSandbox } from '#local/sandbox/index.js';
-import type { ListeningGateway } from './gateway.js';
 import type { LocalSystemOptions } from './options.js';
 import { startLinkedSandbox } from './sandbox.js';
 
@@ -15,7 +14,7 @@ export interface PartneroInUse {
 /** Starts the linked sandbox, unless the options name another Partnero (then nothing starts). */
 export async function startPartnero(
   options: Pick<LocalSystemOptions, 'sandboxPort' | 'stateFile' | 'sandbox' | 'partnero'>,
-  gateway: Pick<ListeningGateway, 'demoUrl' | 'webhookUrl'>,
+  gateway: { demoUrl: string; webhookUrl: string },
   settings: { host: string; webhookSecret: string; connected: boolean },
 ): Promise<PartneroInUse> {
   if (options.partnero) {

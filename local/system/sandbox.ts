@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import { DEFAULT_PORTS } from '#local/config.js';
 import { PortInUseError } from '#local/listen.js';
 import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
-import type { ListeningGateway } from './gateway.js';
 import type { LocalSystemOptions } from './options.js';
 
 /**
@@ -13,7 +12,7 @@ import type { LocalSystemOptions } from './options.js';
  */
 export async function startLinkedSandbox(
   options: Pick<LocalSystemOptions, 'sandboxPort' | 'stateFile' | 'sandbox'>,
-  { demoUrl, webhookUrl }: Pick<ListeningGateway, 'demoUrl' | 'webhookUrl'>,
+  { demoUrl, webhookUrl }: { demoUrl: string; webhookUrl: string },
   { host, webhookSecret, connected }: { host: string; webhookSecret: string; connected: boolean },
 ): Promise<RunningSandbox> {
   const port = options.sandboxPort ?? DEFAULT_PORTS.sandbox;

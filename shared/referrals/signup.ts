@@ -26,6 +26,8 @@ export interface SignupResult {
   /** The customer's public key, and whether it is one we generated or (enrolled before) its account id. */
   key: AccountKey;
   outcome: SignupOutcome;
+  /** Who the customer was attributed to (`attributed` only). */
+  referrer?: Referrer;
   /** Why the referral was not used, when one was given. */
   referralDropped?: ReferralDropReason;
 }
@@ -94,6 +96,7 @@ export async function signup(
         customer,
         key: { ...own, referrerKey: screened.referrer?.key ?? own.referrerKey },
         outcome: screened.referrer ? 'attributed' : 'unattributed',
+        ...(screened.referrer ? { referrer: screened.referrer } : {}),
         ...dropped(screened.dropped),
       };
     } catch (error) {

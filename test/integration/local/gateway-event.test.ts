@@ -176,7 +176,7 @@ describe('CORS, as the stack configures it', () => {
 
 describe('event and response mapping', () => {
   it('matches routes with one decoded segment per parameter', () => {
-    expect(matchRoute('POST', '/customers/a%2Fb/credit')).toMatchObject({ pathParameters: { key: 'a/b' } });
+    expect(matchRoute('POST', '/customers/a%2Fb/credit')).toMatchObject({ pathParameters: { id: 'a/b' } });
     expect(matchRoute('POST', '/customers//credit')).toBeUndefined();
     expect(matchRoute('DELETE', '/transactions/%E0%A4%A')).toBeUndefined();
   });

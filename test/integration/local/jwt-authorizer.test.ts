@@ -25,7 +25,7 @@ describe('the local issuer', () => {
     const token = await login(env.system, alice);
     const res = await call(env.system, 'POST', '/referrals/signup', { token, body: {} });
     expect(res.status).toBe(201);
-    expect(res.body.customer.key).toBe('alice');
+    expect(res.body.customer.key_type).toBe('random');
   });
 
   it('publishes its JWKS and OpenID configuration, so any OIDC library can verify its tokens', async () => {
