@@ -90,12 +90,13 @@ export type Verdict =
 
 /**
  * "Retryable → retry, else park": a failure a retry cannot fix goes to the DLQ at once, with its reason.
- * A 429 is retried through a delayed copy (`Retry-After`, else a backoff growing with the copies), so
- * however long Partnero rate-limits, the order never reaches the DLQ for it.
+ * A rate-limited call (Partnero's 429, or our own budget refusing it) is retried through a delayed copy
+ * (at least its `Retry-After`, and 1, 2, 4 … seconds as the copies add up, at most 15 minutes), so
+ * however long the storm lasts, the order never reaches the DLQ for it.
  */
 export function verdictOf(error: unknown, record?: SQSRecord): Verdict {
   if (isAppError(error) && error.code === 'rate_limited') {
-    const backoff = record ? backoffSeconds(requeuesOf(record) + 1) : 30;
+    const backoff = 2 ** (record ? requeuesOf(record) : 0);
     const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(error.retryAfterSeconds ?? 0, backoff));
     return { status: 'retry', error, delaySeconds, requeue: true };
   }
