@@ -50,6 +50,9 @@
  *                                          front of the webhook path; us-east-1 stacks only (docs/security.md)
  *   webhookFirewallRateLimit (600)         requests per 5 minutes from one IP the web ACL lets through (10–2e9)
  *   creditAlarmThreshold (100)             a credit above this amount (in its currency or points) raises an alarm
+ *   currencies?[]                          ISO 4217 codes the program pays in; an amount in any other is refused
+ *                                          (400, or an order event parked); absent → every ISO 4217 code
+ *   maxAmountPerCall (1e9)                 the most one transaction, refund or credit may move
  *   backOfficePrincipals?[]                who may assume the back-office role: account ids or IAM ARNs;
  *                                          absent → this account (its admins grant sts:AssumeRole themselves)
  *   orderProducers?[]                      who may put `orderEvents.source` events on a bus the stack creates:
@@ -228,6 +231,14 @@ export const referralConfigSchema = object({
   webhookFirewall: bool().default(false),
   webhookFirewallRateLimit: int(10, 2_000_000_000).default(600),
   creditAlarmThreshold: positive(1e12).default(100),
+  currencies: list(
+    z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code')
+      .transform((c) => c.toUpperCase()),
+    'currency',
+  ).optional(),
+  maxAmountPerCall: positive(1e12).default(1e9),
   backOfficePrincipals: list(iamPrincipal, 'principal').optional(),
   orderProducers: list(iamPrincipal, 'principal').optional(),
   reconcilerIntervalMinutes: int(1, 60).default(5),

@@ -1,17 +1,26 @@
 import * as z from 'zod/mini';
 import { customerKeySchema } from '#shared/schemas/keys.js';
-import { action, amount, currency, productId, productType } from '#shared/schemas/order-fields.js';
-
-/** One order as this project understands it, whatever shape the order system sent. */
-export const orderSchema = z.object({
-  orderId: customerKeySchema,
-  customerKey: customerKeySchema,
-  amount,
-  currency: currency.check(z.toLowerCase()),
+import {
   action,
+  amount,
+  amountInUnits,
+  currency,
   productId,
   productType,
-});
+} from '#shared/schemas/order-fields.js';
+
+/** One order as this project understands it, whatever shape the order system sent. */
+export const orderSchema = z
+  .object({
+    orderId: customerKeySchema,
+    customerKey: customerKeySchema,
+    amount,
+    currency: currency.check(z.toLowerCase()),
+    action,
+    productId,
+    productType,
+  })
+  .check(amountInUnits);
 
 export type Order = z.output<typeof orderSchema>;
 

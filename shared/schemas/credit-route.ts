@@ -1,15 +1,17 @@
 import * as z from 'zod/mini';
 import { customerKeySchema } from './keys.js';
-import { amount, currency } from './order-fields.js';
+import { amount, amountInUnits, currency } from './order-fields.js';
 import { describe } from './z.js';
 
 /** Body, path and header of `POST /customers/{id}/credit`. */
 
-export const creditBody = z.strictObject({
-  amount,
-  currency,
-  is_currency: describe(z.boolean(), 'true: amount is money in `currency`; false: amount is points'),
-});
+export const creditBody = z
+  .strictObject({
+    amount,
+    currency,
+    is_currency: describe(z.boolean(), 'true: amount is money in `currency`; false: amount is points'),
+  })
+  .check(amountInUnits);
 /** The customer's private id (its account id), as Partnero addresses customers. */
 export const customerIdPath = z.object({ id: customerKeySchema });
 export const idempotencyKeyHeader = z

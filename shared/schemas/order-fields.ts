@@ -13,14 +13,83 @@ function isCurrency(code: string): boolean {
   return currencies.has(code.toUpperCase());
 }
 
-export const currency = z
-  .string()
-  .check(
-    z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code'),
-    z.refine(isCurrency, 'is not an ISO 4217 currency code'),
-  );
+/**
+ * The currencies a program pays in (`CURRENCIES`, comma-separated ISO 4217 codes, set from the stack's
+ * `currencies`); undefined: every ISO 4217 code. Read when a value is checked, so tests may set it.
+ */
+export function allowedCurrencies(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const list = env.CURRENCIES?.split(',')
+    .map((c) => c.trim().toUpperCase())
+    .filter(Boolean);
+  return list && list.length > 0 ? list : undefined;
+}
 
-export const amount = z.number().check(z.positive('must be greater than 0'), z.maximum(1e9));
+export const currency = z.string().check(
+  z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code'),
+  z.refine(isCurrency, 'is not an ISO 4217 currency code'),
+  z.refine((code) => allowedCurrencies()?.includes(code.toUpperCase()) ?? true, {
+    error: () => `is not one of the currencies this program pays in: ${allowedCurrencies()?.join(', ')}`,
+  }),
+);
+
+/** The most one call may move (`MAX_AMOUNT_PER_CALL`, from the stack's `maxAmountPerCall`). */
+export function maxAmountPerCall(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = Number(env.MAX_AMOUNT_PER_CALL);
+  return Number.isFinite(configured) && configured > 0 ? configured : 1e9;
+}
+
+/** The ISO 4217 minor unit (exponent) of a currency: USD 2, JPY 0, KWD 3. */
+export function minorUnit(code: string): number {
+  try {
+    const digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+      .maximumFractionDigits;
+    return digits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/**
+ * Money in real units. An amount is read as the decimal it was written as (a JSON number's shortest
+ * text), never as a float to be rounded: `1e-300`, `5e-324` and `0.1 + 0.2` are not amounts of money, and
+ * `0.001` USD is a tenth of a cent. Hand-written: no schema library knows ISO 4217 minor units.
+ */
+export function amountProblem(
+  value: number,
+  unit: { currency?: string | undefined; isCurrency?: boolean | undefined } = {},
+): string | undefined {
+  const text = String(value);
+  if (!/^\d+(\.\d+)?$/.test(text)) return 'must be a plain decimal number (no exponent)';
+  const max = maxAmountPerCall();
+  if (value > max) return `must be at most ${max}`;
+  const decimals = text.split('.')[1]?.length ?? 0;
+  if (unit.isCurrency === false) return decimals > 0 ? 'must be a whole number of points' : undefined;
+  if (!unit.currency) return undefined;
+  const allowed = minorUnit(unit.currency);
+  return decimals > allowed
+    ? `has ${decimals} decimals, but ${unit.currency.toUpperCase()} has ${allowed} (its ISO 4217 minor unit)`
+    : undefined;
+}
+
+/** An amount: positive, a plain decimal; whole units of its currency are checked with `amountInUnits`. */
+export const amount = z.number().check(
+  z.positive('must be greater than 0'),
+  z.refine((v) => amountProblem(v) === undefined, { error: (iss) => amountProblem(iss.input as number) }),
+);
+
+type Priced = { amount: number; currency: string; is_currency?: boolean };
+
+/** The object-level rule: the amount in whole minor units of its currency, or whole points. */
+export const amountInUnits = z.refine<Priced>(
+  (o) => amountProblem(o.amount, { currency: o.currency, isCurrency: o.is_currency }) === undefined,
+  {
+    path: ['amount'],
+    error: (iss) => {
+      const o = iss.input as Priced;
+      return amountProblem(o.amount, { currency: o.currency, isCurrency: o.is_currency });
+    },
+  },
+);
 export const action = z._default(text(1, 64), 'sale');
 export const productId = z.optional(text(1, 128));
 export const productType = z.optional(text(1, 64));

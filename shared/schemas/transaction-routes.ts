@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { customerKeySchema } from './keys.js';
-import { action, amount, currency, productId, productType } from './order-fields.js';
+import { action, amount, amountInUnits, currency, productId, productType } from './order-fields.js';
 import { describe, text } from './z.js';
 
 /** Bodies and paths of `POST /transactions` and `DELETE /transactions/{key}`. */
@@ -35,11 +35,13 @@ const oneBuyer = z.refine<Buyer>((b) => (b.customer_id === undefined) !== (b.cus
   path: ['customer_id'],
 });
 
-export const singleTransactionBody = z.strictObject({ ...buyer, ...transactionItem }).check(oneBuyer);
+export const singleTransactionBody = z
+  .strictObject({ ...buyer, ...transactionItem })
+  .check(oneBuyer, amountInUnits);
 export const batchTransactionBody = z
   .strictObject({
     ...buyer,
-    transactions: z.array(z.strictObject(transactionItem)).check(
+    transactions: z.array(z.strictObject(transactionItem).check(amountInUnits)).check(
       z.minLength(1),
       z.maxLength(MAX_TRANSACTIONS_PER_BATCH),
       z.refine((items) => new Set(items.map((t) => t.key)).size === items.length, 'keys must be unique'),

@@ -33,6 +33,7 @@ describe('config defaults', () => {
       secretCacheTtlSeconds: 300,
       logLevel: 'INFO',
       logRetentionDays: 30,
+      maxAmountPerCall: 1e9,
       throttle: { rateLimit: 50, burstLimit: 100 },
       customerThrottle: { rateLimit: 20, burstLimit: 40 },
       backOfficeThrottle: { rateLimit: 50, burstLimit: 100 },

@@ -9,9 +9,10 @@ import { FUNCTION_NAMES, lambdaOf, synth } from './synth.js';
 const contract = readFileSync(new URL('../../docs/runtime-contract.md', import.meta.url), 'utf8');
 
 const namesIn = (text: string) => [...text.matchAll(/`([A-Z][A-Z0-9_]+)`(\??)/g)];
-const common = namesIn(contract.split(/^Common:/m)[1]?.split(/\n\s*\n/)[0] ?? '').map(
-  ([, name]) => name as string,
-);
+const commonNames = namesIn(contract.split(/^Common:/m)[1]?.split(/\n\s*\n/)[0] ?? '');
+const common = commonNames.filter(([, , opt]) => opt === '').map(([, name]) => name as string);
+/** Common variables marked `?`: set only when configured. */
+const commonOptional = commonNames.filter(([, , opt]) => opt === '?').map(([, name]) => name as string);
 
 /** A `(without \`NAME\`, …)` in a row takes common variables away from that function (it must not get them). */
 const WITHOUT = /\(without ([^)]*)\)/g;
@@ -29,7 +30,10 @@ function contractRow(file: string): { required: string[]; optional: string[]; ab
       ...common.filter((name) => !absent.includes(name)),
       ...vars.filter(([, , opt]) => opt === '').map(([, name]) => name as string),
     ],
-    optional: vars.filter(([, , opt]) => opt === '?').map(([, name]) => name as string),
+    optional: [
+      ...commonOptional.filter((name) => !absent.includes(name)),
+      ...vars.filter(([, , opt]) => opt === '?').map(([, name]) => name as string),
+    ],
     absent,
   };
 }
@@ -54,6 +58,7 @@ describe('docs/runtime-contract.md', () => {
     const full = synth({
       referralCookieDomain: 'example.com',
       webhookSecret: 'partnero/webhook',
+      currencies: ['USD', 'EUR'],
     }).template;
     it.each(FUNCTION_NAMES)('%s', (fn) => {
       const { required, optional, absent } = contractRow(ENTRY_FILES[fn]);

@@ -134,17 +134,18 @@ const padded = (arb: fc.Arbitrary<string>) =>
     .tuple(fc.constantFrom('', ' ', '\t'), arb, fc.constantFrom('', ' ', '\n'))
     .map(([a, s, b]) => `${a}${s}${b}`);
 const goodId = fc.oneof(padded(validKey), fc.maxSafeInteger());
+/** Money in real units of the currencies below (at most 2 decimals): floats with more are refused. */
 const goodAmount = fc.oneof(
-  fc.double({ min: 0.01, max: 1e9, noNaN: true }),
+  fc.integer({ min: 1, max: 1e9 }),
   fc
     .tuple(
       fc.integer({ min: 1, max: 99_999_999 }),
-      fc.option(fc.stringMatching(/^\d{1,3}$/), { nil: undefined }),
+      fc.option(fc.stringMatching(/^\d{1,2}$/), { nil: undefined }),
     )
     .map(([int, frac]) => (frac === undefined ? String(int) : `${int}.${frac}`)),
   padded(fc.constantFrom('49.90', '1', '0.5', '007')),
 );
-const goodCurrency = fc.constantFrom('USD', 'usd', 'Eur', 'GBP', 'jpy', 'CHF');
+const goodCurrency = fc.constantFrom('USD', 'usd', 'Eur', 'GBP', 'CHF');
 const goodText = (max: number) =>
   padded(fc.string({ minLength: 1, maxLength: max }).filter((s) => s.trim() !== '' && s.trim() === s));
 
