@@ -202,6 +202,21 @@ describe('order consumer over real HTTP', () => {
     expect(emf.metric('OrdersParked')).toBe(2);
   });
 
+  it.each([
+    ['below DynamoDB’s number range', 5e-324],
+    ['a fraction of a cent', 0.001],
+  ])(
+    'parks an order whose amount is %s at once, with its failure code, and sends nothing',
+    async (_l, amount) => {
+      const bad = sqsRecord(orderPlaced('order-tiny', 'bob', amount));
+      expect(await consume([bad])).toEqual({ batchItemFailures: [] });
+      expect(await transactionKeys()).toEqual([]);
+      const [parked] = parkedInputs();
+      expect(parked?.MessageAttributes?.failure_code?.StringValue).toBe('invalid_fields');
+      expect(parked?.MessageAttributes?.failure_reason?.StringValue).toMatch(/amount/);
+    },
+  );
+
   it('returns a poison message as a batch item failure when parking it fails, never drops it', async () => {
     sqs.on(SendMessageCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     const poison = sqsRecord(undefined, '{');
