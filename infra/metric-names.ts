@@ -52,3 +52,9 @@ export const WEBHOOK_METRICS = [
 
 /** The reconciler; `LedgerRepairs` also by `reason`. */
 export const LEDGER_METRICS = ['LedgerEntriesChecked', 'LedgerEntriesUnsettled'] as const;
+
+/**
+ * An order the ledger gave up on (its customer stayed unknown to Partnero through every retry): counted by
+ * the consumer, the transaction routes and the reconciler; any one raises the parked-order alarm.
+ */
+export const LEDGER_PARKED_METRIC = 'LedgerEntriesParked';

@@ -179,6 +179,7 @@ export class ReferralStack extends Stack {
       ledgerRepairs: { ...METRICS, period: Duration.minutes(base.config.reconcilerIntervalMinutes) },
       webhookDeliveries: METRICS,
       creditAmount: { ...METRICS, threshold: base.config.creditAlarmThreshold },
+      ledgerParked: METRICS,
       ...(base.config.alarmTopicArn
         ? { existingAlarmTopic: Topic.fromTopicArn(this, 'AlarmTopic', base.config.alarmTopicArn) }
         : {}),

@@ -14,7 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic, TopicProps } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CREDIT_AMOUNT_METRIC } from '#infra/metric-names.js';
+import { CREDIT_AMOUNT_METRIC, LEDGER_PARKED_METRIC } from '#infra/metric-names.js';
 import { createAlarmTopic, createEmailSubscription } from './alarm-topic.js';
 
 /** Where the functions' Powertools metrics (EMF) go: namespace, and the `service` dimension. */
@@ -82,6 +82,8 @@ export interface ReferralMonitoringProps {
    * @default - no large-credit alarm
    */
   readonly creditAmount?: PowertoolsMetricsProps & { readonly threshold: number };
+  /** Alarm on any order the ledger parks (`LedgerEntriesParked`): it owes Partnero a transaction nobody sends. */
+  readonly ledgerParked?: PowertoolsMetricsProps;
   /**
    * An existing topic every alarm notifies.
    * @default - a topic is created (see `alarmTopicProps`)
@@ -158,6 +160,7 @@ export class ReferralMonitoring extends Construct {
     if (props.ledgerRepairs) this.addLedgerRepairsAlarm(props.ledgerRepairs);
     if (props.webhookDeliveries) this.addWebhookUnauthorizedAlarm(props.webhookDeliveries);
     if (props.creditAmount) this.addLargeCreditAlarm(props.creditAmount);
+    if (props.ledgerParked) this.addLedgerParkedAlarm(props.ledgerParked);
     if (props.httpStage) {
       this.alarmAboveZero(
         'Api5xx',
@@ -238,6 +241,20 @@ export class ReferralMonitoring extends Construct {
       threshold,
       description: `A credit above ${threshold} (POST /customers/{id}/credit, in its currency or points) was made. Who made it: the credit function's "back-office request" log line (caller, apiRequestId) and the API access log (callerArn).`,
     });
+  }
+
+  private addLedgerParkedAlarm({ namespace, service }: PowertoolsMetricsProps) {
+    this.alarmAboveZero(
+      'LedgerEntriesParked',
+      new Metric({
+        namespace,
+        metricName: LEDGER_PARKED_METRIC,
+        dimensionsMap: { service },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      }),
+      'The order ledger parked an order: Partnero kept not knowing its customer through every retry, so the sale is recorded nowhere. Enrol the customer, then resend the order (or redrive it from the DLQ); the log line "order parked" names it.',
+    );
   }
 
   private alarmAboveZero(id: string, metric: IMetric, description: string): void {
