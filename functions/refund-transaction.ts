@@ -50,6 +50,12 @@ function answer(key: string, outcome: RefundOutcome) {
         'The order was not recorded (Partnero refused it, or it was parked): there is nothing to refund part of',
         { fields: { key: [outcome.reason] } },
       );
+    case 'refund_id_reused':
+      throw new AppError(
+        'refund_id_reused',
+        'This refund_id was applied before with another amount; the first refund stands. Use a new refund_id per refund.',
+        { fields: { refund_id: ['was applied before with another amount'] } },
+      );
     case 'in_progress':
       throw new AppError('order_in_progress', 'The order is being recorded right now; retry shortly', {
         retryable: true,

@@ -28,6 +28,7 @@ export type AppErrorCode =
   // Orders
   | 'transaction_not_found'
   | 'transaction_key_reused'
+  | 'refund_id_reused'
   | 'not_referred'
   | 'unknown_customer'
   | 'order_in_progress'

@@ -30,6 +30,7 @@ const APP_STATUS: Record<AppErrorCode, { status: number; retryAfter?: number }> 
   conflict: { status: 409 },
   email_in_use: { status: 409 },
   transaction_key_reused: { status: 409 },
+  refund_id_reused: { status: 409 },
   order_in_progress: { status: 409, retryAfter: 5 },
   request_in_progress: { status: 409, retryAfter: 1 },
   delivery_in_progress: { status: 409, retryAfter: 5 },

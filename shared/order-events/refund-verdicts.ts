@@ -25,6 +25,11 @@ function refundVerdict(outcome: RefundOutcome, record: SQSRecord, deps: OrderBat
       count: 'pending',
     });
   }
+  if (outcome.status === 'refund_id_reused') {
+    // Final: two refunds under one id; the first stands, someone must look at the second.
+    const reason = `refund id of order ${outcome.orderId} was applied before with another amount; the first stands`;
+    return { status: 'park', reason: { code: 'refund_id_reused', reason } };
+  }
   if (outcome.status === 'order_refused') {
     // Final: the sale was refused or parked; someone must look (a redrive after fixing the sale).
     const reason = `order ${outcome.orderId} was not recorded, so part of it cannot be refunded: ${outcome.reason}`;

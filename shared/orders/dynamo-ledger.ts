@@ -33,6 +33,7 @@ import {
   completeRefundWrite,
   deferWrite,
   finishWrite,
+  refundAmountOf,
   registerPartialRefundWrite,
   rejectWrite,
   releaseWrite,
@@ -212,7 +213,12 @@ export class DynamoOrderLedger implements OrderLedger {
     if (!result.ok) {
       const current = result.current;
       const duplicate = current?.refundIds?.SS?.includes(refundId) === true;
-      return { registered: false, duplicate, entry: current ? entryOf(current) : undefined };
+      // Seen with another amount: the same id cannot be two refunds. (An entry written before amounts
+      // were kept knows only the id: a duplicate.)
+      const amounts = current?.refundAmounts?.SS;
+      const conflict =
+        duplicate && amounts !== undefined && !amounts.includes(refundAmountOf({ refundId, amount }));
+      return { registered: false, duplicate, conflict, entry: current ? entryOf(current) : undefined };
     }
     // What the write made of the entry it found (ALL_OLD, which the refused case shares).
     const old = entryOf(result.old ?? {});

@@ -70,6 +70,7 @@ const ATTRIBUTES = [
   'trimming',
   'trimQuietAt',
   'refundIds',
+  'refundAmounts',
   'refundedTotal',
   'version',
   'settledVersion',

@@ -243,6 +243,10 @@ export const completeRefundWrite = (
  * A partial refund of a recorded order, once per refund id: the total and the version grow, and the
  * entry is due after a lease, so the reconciler carries the change through if its caller stops.
  */
+/** How a partial refund is remembered with its amount: `<refund id>=<amount>`. */
+export const refundAmountOf = (refund: { refundId: string; amount: number }) =>
+  `${refund.refundId}=${refund.amount}`;
+
 export const registerPartialRefundWrite = (
   orderId: string,
   refund: { refundId: string; amount: number },
@@ -250,10 +254,12 @@ export const registerPartialRefundWrite = (
   timings: LedgerTimings,
 ): Write => ({
   update:
-    'ADD #refundIds :ids, #refundedTotal :amount, #version :one ' +
+    // `refundAmounts` keeps each id with its amount, so the same id with another amount is told apart.
+    'ADD #refundIds :ids, #refundAmounts :idAmount, #refundedTotal :amount, #version :one ' +
     'SET #updatedAt = :now, #sweepShard = :shard, #sweepAt = :due REMOVE #checks',
   values: {
     ':ids': { SS: [refund.refundId] },
+    ':idAmount': { SS: [refundAmountOf(refund)] },
     ':id': S(refund.refundId),
     ':amount': N(refund.amount),
     ':one': N(1),

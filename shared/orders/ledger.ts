@@ -107,8 +107,11 @@ export interface LedgerEntry {
 export type PartialRefundRegistration =
   /** Registered: the entry as it is now (version and total include this refund). */
   | { registered: true; entry: LedgerEntry }
-  /** Not registered: seen before (`duplicate`), or the order is not recorded (the entry as it is, if any). */
-  | { registered: false; duplicate: boolean; entry: LedgerEntry | undefined };
+  /**
+   * Not registered: seen before (`duplicate`; `conflict` when with another amount), or the order is not
+   * recorded (the entry as it is, if any).
+   */
+  | { registered: false; duplicate: boolean; conflict?: boolean; entry: LedgerEntry | undefined };
 
 export type ClaimResult =
   /**

@@ -23,6 +23,7 @@ const REFUNDS: Record<RefundOutcome['status'], string> = {
   nothing_to_reverse: 'OrdersNothingToReverse',
   already_refunded: 'OrdersNothingToReverse',
   duplicate_refund: 'OrdersNothingToReverse',
+  refund_id_reused: 'OrdersNothingToReverse',
   refund_pending: 'OrdersRefundPending',
   not_recorded: 'OrdersPending',
   in_progress: 'OrdersPending',

@@ -64,6 +64,7 @@ export type OrderOutcome =
  * `not_recorded`: a partial refund of an order the ledger has not recorded (its sale has not arrived
  * yet); `in_progress`: of one being recorded right now, or still owed after a retryable answer. Both are
  * worth retrying later. `order_refused`: of an order refused for good or parked: retrying cannot help.
+ * `refund_id_reused`: this refund id was applied before with another amount: nothing changed.
  */
 export type RefundOutcome =
   /** A partial refund of an order Partnero refused, or that was parked: final, it names why. */
@@ -76,6 +77,7 @@ export type RefundOutcome =
         | 'nothing_to_reverse'
         | 'refund_pending'
         | 'duplicate_refund'
+        | 'refund_id_reused'
         | 'not_recorded'
         | 'in_progress';
     }

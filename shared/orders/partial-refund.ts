@@ -45,6 +45,7 @@ function unregistered(
   orderId: string,
   registration: Extract<PartialRefundRegistration, { registered: false }>,
 ): RefundOutcome {
+  if (registration.conflict) return { orderId, status: 'refund_id_reused' };
   if (registration.duplicate) return { orderId, status: 'duplicate_refund' };
   const entry = registration.entry;
   if (!entry) return { orderId, status: 'not_recorded' };

@@ -277,6 +277,18 @@ describe('DELETE /transactions/{key} with an amount: partial refunds', () => {
     expect(recorded.publishes()).toBe(4);
   });
 
+  it('answers 409 refund_id_reused for a refund_id applied before with another amount, and changes nothing', async () => {
+    await sale();
+    await del('order-p', { body: { amount: 50, refund_id: 're_1' } });
+    const conflicting = await del('order-p', { body: { amount: 80, refund_id: 're_1' } });
+    expect(conflicting.status).toBe(409);
+    expect(conflicting.body.error).toMatchObject({
+      code: 'refund_id_reused',
+      fields: { refund_id: ['was applied before with another amount'] },
+    });
+    expect(await balance('alice')).toBe(15);
+  });
+
   it('answers 404 for a partial refund of an order not recorded (yet), naming why', async () => {
     const res = await del('never-sold', { body: { amount: 5, refund_id: 're_x' } });
     expect(res.status).toBe(404);

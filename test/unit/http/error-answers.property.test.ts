@@ -26,6 +26,7 @@ const APP_CODES = Object.keys({
   email_in_use: true,
   transaction_not_found: true,
   transaction_key_reused: true,
+  refund_id_reused: true,
   not_referred: true,
   unknown_customer: true,
   order_in_progress: true,
