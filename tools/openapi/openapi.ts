@@ -132,7 +132,10 @@ const OPERATIONS: Record<RouteKey, Record<string, unknown>> = {
       '404': error(
         '`transaction_not_found`: nothing recorded under this key (or already refunded); for a partial refund, the sale is not recorded yet',
       ),
-      '409': error('`order_in_progress`: the order is being recorded right now (retry after `Retry-After`)'),
+      '409': error(
+        '`order_in_progress`: the order is being recorded right now (retry after `Retry-After`); ' +
+          '`refund_id_reused`: this `refund_id` was applied before with another amount (the first stands)',
+      ),
       ...common,
     },
   },
