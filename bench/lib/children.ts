@@ -20,7 +20,10 @@ export const SECRET_PREFIX = 'bench/partnero/';
 export const BENCH_TABLES = {
   idempotency: 'bench-idempotency',
   orderLedger: 'bench-order-ledger',
+  referralKeys: 'bench-referral-keys',
 } as const;
+/** The key of the email hash in the public-key map, as the stack generates one. */
+export const BENCH_EMAIL_HASH_SECRET = 'bench/email-hash-key';
 export const SECRET_TTL_SECONDS = 300;
 
 /** The environment of one Lambda container (docs/runtime-contract.md + what Lambda itself sets). */
@@ -56,6 +59,8 @@ export function lambdaEnv(endpoints: Endpoints, functionName: string, secretId: 
     REQUIRED_TOKEN_USE: 'id',
     IDEMPOTENCY_TABLE_NAME: BENCH_TABLES.idempotency,
     ORDER_LEDGER_TABLE_NAME: BENCH_TABLES.orderLedger,
+    REFERRAL_KEYS_TABLE_NAME: BENCH_TABLES.referralKeys,
+    EMAIL_HASH_SECRET_ID: BENCH_EMAIL_HASH_SECRET,
     ORDER_DLQ_URL: `${endpoints.awsUrl}/123456789012/bench-order-events-dlq`,
   };
 }

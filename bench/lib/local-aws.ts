@@ -18,7 +18,7 @@ import { LocalSecrets, secretsManagerService } from '#local/aws/secrets-manager.
 import { createAwsEndpoint } from '#local/aws/server.js';
 import { closeServer, listen } from '#local/listen.js';
 import { createProjectTables } from '#local/tables.js';
-import { BENCH_TABLES } from './children.js';
+import { BENCH_EMAIL_HASH_SECRET, BENCH_TABLES } from './children.js';
 
 export interface LocalAwsOptions {
   /** The SecretString for a SecretId, or undefined → ResourceNotFoundException. */
@@ -61,6 +61,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const sentMessages: { queueUrl: string; body: string }[] = [];
 
   const secrets = new LocalSecrets('us-east-1');
+  secrets.put(BENCH_EMAIL_HASH_SECRET, JSON.stringify({ hashKey: 'bench-email-hash-key' }));
   const secretsManager = secretsManagerService(secrets);
   const getSecretValue = secretsManager.operations.GetSecretValue as NonNullable<
     (typeof secretsManager.operations)[string]

@@ -36,8 +36,12 @@ export async function observePartnero(ctx: Context) {
   const balances = new Map<string, number>();
   for (const referrer of REFERRERS) {
     const answer = await ctx.fixture.api('GET', `/customers/${referrer}/balance`);
-    const balance = (answer.body as { data?: { balance?: number } })?.data?.balance;
-    if (typeof balance === 'number') balances.set(referrer, balance);
+    // Partnero's balance: one entry per unit (`balance.currency`); the bench pays in one currency.
+    const units = (answer.body as { data?: { balance?: { currency?: { amount: number }[] } } })?.data?.balance
+      ?.currency;
+    if (Array.isArray(units)) {
+      balances.set(referrer, Math.round(units.reduce((sum, u) => sum + u.amount, 0) * 100) / 100);
+    }
   }
   return { requests, transactionKeys: state.transactions.map((t) => t.key), balances };
 }
