@@ -43,6 +43,9 @@ describeWithTool('moto_server', 'exactly once on moto’s DynamoDB', () => {
       const failing = results
         .filter((r) => r.errors.length > 0)
         .map((r) => ({ seed: r.seed, errors: r.errors }));
+      // A failing schedule's orders in full: ledger item, rows at Partnero, every call about them.
+      for (const r of results)
+        if (r.details) process.stderr.write(`\nseed ${r.seed} (${r.profile}):\n${r.details}\n`);
       expect(failing).toEqual([]);
       expect(results.reduce((n, r) => n + r.invocations, 0)).toBeGreaterThan(SCHEDULES);
       // It ran on moto: the last schedule's ledger is there, and the twin saw no call at all.

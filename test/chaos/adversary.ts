@@ -106,6 +106,20 @@ export class AdversarialPartnero {
     return p > 0 && random() < p;
   }
 
+  /** Every row ever written under `key` (or its versions), when it was written and deleted (ms since `since`). */
+  history(key: string, since = 0): string[] {
+    return [...this.rows.values()]
+      .filter((seen) => seen.row.key === key || seen.row.key.startsWith(`${key}~`))
+      .map(
+        (seen) =>
+          `${seen.row.key}=${seen.row.amount} written t+${seen.writtenAt - since}` +
+          (seen.deletedAt === undefined ? '' : ` deleted t+${seen.deletedAt - since}`),
+      );
+  }
+
+  /** Told of every late write as it is queued and as it lands (the chaos trace). */
+  onLate?: (line: string) => void;
+
   /** Late writes still on their way. */
   get pending(): number {
     return this.late.length;
@@ -190,7 +204,16 @@ export class AdversarialPartnero {
       if (this.chance(random, this.rates.late)) {
         this.fire(`late-${method}`);
         const landAt = this.options.now() + 1 + Math.floor(random() * (this.options.horizonMs - 1_000));
-        this.late.push({ landAt, apply: async () => void (await apply().catch(() => undefined)) });
+        const keys = [...String(init.body ?? '').matchAll(/"key":"([^"]+)"/g)].map((m) => m[1]);
+        const what = `${method} ${decodeURIComponent(pathname)}${keys.length ? ` [${keys.join(', ')}]` : ''}`;
+        this.onLate?.(`late ${what} queued, lands in ${landAt - this.options.now()} ms`);
+        this.late.push({
+          landAt,
+          apply: async () => {
+            const res = await apply().catch(() => undefined);
+            this.onLate?.(`late ${what} LANDED -> ${res?.status ?? 'failed'}`);
+          },
+        });
         throw dropped();
       }
       const result = await apply();

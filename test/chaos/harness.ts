@@ -134,6 +134,11 @@ export interface ScheduleResult {
   longestDuplicateMs: number;
   /** What went wrong with the money (the target is none). */
   errors: string[];
+  /**
+   * When something went wrong: for each order named in `errors`, its ledger item, its transactions at
+   * Partnero (live and deleted, with times) and every call any invocation made about it, in order.
+   */
+  details?: string;
 }
 
 export const faultsFired = (r: ScheduleResult) => Object.values(r.faults).reduce((a, b) => a + b, 0);
@@ -219,6 +224,10 @@ class Schedule {
   readonly snapshots: Record<string, unknown>[][] = [];
   private readonly fired: Record<string, number>;
   private nextId: (prefix: string) => string;
+  /** Every DynamoDB and Partnero call of every invocation, in the order they answered (see `details`). */
+  readonly trace: string[] = [];
+  private invocationCount = 0;
+  readonly startedAt: number;
 
   constructor(
     readonly world: OrdersWorld,
@@ -245,6 +254,7 @@ class Schedule {
       errors: [],
     };
     this.queue.push(...plan.messages);
+    this.startedAt = world.now();
   }
 
   fire(kind: string, n = 1) {
@@ -255,8 +265,10 @@ class Schedule {
    * Fresh clients for one invocation, with its own PRNG: it stops at an external call as often as the
    * profile says (before the call, or after it with the answer lost).
    */
-  container(options: { staleIndex?: boolean } = {}) {
+  container(options: { staleIndex?: boolean; label?: string } = {}) {
     const random = seededRandom(Math.floor(this.random() * 2 ** 32));
+    const who = `${options.label ?? 'call'}#${++this.invocationCount}`;
+    const note = (line: string) => this.trace.push(`t+${this.world.now() - this.startedAt} ${who} ${line}`);
     let dead = false;
     const guard = async <T>(call: () => Promise<T>): Promise<T> => {
       if (dead) throw new Stop('the invocation has stopped');
@@ -265,37 +277,61 @@ class Schedule {
       if (stop && !after) {
         dead = true;
         this.fire('stop-before-call');
+        note('STOPS before its next call');
         throw new Stop('stopped before a call');
       }
       const result = await call();
       if (stop) {
         dead = true;
         this.fire('stop-after-call');
+        note('STOPS after that call (answer lost)');
         throw new Stop('stopped after a call');
       }
       return result;
     };
     const fetch = this.adversary.fetchFor(random);
+    const traced: typeof fetch = async (url, init) => {
+      const { pathname, search } = new URL(url);
+      const keys = [...String(init.body ?? '').matchAll(/"key":"([^"]+)"/g)].map((m) => m[1]);
+      const what = `${init.method.toUpperCase()} ${decodeURIComponent(pathname + search)}${
+        keys.length ? ` [${keys.join(', ')}]` : ''
+      }`;
+      try {
+        const res = await fetch(url, init);
+        note(`partnero ${what} -> ${res.status}`);
+        return res;
+      } catch (error) {
+        note(`partnero ${what} -> thrown ${String((error as Error)?.message ?? error)}`);
+        throw error;
+      }
+    };
     const partnero = this.world.partnero({
-      fetch: (url, init) => guard(() => fetch(url, init)),
+      fetch: (url, init) => guard(() => traced(url, init)),
       attemptTimeoutMs: 1_000,
       maxAttempts: 2,
     });
     const staleAt = options.staleIndex ? this.staleSnapshot(random) : undefined;
     const send = ((command: never, sendOptions: never) =>
       guard(async () => {
-        if (staleAt && (command as unknown) instanceof QueryCommand)
-          return this.staleQuery(command as unknown as QueryCommand, staleAt);
+        if (staleAt && (command as unknown) instanceof QueryCommand) {
+          const out = this.staleQuery(command as unknown as QueryCommand, staleAt);
+          note(`dynamo ${describeCommand(command)} (stale index) -> ok${describeOutput(out)}`);
+          return out;
+        }
+        const what = describeCommand(command);
         try {
-          return await this.ddb.send(command, sendOptions);
+          const out = await this.ddb.send(command, sendOptions);
+          note(`dynamo ${what} -> ok${describeOutput(out)}`);
+          return out;
         } catch (error) {
           this.fire('dynamodb-fault');
+          note(`dynamo ${what} -> ${describeError(error)}`);
           throw error;
         }
       })) as DynamoDBClient['send'];
     const ledger = this.world.ledger(TIMINGS, { send });
     const deps: OrderDeps = { partnero, ledger };
-    return { deps, random, guard, stopped: () => dead };
+    return { deps, random, guard, stopped: () => dead, fetch: traced };
   }
 
   /** A ledger snapshot a few steps old, if one differs from now. */
@@ -345,7 +381,7 @@ class Schedule {
     }
     if (batch.length === 0) return;
     for (const m of batch) m.receives += 1;
-    const { deps, random, guard, stopped } = this.container();
+    const { deps, random, guard, stopped } = this.container({ label: 'consumer' });
     this.result.invocations += 1;
     const records: SQSRecord[] = batch.map((m) => {
       const record = sqsRecord(m.messageId, m.body, m.receives);
@@ -411,7 +447,7 @@ class Schedule {
   /** One try of a shop's HTTP client; it stops at a 202 or a 4xx, and retries a 5xx. */
   async callHttp(client: HttpClient) {
     client.tries += 1;
-    const { deps, stopped } = this.container();
+    const { deps, stopped } = this.container({ label: `http-${client.kind}` });
     const order = {
       orderId: client.order.orderId,
       customerKey: client.order.buyer,
@@ -443,7 +479,8 @@ class Schedule {
 
   /** A reconciler run, as the schedule fires it (sometimes reading a stale sweep index). */
   reconcileRun() {
-    const { deps } = this.container({ staleIndex: chance(this.random, this.profile.staleIndex) });
+    const staleIndex = chance(this.random, this.profile.staleIndex);
+    const { deps } = this.container({ staleIndex, label: staleIndex ? 'reconciler(stale)' : 'reconciler' });
     return reconcile(deps).catch(() => undefined);
   }
 }
@@ -459,6 +496,84 @@ const STOPS_HTTP_CLIENT: OrderOutcome['status'][] = [
   'unknown_customer',
   'key_reused',
 ];
+
+type Attr = { S?: string; N?: string; BOOL?: boolean; SS?: string[] };
+const attrText = (v: Attr | undefined) =>
+  v === undefined ? '?' : (v.S ?? v.N ?? (v.BOOL !== undefined ? String(v.BOOL) : JSON.stringify(v)));
+const itemText = (item: Record<string, Attr> | undefined) =>
+  item
+    ? Object.entries(item)
+        .filter(([k]) => !['expiration', 'customerKey', 'currency', 'action'].includes(k))
+        .map(([k, v]) => `${k}=${attrText(v)}`)
+        .join(' ')
+    : 'none';
+
+/** A DynamoDB command as one trace line: its operation, key(s), expressions and values. */
+function describeCommand(command: unknown): string {
+  const c = command as { constructor: { name: string }; input: Record<string, unknown> };
+  const input = c.input as {
+    Key?: Record<string, Attr>;
+    Item?: Record<string, Attr>;
+    UpdateExpression?: string;
+    ConditionExpression?: string;
+    ExpressionAttributeValues?: Record<string, Attr>;
+    TransactItems?: { Update?: { Key?: Record<string, Attr>; UpdateExpression?: string } }[];
+  };
+  const name = c.constructor.name.replace(/Command$/, '');
+  const values = input.ExpressionAttributeValues
+    ? ` {${Object.entries(input.ExpressionAttributeValues)
+        .map(([k, v]) => `${k}=${attrText(v)}`)
+        .join(' ')}}`
+    : '';
+  if (input.TransactItems)
+    return `${name} [${input.TransactItems.map((t) => `${attrText(t.Update?.Key?.id)}: ${t.Update?.UpdateExpression}`).join('; ')}]`;
+  const key = attrText(input.Key?.id ?? input.Item?.id);
+  const expr = input.UpdateExpression
+    ? ` ${input.UpdateExpression}`
+    : input.Item
+      ? ` ${itemText(input.Item)}`
+      : '';
+  const cond = input.ConditionExpression ? ` IF ${input.ConditionExpression}` : '';
+  return `${name} ${key}${expr}${cond}${values}`;
+}
+function describeOutput(out: unknown): string {
+  const o = out as { Items?: Record<string, Attr>[]; Attributes?: Record<string, Attr> };
+  if (o?.Items)
+    return ` items [${o.Items.map((i) => `${attrText(i.id)} at ${attrText(i.sweepAt)}`).join(', ')}]`;
+  if (o?.Attributes) return ` old {${itemText(o.Attributes)}}`;
+  return '';
+}
+function describeError(error: unknown): string {
+  const e = error as {
+    name?: string;
+    Item?: Record<string, Attr>;
+    CancellationReasons?: { Code?: string }[];
+  };
+  if (e?.Item) return `${e.name} current {${itemText(e.Item)}}`;
+  if (e?.CancellationReasons) return `${e.name} [${e.CancellationReasons.map((r) => r.Code).join(', ')}]`;
+  return String(e?.name ?? error);
+}
+
+/** For each order an error names: its ledger item, its rows at Partnero, and every call about it. */
+function detailsOf(world: OrdersWorld, s: Schedule, errors: string[]): string {
+  const ids = [...new Set(errors.flatMap((e) => e.match(/s\d+-o\d+/g) ?? []))];
+  const out: string[] = [];
+  for (const id of ids) {
+    const pattern = new RegExp(`${id}(?![0-9])`);
+    out.push(`=== ${id}`);
+    out.push(
+      `ledger: ${
+        world
+          .ledgerItemsFor(id)
+          .map((i) => itemText(i as Record<string, Attr>))
+          .join(' | ') || 'none'
+      }`,
+    );
+    out.push(`partnero rows: ${s.adversary.history(id, s.startedAt).join('; ') || 'none'}`);
+    out.push(...s.trace.filter((line) => pattern.test(line)));
+  }
+  return out.join('\n');
+}
 
 const planFor = (seed: number) => {
   const random = seededRandom(seed);
@@ -497,6 +612,7 @@ export async function runSchedule(world: OrdersWorld, rig: ChaosRig, seed: numbe
   const { random, orders, http } = planned;
   const { adversary } = rig;
   const s = new Schedule(world, adversary, rig.ddb, seed, planned);
+  adversary.onLate = (line) => s.trace.push(`t+${world.now() - s.startedAt} adversary ${line}`);
   const { profile, result } = s;
   adversary.reset(profile.partnero, seededRandom(seed + 2));
   adversary.observe();
@@ -544,6 +660,10 @@ export async function runSchedule(world: OrdersWorld, rig: ChaosRig, seed: numbe
   result.longestDuplicateMs = adversary.longestDuplicateMs;
   for (const [kind, n] of Object.entries(adversary.fired)) s.fire(kind, n);
   check(world, orders, http, s, result);
+  // CHAOS_TRACE=s113-o2,…: the same details for these orders even when nothing failed.
+  const traced = process.env.CHAOS_TRACE?.split(',').filter(Boolean) ?? [];
+  if (result.errors.length > 0 || traced.length > 0)
+    result.details = detailsOf(world, s, [...result.errors, ...traced]);
   return result;
 }
 
@@ -564,8 +684,8 @@ async function settle(world: OrdersWorld, s: Schedule): Promise<boolean> {
     if (!Number.isFinite(next)) return true;
     world.advance(Math.max(1, next - world.now()));
     await s.adversary.land();
-    const { deps } = s.container();
-    const quiet = { ...deps, partnero: world.partnero({ fetch: s.adversary.fetchFor(s.random) }) };
+    const { deps, fetch } = s.container({ label: 'settle-reconciler' });
+    const quiet = { ...deps, partnero: world.partnero({ fetch }) };
     await reconcile(quiet).catch(() => undefined);
     s.adversary.observe();
   }

@@ -60,7 +60,8 @@ if (workers > 1) {
   const profiles: Record<string, Record<string, number>> = {};
   for (const part of parts) {
     for (const [name, t] of Object.entries(part.profiles)) {
-      const into = (profiles[name] ??= {});
+      profiles[name] ??= {};
+      const into = profiles[name];
       for (const [k, v] of Object.entries(t))
         into[k] = k === 'longestDuplicateMs' ? Math.max(into[k] ?? 0, v) : (into[k] ?? 0) + v;
     }
@@ -120,6 +121,8 @@ while (counted < target && run < max) {
       t.failing += 1;
       failingSeeds.push({ seed: r.seed, profile: r.profile, errors: r.errors });
       console.log(`seed ${r.seed} (${r.profile}): ${r.errors.join('; ')}`);
+      // The failing orders in full (ledger item, rows at Partnero, every call about them): on stderr.
+      if (r.details) process.stderr.write(`seed ${r.seed}:\n${r.details}\n`);
     }
   });
   run += chunk;
