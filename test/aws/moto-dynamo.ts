@@ -124,8 +124,24 @@ const faultAnswer = (status: number, type: string, message: string) => ({
   },
 });
 
+/**
+ * One request inside moto at a time. moto's server runs each request on its own thread and checks a
+ * write's condition and applies it without a lock, so two conditional writes of one item sent together
+ * can both pass against the same old item (docs/local.md, "Concurrent conditional writes"; pinned in
+ * dynamodb-known-differences.test.ts). DynamoDB applies each request to an item atomically: sent one at a
+ * time, the requests of concurrent invocations still interleave, call by call, as they can on DynamoDB.
+ */
+export function oneAtATime() {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(run: () => Promise<T>): Promise<T> => {
+    const turn = last.then(run, run);
+    last = turn.catch(() => undefined);
+    return turn;
+  };
+}
+
 /** NodeHttpHandler with `faults` applied as the twin's endpoint applies them (local/aws/dynamodb/faults.ts). */
-function faultyHandler(faults: Faults): NodeHttpHandler {
+function faultyHandler(faults: Faults, serial: ReturnType<typeof oneAtATime>): NodeHttpHandler {
   const inner = new NodeHttpHandler();
   const handler = Object.create(inner) as NodeHttpHandler;
   handler.handle = async (request, options) => {
@@ -159,7 +175,8 @@ function faultyHandler(faults: Faults): NodeHttpHandler {
     }
     if (kind === 'internal')
       return faultAnswer(500, 'InternalServerError', 'Internal error (injected)') as never;
-    const answer = await inner.handle(request, options);
+    // moto builds its whole answer before it sends the head: once the head is here, the write is done.
+    const answer = await serial(() => inner.handle(request, options));
     if (kind !== 'commit-then-fail') return answer;
     // Applied on moto; the answer is lost and replaced by a 500, so the SDK retries a write that landed.
     answer.response.body?.resume?.();
@@ -175,6 +192,7 @@ function faultyHandler(faults: Faults): NodeHttpHandler {
 export async function motoDynamo(moto: MotoServer, seed = 1) {
   const faults = new Faults();
   faults.reseed(seed);
+  const serial = oneAtATime();
   const calls: Record<string, number> = {};
   const admin = new DynamoDBClient({ endpoint: moto.url, region: 'us-east-1', credentials: CREDENTIALS });
   const { CreateTableCommand, UpdateTimeToLiveCommand } = await import('@aws-sdk/client-dynamodb');
@@ -201,7 +219,7 @@ export async function motoDynamo(moto: MotoServer, seed = 1) {
       credentials: CREDENTIALS,
       maxAttempts,
       retryStrategy: quickRetries(maxAttempts),
-      requestHandler: faultyHandler(faults),
+      requestHandler: faultyHandler(faults, serial),
     });
     created.middlewareStack.add(
       (next, context) => (args) => {

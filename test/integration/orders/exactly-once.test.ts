@@ -115,6 +115,27 @@ describe('exactly once, in the steady state', () => {
     expect((await recordOrders(deps(), [order]))[0]).toMatchObject({ status: 'not_referred' });
     expect(world.posts()).toBe(posts);
   });
+
+  it('lets one of two deliveries of a deferred order at the same instant take it over and send it', async () => {
+    // Seed 113 on moto: two consumers took over one deferred entry together and both sent it. The
+    // takeover is one conditional write, and DynamoDB (like the twin) applies one write of an item at a
+    // time: the second sees `claimed` and sends nothing (docs/local.md, "Concurrent conditional writes").
+    const order = sale(BOB, 410);
+    const { ledger } = deps();
+    await ledger.claim(order, 'first');
+    await ledger.defer(order.orderId, 'first', {
+      reason: 'Partnero POST /transactions failed with HTTP 429',
+      doubt: false,
+      failures: 0,
+      parkable: false,
+    });
+    const posts = world.posts();
+    const outcomes = await Promise.all([recordOrders(deps(), [order]), recordOrders(deps(), [order])]);
+    expect(outcomes.map(([o]) => o?.status).sort()).toEqual(['in_progress', 'recorded']);
+    expect(world.posts()).toBe(posts + 1);
+    expect(world.copies(order.orderId)).toBe(1);
+    expect(world.rewards(REFERRER)).toBe(41);
+  });
 });
 
 describe('refunds always reverse the reward', () => {
