@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { nodeHttpTransport, partneroHttpHandler } from '#shared/partnero/index.js';
 import { createAwsClients } from '#tools/cli/aws-clients.js';
@@ -48,11 +47,10 @@ describe('doctor --contract --local', () => {
   });
 });
 
-// The independent test double of Partnero's published answers, when it is in the tree.
+// The independent test double of Partnero's published answers.
 const DOUBLE = new URL('../../support/published-partnero.ts', import.meta.url);
-const describeDouble = existsSync(DOUBLE) ? describe : describe.skip;
 
-describeDouble('doctor --contract against the published-answers double', () => {
+describe('doctor --contract against the published-answers double', () => {
   let double: { url: string; apiKey: string; customers: Map<string, unknown>; close(): Promise<void> };
   beforeAll(async () => {
     const { startPublishedPartnero } = (await import(DOUBLE.href)) as {
