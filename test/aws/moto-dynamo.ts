@@ -9,12 +9,10 @@
  */
 import { Readable } from 'node:stream';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Faults } from '#local/aws/dynamodb/faults.js';
-import { DynamoOrderLedger, type LedgerTimings } from '#shared/orders/index.js';
-import { type LocalDynamo, quickRetries, TEST_TABLES } from '#test/support/local-dynamo.js';
+import { type LocalDynamo, quickRetries, TEST_TABLES, tableUsers } from '#test/support/local-dynamo.js';
 import type { MotoServer } from '#test/support/moto-server.js';
 import { projectTableSetups } from './twin-and-moto.js';
 
@@ -242,19 +240,7 @@ export async function motoDynamo(moto: MotoServer, seed = 1) {
     db: { faults, calls },
     url: moto.url,
     client,
-    ledger: (
-      timings: Partial<LedgerTimings> = {},
-      now?: () => number,
-      ddb: Pick<DynamoDBClient, 'send'> = shared,
-    ) =>
-      new DynamoOrderLedger({
-        client: ddb,
-        tableName: TEST_TABLES.orderLedger,
-        timings: { leaseMs: 60_000, verifyDelayMs: 60_000, ...timings },
-        ...(now ? { now } : {}),
-      }),
-    persistence: () =>
-      new DynamoDBPersistenceLayer({ tableName: TEST_TABLES.idempotency, awsSdkV3Client: shared }),
+    ...tableUsers(shared),
     ledgerItems: () => {
       cached ??= sync.scan(TEST_TABLES.orderLedger);
       return structuredClone(cached);

@@ -30,6 +30,28 @@ export const quickRetries = (maxAttempts: number): RetryStrategyV2 => ({
 });
 
 /**
+ * The project's code on the test tables, through `shared` unless told otherwise: the order ledger and
+ * Powertools' real persistence layer on the idempotency table. Any DynamoDB endpoint (ours, moto's).
+ */
+export function tableUsers(shared: DynamoDBClient) {
+  return {
+    ledger: (
+      timings: Partial<LedgerTimings> = {},
+      now?: () => number,
+      ddb: Pick<DynamoDBClient, 'send'> = shared,
+    ) =>
+      new DynamoOrderLedger({
+        client: ddb,
+        tableName: TEST_TABLES.orderLedger,
+        timings: { leaseMs: 60_000, verifyDelayMs: 60_000, ...timings },
+        ...(now ? { now } : {}),
+      }),
+    persistence: () =>
+      new DynamoDBPersistenceLayer({ tableName: TEST_TABLES.idempotency, awsSdkV3Client: shared }),
+  };
+}
+
+/**
  * The local DynamoDB endpoint on a free port, with the project's tables, and real SDK clients pointed
  * at it: what the tests use instead of any in-memory store.
  */
@@ -53,20 +75,7 @@ export async function startLocalDynamo(options: LocalDynamoDbOptions = {}) {
     url,
     /** A DynamoDB client of its own (e.g. `client(1)` to see every failure). */
     client,
-    ledger: (
-      timings: Partial<LedgerTimings> = {},
-      now?: () => number,
-      ddb: Pick<DynamoDBClient, 'send'> = shared,
-    ) =>
-      new DynamoOrderLedger({
-        client: ddb,
-        tableName: TEST_TABLES.orderLedger,
-        timings: { leaseMs: 60_000, verifyDelayMs: 60_000, ...timings },
-        ...(now ? { now } : {}),
-      }),
-    /** Powertools' real persistence layer on the test idempotency table. */
-    persistence: () =>
-      new DynamoDBPersistenceLayer({ tableName: TEST_TABLES.idempotency, awsSdkV3Client: shared }),
+    ...tableUsers(shared),
     /** Items of the ledger, as stored. */
     ledgerItems: () => db.table(TEST_TABLES.orderLedger).all(),
     reset: () => db.reset(),
