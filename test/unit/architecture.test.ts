@@ -1,24 +1,26 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { build } from 'esbuild';
-import { toEsbuildOptions } from '#infra/bundling.js';
+import * as metricNames from '#infra/metric-names.js';
+import {
+  bundledProjectFiles,
+  DEPLOYED,
+  FILE_LINE_LIMIT,
+  FUNCTION_LINE_LIMIT,
+  functionSpans,
+  lineCount,
+  ROOT,
+  tsFilesUnder,
+} from '#tools/measure/structure.js';
+
+/** The order consumer is the money path's Lambda: how many of our files a reader of its bundle meets. */
+const CONSUMER_FILE_LIMIT = 36;
 
 /**
  * The house rules of the code base, checked on every run: who may import whom, no import cycles in
  * production code, and no HTTP layer in the functions that serve no HTTP.
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PRODUCTION = ['shared', 'functions', 'infra', 'local', 'tools'];
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : filesUnder(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Every import specifier of a file (static, dynamic, `import type` and `export … from`). */
 function importsOf(file: string): string[] {
@@ -39,7 +41,7 @@ function resolve(file: string, spec: string): string | undefined {
 }
 
 const graph = new Map(
-  PRODUCTION.flatMap(filesUnder).map((file) => [
+  PRODUCTION.flatMap(tsFilesUnder).map((file) => [
     file,
     importsOf(file)
       .map((spec) => resolve(file, spec))
@@ -101,19 +103,59 @@ describe('bundles', () => {
   it.each(['order-consumer', 'reconciler'])(
     'functions/%s.ts carries no HTTP module',
     async (name) => {
-      const result = await build({
-        ...toEsbuildOptions(
-          join(ROOT, 'functions', `${name}.ts`),
-          join(ROOT, 'bench', '.out', 'arch', `${name}.mjs`),
-        ),
-        write: false,
-        metafile: true,
-        logLevel: 'silent',
-      });
-      const inputs = Object.keys(result.metafile?.inputs ?? {});
+      const inputs = await bundledProjectFiles(name);
       expect(inputs.some((input) => input.startsWith('shared/orders/'))).toBe(true);
       expect(inputs.filter((input) => input.startsWith('shared/http/'))).toEqual([]);
     },
     60_000,
   );
+});
+
+describe('size: each concept reads in one screen', () => {
+  const deployed = DEPLOYED.flatMap(tsFilesUnder);
+
+  it(`no file of functions/, shared/ or infra/ is over ${FILE_LINE_LIMIT} lines`, () => {
+    const long = deployed.filter((file) => lineCount(file) > FILE_LINE_LIMIT);
+    expect(long.map((file) => `${file}: ${lineCount(file)} lines`)).toEqual([]);
+  });
+
+  it(`no function there is over ${FUNCTION_LINE_LIMIT} lines (nested functions included)`, () => {
+    const long = deployed.flatMap(functionSpans).filter((span) => span.lines > FUNCTION_LINE_LIMIT);
+    expect(long.map(({ file, name, lines }) => `${file} ${name}: ${lines} lines`)).toEqual([]);
+  });
+
+  it(`the order consumer bundles at most ${CONSUMER_FILE_LIMIT} project files, and not the reconciler`, async () => {
+    const files = await bundledProjectFiles('order-consumer');
+    expect(files.length).toBeLessThanOrEqual(CONSUMER_FILE_LIMIT);
+    expect(files.filter((file) => file.includes('reconcile'))).toEqual([]);
+  }, 60_000);
+});
+
+describe('metric names', () => {
+    const deployed = DEPLOYED.flatMap(tsFilesUnder).map((file) => [
+    file,
+    readFileSync(join(ROOT, file), 'utf8'),
+  ]);
+  /** The files of deployed code that write `name` as a string literal, once per occurrence. */
+  const literals = (name: string) =>
+    deployed.flatMap(([file, text]) =>
+      [...(text as string).matchAll(new RegExp(`['"]${name}['"]`, 'g'))].map(() => file),
+    );
+
+  it('each metric name is written once in deployed code (its emitter and the dashboard share it)', () => {
+    const catalogue = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (typeof value === 'string') catalogue.add(value);
+      else if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+    };
+    collect(Object.values(metricNames));
+    const direct = deployed.flatMap(([, text]) =>
+      [...(text as string).matchAll(/addMetric\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] as string),
+    );
+    const names = [...new Set([...catalogue, ...direct])].filter((name) => /^[A-Z][A-Za-z]+$/.test(name));
+    expect(names.length).toBeGreaterThan(20);
+    const repeated = names.filter((name) => literals(name).length !== 1);
+    expect(repeated.map((name) => `${name}: ${literals(name).join(', ')}`)).toEqual([]);
+  });
 });
