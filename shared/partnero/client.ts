@@ -1,4 +1,5 @@
-import { createExecutor, type Execute } from './http.js';
+import { invalid } from './errors.js';
+import { createExecutor, type Execute } from './retry.js';
 import {
   asArray,
   first,
@@ -9,8 +10,8 @@ import {
   toPage,
   toTransaction,
   unwrap,
-} from './normalize.js';
-import { invalid, pageParams, pathWith } from './requests.js';
+} from './shapes.js';
+import { pageParams, pathWith } from './transport.js';
 import type {
   Balance,
   CallOptions,
@@ -72,7 +73,7 @@ export interface PartneroClient {
   transactions: TransactionsApi;
 }
 
-/** How the client reads Partnero's answers (normalize.ts); writes read what they can and never fail on it. */
+/** How the client reads Partnero's answers (shapes.ts); writes read what they can and never fail on it. */
 const customer = (body: unknown): Customer => toCustomer(unwrap(body));
 const customerPage = (body: unknown): Page<Customer> => toPage(body, toCustomer);
 const none = (): void => undefined;
@@ -98,130 +99,135 @@ function sentCustomer(input: CreateCustomerInput): Customer {
   };
 }
 
-function customersApi(execute: Execute): CustomersApi {
-  const get = async (id: string, o?: CallOptions) =>
-    execute({ method: 'GET', path: pathWith('GET', '/customers/{id}', id), parse: customer }, o);
-  return {
-    create: async (input, o) => {
-      const created = await execute(
-        {
-          method: 'POST',
-          path: '/customers',
-          body: input,
-          // Without key, id or email Partnero generates a key, so a resend could create a second customer.
-          idempotent: Boolean(input.key || input.id || input.email),
-          unknownOutcome: 'the customer may or may not have been created',
-          parse: (body) => readIfAny(body, customer),
-        },
-        o,
-      );
-      if (created?.referral_link) return created;
-      const id = created?.id ?? input.id ?? created?.key ?? input.key;
-      if (id === undefined || id === null) return created ?? sentCustomer(input);
-      return get(id, o).catch(() => created ?? sentCustomer(input));
-    },
-    get,
-    update: async (id, update, o) =>
-      execute(
-        {
-          method: 'PUT',
-          path: pathWith('PUT', '/customers/{id}', id),
-          body: { update },
-          parse: (body) => readIfAny(body, customer),
-        },
-        o,
-      ),
-    delete: async (id, o) =>
-      execute({ method: 'DELETE', path: pathWith('DELETE', '/customers/{id}', id), parse: none }, o),
-    list: async (q, o) => {
-      const query = pageParams('GET', '/customers', q);
-      if (q?.referStatus !== undefined) query.set('refer_status', q.referStatus);
-      return execute({ method: 'GET', path: '/customers', query, parse: customerPage }, o);
-    },
-    stats: async (id, o) =>
-      execute(
-        {
-          method: 'GET',
-          path: pathWith('GET', '/customers/{id}/stats', id),
-          parse: (body) => toCustomerStats(unwrap(body)),
-        },
-        o,
-      ),
-    balance: async (id, o) =>
-      execute(
-        {
-          method: 'GET',
-          path: pathWith('GET', '/customers/{id}/balance', id),
-          parse: (body) => toBalance(unwrap(body)),
-        },
-        o,
-      ),
-    referrals: async (id, q, o) => {
-      const path = pathWith('GET', '/customers/{id}/referrals', id);
-      return execute({ method: 'GET', path, query: pageParams('GET', path, q), parse: customerPage }, o);
-    },
-    creditBalance: async (id, input, o) => {
-      const path = pathWith('POST', '/customers/{id}/balance/credit', id);
-      if (!Number.isFinite(input.amount)) {
-        throw invalid('POST', path, `Partnero POST ${path}: amount must be a finite number`);
-      }
-      return execute(
-        {
-          method: 'POST',
-          path,
-          body: { amount: input.amount, amount_units: input.amount_units, is_currency: input.is_currency },
-          idempotent: false,
-          unknownOutcome: 'the balance credit may or may not have been applied',
-          parse: (body) => readIfAny(unwrap(body), toBalance),
-        },
-        o,
-      );
-    },
-  };
+/** Customer endpoints, and the read-back of a created customer. */
+class Customers implements CustomersApi {
+  constructor(private readonly execute: Execute) {}
+
+  async create(input: CreateCustomerInput, o?: CallOptions): Promise<Customer> {
+    const created = await this.execute(
+      {
+        method: 'POST',
+        path: '/customers',
+        body: input,
+        // Without key, id or email Partnero generates a key, so a resend could create a second customer.
+        idempotent: Boolean(input.key || input.id || input.email),
+        unknownOutcome: 'the customer may or may not have been created',
+        parse: (body) => readIfAny(body, customer),
+      },
+      o,
+    );
+    if (created?.referral_link) return created;
+    const id = created?.id ?? input.id ?? created?.key ?? input.key;
+    if (id === undefined || id === null) return created ?? sentCustomer(input);
+    return this.get(id, o).catch(() => created ?? sentCustomer(input));
+  }
+
+  async get(id: string, o?: CallOptions): Promise<Customer> {
+    return this.execute({ method: 'GET', path: pathWith('GET', '/customers/{id}', id), parse: customer }, o);
+  }
+
+  async update(id: string, update: UpdateCustomerInput, o?: CallOptions): Promise<Customer | undefined> {
+    const path = pathWith('PUT', '/customers/{id}', id);
+    return this.execute(
+      { method: 'PUT', path, body: { update }, parse: (body) => readIfAny(body, customer) },
+      o,
+    );
+  }
+
+  async delete(id: string, o?: CallOptions): Promise<void> {
+    return this.execute(
+      { method: 'DELETE', path: pathWith('DELETE', '/customers/{id}', id), parse: none },
+      o,
+    );
+  }
+
+  async list(q?: ListCustomersQuery, o?: CallOptions): Promise<Page<Customer>> {
+    const query = pageParams('GET', '/customers', q);
+    if (q?.referStatus !== undefined) query.set('refer_status', q.referStatus);
+    return this.execute({ method: 'GET', path: '/customers', query, parse: customerPage }, o);
+  }
+
+  async stats(id: string, o?: CallOptions): Promise<CustomerStats> {
+    const path = pathWith('GET', '/customers/{id}/stats', id);
+    return this.execute({ method: 'GET', path, parse: (body) => toCustomerStats(unwrap(body)) }, o);
+  }
+
+  async balance(id: string, o?: CallOptions): Promise<Balance> {
+    const path = pathWith('GET', '/customers/{id}/balance', id);
+    return this.execute({ method: 'GET', path, parse: (body) => toBalance(unwrap(body)) }, o);
+  }
+
+  async referrals(id: string, q?: PageQuery, o?: CallOptions): Promise<Page<Customer>> {
+    const path = pathWith('GET', '/customers/{id}/referrals', id);
+    return this.execute({ method: 'GET', path, query: pageParams('GET', path, q), parse: customerPage }, o);
+  }
+
+  async creditBalance(id: string, input: CreditBalanceInput, o?: CallOptions): Promise<Balance | undefined> {
+    const path = pathWith('POST', '/customers/{id}/balance/credit', id);
+    if (!Number.isFinite(input.amount)) {
+      throw invalid('POST', path, `Partnero POST ${path}: amount must be a finite number`);
+    }
+    return this.execute(
+      {
+        method: 'POST',
+        path,
+        body: { amount: input.amount, amount_units: input.amount_units, is_currency: input.is_currency },
+        idempotent: false,
+        unknownOutcome: 'the balance credit may or may not have been applied',
+        parse: (body) => readIfAny(unwrap(body), toBalance),
+      },
+      o,
+    );
+  }
 }
 
-function transactionsApi(execute: Execute): TransactionsApi {
-  return {
-    create: async (input, o) =>
-      execute(
-        {
-          method: 'POST',
-          path: '/transactions',
-          body: input,
-          idempotent: false,
-          unknownOutcome: 'the transaction may or may not have been recorded',
-          parse: (body) => readIfAny(first(unwrap(body)), toTransaction),
-        },
-        o,
-      ),
-    createBatch: async (input, o) =>
-      execute(
-        {
-          method: 'POST',
-          path: '/transactions',
-          body: input,
-          idempotent: false,
-          unknownOutcome: 'the transactions may or may not have been recorded',
-          parse: (body) => asArray(unwrap(body)).flatMap((t) => readIfAny(t, toTransaction) ?? []),
-        },
-        o,
-      ),
-    delete: async (key, o) =>
-      execute({ method: 'DELETE', path: pathWith('DELETE', '/transactions/{key}', key), parse: none }, o),
-    list: async (q, o) => {
-      const query = pageParams('GET', '/transactions', q);
-      if (q?.customerId !== undefined) query.set('customer.id', q.customerId);
-      if (q?.customerKey !== undefined) query.set('customer.key', q.customerKey);
-      if (q?.key !== undefined) query.set('key', q.key);
-      return execute(
-        { method: 'GET', path: '/transactions', query, parse: (body) => toPage(body, toTransaction) },
-        o,
-      );
-    },
-  };
+class Transactions implements TransactionsApi {
+  constructor(private readonly execute: Execute) {}
+
+  async create(input: CreateTransactionInput, o?: CallOptions): Promise<Transaction | undefined> {
+    return this.execute(
+      {
+        method: 'POST',
+        path: '/transactions',
+        body: input,
+        idempotent: false,
+        unknownOutcome: 'the transaction may or may not have been recorded',
+        parse: (body) => readIfAny(first(unwrap(body)), toTransaction),
+      },
+      o,
+    );
+  }
+
+  async createBatch(input: CreateTransactionBatchInput, o?: CallOptions): Promise<Transaction[]> {
+    return this.execute(
+      {
+        method: 'POST',
+        path: '/transactions',
+        body: input,
+        idempotent: false,
+        unknownOutcome: 'the transactions may or may not have been recorded',
+        parse: (body) => asArray(unwrap(body)).flatMap((t) => readIfAny(t, toTransaction) ?? []),
+      },
+      o,
+    );
+  }
+
+  async delete(key: string, o?: CallOptions): Promise<void> {
+    const path = pathWith('DELETE', '/transactions/{key}', key);
+    return this.execute({ method: 'DELETE', path, parse: none }, o);
+  }
+
+  async list(q?: ListTransactionsQuery, o?: CallOptions): Promise<Page<Transaction>> {
+    const query = pageParams('GET', '/transactions', q);
+    if (q?.customerId !== undefined) query.set('customer.id', q.customerId);
+    if (q?.customerKey !== undefined) query.set('customer.key', q.customerKey);
+    if (q?.key !== undefined) query.set('key', q.key);
+    const parse = (body: unknown) => toPage(body, toTransaction);
+    return this.execute({ method: 'GET', path: '/transactions', query, parse }, o);
+  }
 }
 
 export function createPartneroClient(opts: PartneroClientOptions): PartneroClient {
   const execute = createExecutor(opts);
-  return { customers: customersApi(execute), transactions: transactionsApi(execute) };
+  return { customers: new Customers(execute), transactions: new Transactions(execute) };
 }

@@ -1,9 +1,9 @@
+/** The Partnero client: its endpoints, its errors, its types and its default transport. */
 export type { CustomersApi, PartneroClient, TransactionsApi } from './client.js';
 export { createPartneroClient } from './client.js';
 export type { PartneroErrorCode } from './errors.js';
 export { isPartneroError, PartneroError } from './errors.js';
-export type { PartneroFetch, PartneroRequestInit, PartneroResponse } from './node-transport.js';
-export { IDLE_SOCKET_MS, nodeHttpTransport, partneroHttpHandler } from './node-transport.js';
+export { nodeHttpTransport, partneroHttpHandler } from './transport.js';
 export type {
   ApiKeySource,
   Balance,
@@ -24,6 +24,10 @@ export type {
   PageMeta,
   PageQuery,
   PartneroClientOptions,
+  PartneroFetch,
+  PartneroLimiterHook,
+  PartneroRequestInit,
+  PartneroResponse,
   ReferringCustomerRef,
   RequestInfo,
   Reward,

@@ -1,5 +1,4 @@
-/** What the client reads from Partnero's answers (docs/partnero-shapes.md), and what it sends. */
-import type { PartneroFetch } from './node-transport.js';
+/** What the client reads from Partnero's answers (docs/partnero-shapes.md), what it sends, and how. */
 
 /**
  * A customer named inside another object (a referring customer, a transaction's parties). Partnero
@@ -215,7 +214,7 @@ export interface PartneroClientOptions {
   apiKey: string | ApiKeySource;
   /** Default 'https://api.partnero.com/v1'; a trailing slash is tolerated. */
   baseUrl?: string;
-  /** How requests are sent; default the AWS SDK's Node HTTP handler (node-transport.ts). `fetch` fits. */
+  /** How requests are sent; default the AWS SDK's Node HTTP handler (transport.ts). `fetch` fits. */
   fetch?: PartneroFetch;
   /** Per attempt, default 5000. */
   attemptTimeoutMs?: number;
@@ -250,3 +249,32 @@ export interface CallOptions {
   /** The account the call is made for: a limiter counts it against that account's own share. */
   account?: string;
 }
+
+// ---- the transport ----
+
+export interface PartneroRequestInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  signal?: AbortSignal;
+  /** Never follow a redirect (it could carry the bearer key elsewhere); the default transport never does. */
+  redirect?: 'manual';
+}
+
+export interface PartneroResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** What the client sends requests with: `fetch`, or anything answering the same subset. */
+export type PartneroFetch = (url: string, init: PartneroRequestInit) => Promise<PartneroResponse>;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** One HTTP attempt, reduced to what the retry loop decides on. */
+export type Outcome =
+  | { kind: 'response'; status: number; retryAfter: string | null; body: unknown }
+  | { kind: 'timeout'; ms: number }
+  | { kind: 'aborted' }
+  | { kind: 'network'; error: unknown };

@@ -1,8 +1,8 @@
 import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
-import { createExecutor, type Execute } from '#shared/partnero/http.js';
-import type { PartneroFetch } from '#shared/partnero/node-transport.js';
-import { ResponseShapeError, toPage, unwrap } from '#shared/partnero/normalize.js';
-import { pathWith } from '#shared/partnero/requests.js';
+import type { PartneroFetch } from '#shared/partnero/index.js';
+import { createExecutor, type Execute } from '#shared/partnero/retry.js';
+import { ResponseShapeError, toPage, unwrap } from '#shared/partnero/shapes.js';
+import { pathWith } from '#shared/partnero/transport.js';
 
 /** A webhook subscription as `GET /webhooks` lists it. */
 export interface Webhook {

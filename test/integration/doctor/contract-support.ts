@@ -1,5 +1,5 @@
 import type { PartneroFetch, PartneroResponse } from '#shared/partnero/index.js';
-import { isObj } from '#shared/partnero/normalize.js';
+import { isObj } from '#shared/partnero/shapes.js';
 import { ToolError } from '#tools/cli/errors.js';
 import { type ContractDeps, contractCommand } from '#tools/doctor/contract/command.js';
 import type { ContractOptions } from '#tools/doctor/contract/exercise.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
 import { nodeHttpTransport, type PartneroFetch, partneroHttpHandler } from '#shared/partnero/index.js';
-import { isObj } from '#shared/partnero/normalize.js';
+import { isObj } from '#shared/partnero/shapes.js';
 import { ASSUMPTIONS } from '#tools/doctor/contract/assumptions.js';
 import { RUN_PREFIX } from '#tools/doctor/contract/names.js';
 import { lineOf, rewriting, runCommand, statusesOf, stripCustomerNames } from './contract-support.js';

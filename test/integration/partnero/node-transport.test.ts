@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { attemptOnce } from '#shared/partnero/attempt.js';
+import { attemptOnce } from '#shared/partnero/transport.js';
 import {
   createPartneroClient,
   isPartneroError,

@@ -3,8 +3,7 @@ import fc from 'fast-check';
 import { AppError, type AppErrorCode } from '#shared/errors.js';
 import { type ErrorAnswer, errorAnswer } from '#shared/http/error-answers.js';
 import { PoisonMessageError } from '#shared/order-events/parse-message.js';
-import { PartneroError, type PartneroErrorCode } from '#shared/partnero/errors.js';
-import { parseRetryAfter } from '#shared/partnero/retry.js';
+import { PartneroError, type PartneroErrorCode, parseRetryAfter } from '#shared/partnero/errors.js';
 import { SecretError, type SecretErrorCode } from '#shared/secrets/errors.js';
 
 /** Fixed seed: a failure replays the same way on every machine. */

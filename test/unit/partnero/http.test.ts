@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { createExecutor } from '#shared/partnero/http.js';
+import { createExecutor } from '#shared/partnero/retry.js';
 import { type ApiKeySource, createPartneroClient, type PartneroError } from '#shared/partnero/index.js';
 import { failure, fakeFetch, hang, json, KEY, ok, setup } from './fake-fetch.js';
 

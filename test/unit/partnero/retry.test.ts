@@ -1,11 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  backoffDelay,
-  defaultSleep,
-  isRetryableStatus,
-  parseRetryAfter,
-  retryDelay,
-} from '#shared/partnero/retry.js';
+import { isRetryableStatus, parseRetryAfter } from '#shared/partnero/errors.js';
+import { backoffDelay, defaultSleep, retryDelay } from '#shared/partnero/retry.js';
 
 const opts = (random: number) => ({ baseDelayMs: 100, maxDelayMs: 2000, random: () => random });
 

@@ -1,5 +1,5 @@
 import type { Customer } from '#shared/partnero/index.js';
-import { isObj, STAT_NAMES, toCustomerRef, toPage } from '#shared/partnero/normalize.js';
+import { isObj, STAT_NAMES, toCustomerRef, toPage } from '#shared/partnero/shapes.js';
 import type { Observations, Poll, Step } from './observations.js';
 import type { Exchange } from './recorder.js';
 import { answerOf, failureOf, fieldsOf, formOf, is2xx, namedBy, payloadOf, rowsOf } from './shapes.js';
@@ -423,7 +423,7 @@ export const ASSUMPTIONS: readonly Assumption[] = [
   {
     name: 'stats',
     assumes:
-      'GET /customers/{id}/stats holds a click count and a referral count under names the client knows (normalize.ts STAT_NAMES).',
+      'GET /customers/{id}/stats holds a click count and a referral count under names the client knows (shapes.ts STAT_NAMES).',
     source: 'our reading',
     basis: 'Partnero publishes "click counts, referral counts, and social sharing links", no field names',
     check: statsVerdict,

@@ -1,5 +1,5 @@
 import { type CustomerRef, isPartneroError } from '#shared/partnero/index.js';
-import { isObj, unwrap } from '#shared/partnero/normalize.js';
+import { isObj, unwrap } from '#shared/partnero/shapes.js';
 import type { Step } from './observations.js';
 import type { Exchange } from './recorder.js';
 

@@ -26,7 +26,7 @@ import type {
  * the result must never fail on an unknown extra field or a wrong type in a field we do not need.
  */
 
-/** A 2xx body that lacks what identifies the resource; the executor maps it to a PartneroError. */
+/** A 2xx body that lacks what identifies the resource; the executor (retry.ts) maps it to a PartneroError. */
 export class ResponseShapeError extends Error {
   override readonly name = 'ResponseShapeError';
 }
@@ -75,18 +75,12 @@ function firstOf<T>(o: Obj, names: readonly string[], read: (v: unknown) => T | 
 }
 
 /** `{status, data}` envelope → data; a body without `data` is taken as the payload itself. */
-export function unwrap(body: unknown): unknown {
-  return isObj(body) && 'data' in body ? body.data : body;
-}
+export const unwrap = (body: unknown): unknown => (isObj(body) && 'data' in body ? body.data : body);
 
 /** A single item where Partnero might answer with a one-element array, or the reverse. */
-export function first(v: unknown): unknown {
-  return Array.isArray(v) ? v[0] : v;
-}
+export const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
 
-export function asArray(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [v];
-}
+export const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 
 /** A nested customer: an object with any of id/key/email/name, or a bare identifier string. */
 export function toCustomerRef(v: unknown): CustomerRef | null {
@@ -104,9 +98,8 @@ function linkOf(v: unknown): string | null {
   return isObj(v) ? (str(v.url) ?? str(v.link)) : null;
 }
 
-function links(v: unknown): string[] {
-  return Array.isArray(v) ? v.map(linkOf).filter((l): l is string => l !== null) : [];
-}
+const links = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(linkOf).filter((l): l is string => l !== null) : [];
 
 export function toCustomer(v: unknown): Customer {
   const c = obj(first(v), 'customer');
