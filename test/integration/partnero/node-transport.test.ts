@@ -2,13 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { attemptOnce } from '#shared/partnero/transport.js';
 import {
   createPartneroClient,
   isPartneroError,
   nodeHttpTransport,
   partneroHttpHandler,
 } from '#shared/partnero/index.js';
+import { attemptOnce } from '#shared/partnero/transport.js';
 
 /** The default transport over real sockets: what `fetch` did for the client, the client still gets. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { createExecutor } from '#shared/partnero/retry.js';
 import { type ApiKeySource, createPartneroClient, type PartneroError } from '#shared/partnero/index.js';
+import { createExecutor } from '#shared/partnero/retry.js';
 import { failure, fakeFetch, hang, json, KEY, ok, setup } from './fake-fetch.js';
 
 const customer = { id: 'alice', referral_link: 'https://x.io?ref=alice' };
