@@ -58,13 +58,9 @@
  *   orderProducers?[]                      who may put `orderEvents.source` events on a bus the stack creates:
  *                                          account ids or IAM ARNs; absent → this account
  *   reconcilerIntervalMinutes (5; 1–60)    how often the order-ledger reconciler sweeps
- *   orderEvents {
- *     busName?                             existing EventBridge bus; absent → the stack creates one
- *     source ('shop.orders'), placedDetailType ('Order Placed'), refundedDetailType ('Order Refunded')
- *     mapping? {orderId|customerId|amount|currency|productId|productType|action: '$.json.path[0]'}
- *     batchSize (10; 1–10000, ≤ 10 when maxBatchingWindowSeconds is 0), maxBatchingWindowSeconds (2; 0–300)
- *     maxReceiveCount (5; 1–1000), maxConcurrency (2; 2–1000), consumerTimeoutSeconds (30; 1–900)
- *   }
+ *   orderEvents {busName?, source, placedDetailType, refundedDetailType, mapping?, batchSize, …}
+ *                                          where order events come from, their shape, and how the consumer drains
+ *                                          them (infra/config-order-events.ts)
  *   partneroBudget {callsPerSecond 20, moneyShare 0.5, customerCallsPerMinute 60, dashboardCacheSeconds 30}
  *                                          Partnero's rate limit shared by every function, the money path's reserved
  *                                          share, the per-account limit and the dashboard cache (infra/config-budget.ts)
@@ -75,8 +71,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { isJsonPath } from '#shared/order-events/json-path.js';
-import { ORDER_EVENT_FIELDS, type OrderEventField } from '#shared/order-events/mapping.js';
 import { DEDUP_TTL_SECONDS, DEFAULT_TOLERANCE_SECONDS } from '#shared/webhooks/constants.js';
 import { partneroBudget } from './config-budget.js';
 import {
@@ -97,6 +91,7 @@ import {
   snsTopicArn,
   throttle,
 } from './config-fields.js';
+import { orderEvents } from './config-order-events.js';
 
 /**
  * How long after an event Partnero may still retry its delivery. Partnero does not publish it; its docs
@@ -115,13 +110,6 @@ export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = DEFAULT_TOLERANCE_SECONDS;
 /** The CDK context key holding the configuration object. */
 export const CONFIG_CONTEXT_KEY = 'referrals';
 
-/**
- * Mapping paths are checked with the consumer's own parser (shared/order-events/json-path.ts), so a
- * path the stack accepts is one the consumer can read.
- */
-export const isOrderEventPath = (path: string): boolean => isJsonPath(path);
-export { ORDER_EVENT_FIELDS, type OrderEventField };
-
 const RETENTION_VALUES = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
 
 /** Thrown for an invalid configuration; the message lists every problem, one `path: reason` each. */
@@ -133,48 +121,6 @@ export class ConfigError extends Error {
     this.problems = problems;
   }
 }
-
-const orderEventPath = z.string().refine(isOrderEventPath, {
-  error:
-    'must be a $-rooted dotted JSON path with optional [n] indexes, e.g. $.detail.items[0].sku (no __proto__/constructor/prototype)',
-});
-
-const orderEvents = object({
-  busName: z
-    .string()
-    .regex(/^[A-Za-z0-9._/-]{1,256}$/, {
-      error: 'must be an EventBridge bus name ([A-Za-z0-9._/-], up to 256)',
-    })
-    .optional(),
-  source: z.string().min(1).max(256).default('shop.orders'),
-  placedDetailType: z.string().min(1).max(128).default('Order Placed'),
-  refundedDetailType: z.string().min(1).max(128).default('Order Refunded'),
-  mapping: object(
-    Object.fromEntries(ORDER_EVENT_FIELDS.map((f) => [f, orderEventPath.optional()])),
-  ).optional(),
-  batchSize: int(1, 10_000).default(10),
-  maxBatchingWindowSeconds: int(0, 300).default(2),
-  maxReceiveCount: int(1, 1_000).default(5),
-  maxConcurrency: int(2, 1_000).default(2),
-  consumerTimeoutSeconds: int(1, 900).default(30),
-})
-  .prefault({})
-  .superRefine((o, ctx) => {
-    if (o.batchSize > 10 && o.maxBatchingWindowSeconds === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['batchSize'],
-        message: 'must be ≤ 10 when maxBatchingWindowSeconds is 0 (SQS event source rule)',
-      });
-    }
-    if (o.placedDetailType === o.refundedDetailType) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['refundedDetailType'],
-        message: 'must differ from placedDetailType',
-      });
-    }
-  });
 
 /** Subject claims a user cannot change: the only safe sources of the customer key. */
 export const IMMUTABLE_CUSTOMER_KEY_CLAIMS = ['sub', 'cognito:username'] as const;
@@ -274,8 +220,6 @@ export const referralConfigSchema = object({
   .prefault({});
 
 export type ReferralConfig = z.output<typeof referralConfigSchema>;
-export type OrderEventsConfig = ReferralConfig['orderEvents'];
-export type OrderEventMapping = Partial<Record<OrderEventField, string>>;
 
 /** Validates a raw configuration object (or JSON string); throws ConfigError listing every problem. */
 export function parseConfig(raw: unknown): ReferralConfig {

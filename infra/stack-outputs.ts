@@ -28,27 +28,44 @@ export interface OutputSources {
 const putSecret = (secretId: string, json: string) =>
   `aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '${json}'`;
 
+type Output = (id: string, value: string, description: string) => CfnOutput;
+
 /** The stack's outputs: what a team wires further (URLs, names) and the commands the README shows. */
 export function addStackOutputs(stack: Stack, parts: OutputSources): void {
-  const { api, webhooks, orderEvents, partnero, webhookSecret, monitoring } = parts;
-  const output = (id: string, value: string, description: string) =>
-    new CfnOutput(stack, id, { value, description });
+  const { api } = parts;
+  const output: Output = (id, value, description) => new CfnOutput(stack, id, { value, description });
   output('ApiUrl', api.url, 'Base URL of the HTTP API');
-  if (parts.webhookFirewall) {
+  webhookUrlOutputs(output, parts);
+  output(
+    'BackOfficeRoleArn',
+    parts.backOffice.role.roleArn,
+    'Role that may call the back-office routes only (POST /transactions, DELETE /transactions/{key}, POST /customers/{id}/credit): assume it to sign those calls',
+  );
+  secretOutputs(output, parts);
+  if (api.userPool && api.userPoolClient) {
+    output('UserPoolId', api.userPool.userPoolId, 'Cognito user pool of the customers');
+    output('UserPoolClientId', api.userPoolClient.userPoolClientId, 'App client for the web frontend');
+  }
+  orderEventOutputs(output, parts.orderEvents);
+  operationsOutputs(output, parts);
+}
+
+/** The URL to register in Partnero: the firewall's when there is one, else the route on execute-api. */
+function webhookUrlOutputs(output: Output, { webhooks, webhookFirewall }: OutputSources): void {
+  if (webhookFirewall) {
     output(
       'WebhookUrl',
-      parts.webhookFirewall.url,
+      webhookFirewall.url,
       'Register this URL as the webhook endpoint in Partnero (CloudFront with AWS WAF in front of the webhook route)',
     );
     output('WebhookOriginUrl', webhooks.url, 'The webhook route on execute-api, behind the firewall');
   } else {
     output('WebhookUrl', webhooks.url, 'Register this URL as the webhook endpoint in Partnero');
   }
-  output(
-    'BackOfficeRoleArn',
-    parts.backOffice.role.roleArn,
-    'Role that may call the back-office routes only (POST /transactions, DELETE /transactions/{key}, POST /customers/{id}/credit): assume it to sign those calls',
-  );
+}
+
+/** The two secrets, and the command that fills each one the stack created. */
+function secretOutputs(output: Output, { partnero, webhookSecret }: OutputSources): void {
   output('SecretName', partnero.secretName, 'Secret holding the Partnero API key');
   if (partnero.created) {
     output(
@@ -70,10 +87,10 @@ export function addStackOutputs(stack: Stack, parts: OutputSources): void {
       'Put the signing secret Partnero shows for the webhook in',
     );
   }
-  if (api.userPool && api.userPoolClient) {
-    output('UserPoolId', api.userPool.userPoolId, 'Cognito user pool of the customers');
-    output('UserPoolClientId', api.userPoolClient.userPoolClientId, 'App client for the web frontend');
-  }
+}
+
+/** The bus, the order queue and its DLQ, and the redrive command. */
+function orderEventOutputs(output: Output, orderEvents: OrderEvents): void {
   output('EventBusName', orderEvents.eventBus.eventBusName, 'Bus for order events and republished webhooks');
   output('OrderQueueUrl', orderEvents.queue.queueUrl, 'Queue between the order rule and the consumer');
   output('OrderDlqUrl', orderEvents.deadLetterQueue.queueUrl, 'Dead-letter queue of order events');
@@ -83,6 +100,13 @@ export function addStackOutputs(stack: Stack, parts: OutputSources): void {
     `aws sqs start-message-move-task --source-arn ${orderEvents.deadLetterQueue.queueArn} --destination-arn ${orderEvents.queue.queueArn}`,
     'After fixing the cause: move dead-lettered order events back to the queue',
   );
+}
+
+/** What an operator watches (the alarm topic, the dashboard) and the tables they may look into. */
+function operationsOutputs(
+  output: Output,
+  { monitoring, dashboard, idempotency, orderLedger }: OutputSources,
+): void {
   output(
     'AlarmTopicArn',
     monitoring.alarmTopic.topicArn,
@@ -90,15 +114,11 @@ export function addStackOutputs(stack: Stack, parts: OutputSources): void {
       ? 'Topic every alarm notifies. Subscribe: aws sns subscribe --topic-arn <this ARN> --protocol email --notification-endpoint <you@example.com> (then confirm the email), or set alarmEmail'
       : 'Topic every alarm notifies (configured alarmTopicArn)',
   );
-  output(
-    'DashboardUrl',
-    parts.dashboard.url,
-    'CloudWatch dashboard: the referral funnel and the pipeline health',
-  );
-  output('IdempotencyTableName', parts.idempotency.table.tableName, 'Idempotency records (credit, webhook)');
+  output('DashboardUrl', dashboard.url, 'CloudWatch dashboard: the referral funnel and the pipeline health');
+  output('IdempotencyTableName', idempotency.table.tableName, 'Idempotency records (credit, webhook)');
   output(
     'OrderLedgerTableName',
-    parts.orderLedger.table.tableName,
+    orderLedger.table.tableName,
     'Order ledger (exactly-once transactions and refunds)',
   );
 }

@@ -181,28 +181,40 @@ export class ReferralDashboard extends Construct {
   }
 
   private healthWidgets(): IWidget[] {
-    const { httpStage, orderQueue, functions, alarms } = this.props;
-    const period = this.period;
+    const { alarms } = this.props;
     const widgets: IWidget[] = [new TextWidget({ markdown: '## Pipeline health', width: 24, height: 1 })];
     if (alarms?.length) {
       widgets.push(new AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24, height: 4 }));
     }
-    if (httpStage) {
-      widgets.push(
-        this.graph('API requests and errors', [httpStage.metricCount({ period, label: 'requests' })], {
-          right: [
-            httpStage.metricClientError({ period, label: '4xx' }),
-            httpStage.metricServerError({ period, label: '5xx' }),
-          ],
-        }),
-        this.graph(
-          'API latency (ms)',
-          ['p50', 'p90', 'p99'].map((statistic) =>
-            httpStage.metricLatency({ period, statistic, label: statistic }),
-          ),
+    return [...widgets, ...this.apiWidgets(), ...this.queueWidgets(), ...this.functionWidgets()];
+  }
+
+  /** Requests, 4xx and 5xx, and latency percentiles of the HTTP API stage. */
+  private apiWidgets(): IWidget[] {
+    const { httpStage } = this.props;
+    const period = this.period;
+    if (!httpStage) return [];
+    return [
+      this.graph('API requests and errors', [httpStage.metricCount({ period, label: 'requests' })], {
+        right: [
+          httpStage.metricClientError({ period, label: '4xx' }),
+          httpStage.metricServerError({ period, label: '5xx' }),
+        ],
+      }),
+      this.graph(
+        'API latency (ms)',
+        ['p50', 'p90', 'p99'].map((statistic) =>
+          httpStage.metricLatency({ period, statistic, label: statistic }),
         ),
-      );
-    }
+      ),
+    ];
+  }
+
+  /** The order queue's depth and oldest message, and every dead-letter queue's depth. */
+  private queueWidgets(): IWidget[] {
+    const { orderQueue } = this.props;
+    const period = this.period;
+    const widgets: IWidget[] = [];
     if (orderQueue) {
       widgets.push(
         this.graph(
@@ -237,8 +249,14 @@ export class ReferralDashboard extends Construct {
         ),
       );
     }
-    const fns = Object.entries(functions);
-    widgets.push(
+    return widgets;
+  }
+
+  /** Errors, throttles and p95 duration of every function, one line each. */
+  private functionWidgets(): IWidget[] {
+    const period = this.period;
+    const fns = Object.entries(this.props.functions);
+    return [
       this.graph(
         'Function errors',
         fns.map(([name, fn]) => fn.metricErrors({ period, label: name })),
@@ -251,7 +269,6 @@ export class ReferralDashboard extends Construct {
         'Function duration p95 (ms)',
         fns.map(([name, fn]) => fn.metricDuration({ period, statistic: 'p95', label: name })),
       ),
-    );
-    return widgets;
+    ];
   }
 }

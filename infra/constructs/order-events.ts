@@ -5,9 +5,10 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { isOrderEventPath, ORDER_EVENT_FIELDS, type OrderEventMapping } from '#infra/config.js';
+import { isOrderEventPath, type OrderEventMapping } from '#infra/config-order-events.js';
 import { entryPath } from '#infra/entries.js';
 import { orderRulePattern } from '#infra/order-rule.js';
+import { ORDER_EVENT_FIELDS } from '#shared/order-events/mapping.js';
 import type { OrderLedgerTable } from './order-ledger-table.js';
 import { ReferralFunction, type ReferralFunctionDefaults } from './referral-function.js';
 
@@ -121,46 +122,60 @@ export class OrderEvents extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
 
+    this.rule = this.orderRule(source, placed, refunded);
+    this.consumer = this.orderConsumer(props, consumerTimeout, maxReceiveCount);
+  }
+
+  /** The rule sending placed and refunded orders to the queue; what it cannot deliver goes to the DLQ. */
+  private orderRule(source: string, placed: string, refunded: string): Rule {
     const pattern = orderRulePattern({ source, placedDetailType: placed, refundedDetailType: refunded });
-    this.rule = new Rule(this, 'Rule', {
+    const rule = new Rule(this, 'Rule', {
       eventBus: this.eventBus,
       description: `Orders (${source}: ${placed} / ${refunded}) → Partnero transactions`,
       eventPattern: { source: pattern.source, detailType: pattern['detail-type'] },
     });
-    this.rule.addTarget(
+    rule.addTarget(
       new SqsQueue(this.queue, {
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 185,
         maxEventAge: Duration.hours(24),
       }),
     );
+    return rule;
+  }
 
-    this.consumer = new ReferralFunction(this, 'Consumer', {
+  /** The consumer, its grants, and the queue as its event source (partial batch failures). */
+  private orderConsumer(
+    props: OrderEventsProps,
+    timeout: Duration,
+    maxReceiveCount: number,
+  ): ReferralFunction {
+    const consumer = new ReferralFunction(this, 'Consumer', {
       ...props.functionDefaults,
       entry: entryPath(props.functionsDir, 'orderConsumer'),
       description: 'Order events (SQS) → Partnero transactions',
-      timeout: consumerTimeout,
+      timeout,
       environment: {
         ORDER_EVENTS_MAPPING: this.mappingJson,
         ORDER_DLQ_URL: this.deadLetterQueue.queueUrl,
         ORDER_QUEUE_URL: this.queue.queueUrl,
         ORDER_LEDGER_TABLE_NAME: props.orderLedger.table.tableName,
-        LEDGER_LEASE_SECONDS: String(consumerTimeout.toSeconds() + 30),
+        LEDGER_LEASE_SECONDS: String(timeout.toSeconds() + 30),
         // Parked with its reason one receive before SQS would move it without one.
         ORDER_UNKNOWN_CUSTOMER_MAX_RECEIVES: String(Math.max(1, maxReceiveCount - 1)),
       },
     });
-    this.consumer.grantSecretRead(props.partneroSecret);
-    props.orderLedger.grantUse(this.consumer.function);
+    consumer.grantSecretRead(props.partneroSecret);
+    props.orderLedger.grantUse(consumer.function);
     // Orders of a customer Partnero does not know yet come back with a growing delay.
-    this.queue.grant(this.consumer.function, 'sqs:ChangeMessageVisibility');
+    this.queue.grant(consumer.function, 'sqs:ChangeMessageVisibility');
     // A rate-limited event goes back on the queue as a delayed copy (its receive count starts again).
-    this.queue.grantSendMessages(this.consumer.function);
+    this.queue.grantSendMessages(consumer.function);
     // Non-retryable failures are parked in the DLQ at once instead of burning the receive count.
-    this.deadLetterQueue.grantSendMessages(this.consumer.function);
+    this.deadLetterQueue.grantSendMessages(consumer.function);
 
     const batchingWindow = props.maxBatchingWindow ?? Duration.seconds(2);
-    this.consumer.function.addEventSource(
+    consumer.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize ?? 10,
         maxBatchingWindow: batchingWindow.toSeconds() > 0 ? batchingWindow : undefined,
@@ -168,6 +183,7 @@ export class OrderEvents extends Construct {
         maxConcurrency: props.maxConcurrency ?? 2,
       }),
     );
+    return consumer;
   }
 }
 

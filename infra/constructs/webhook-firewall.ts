@@ -27,6 +27,23 @@ export interface WebhookFirewallProps {
   readonly rateLimit?: number;
 }
 
+/** A web ACL rule's (or the ACL's) CloudWatch metric and sampled requests. */
+const visibility = (metricName: string) => ({
+  cloudWatchMetricsEnabled: true,
+  sampledRequestsEnabled: true,
+  metricName,
+});
+
+/** Matches a request whose `field` (its path, its method) is exactly `value`. */
+const exactly = (field: Record<string, unknown>, value: string) => ({
+  byteMatchStatement: {
+    fieldToMatch: field,
+    positionalConstraint: 'EXACTLY',
+    searchString: value,
+    textTransformations: [{ priority: 0, type: 'NONE' }],
+  },
+});
+
 /**
  * A CloudFront distribution in front of the webhook route only, with an AWS WAF web ACL: a rate-based rule
  * blocks an IP that floods it, and a second rule blocks every request but `POST /webhooks/partnero` (the
@@ -49,21 +66,16 @@ export class WebhookFirewall extends Construct {
           `Deploy to ${WEBHOOK_FIREWALL_REGION} (e.g. AWS_REGION=${WEBHOOK_FIREWALL_REGION} npx cdk deploy), or turn webhookFirewall off (docs/security.md).`,
       );
     }
-    const rateLimit = props.rateLimit ?? 600;
-    const visibility = (metricName: string) => ({
-      cloudWatchMetricsEnabled: true,
-      sampledRequestsEnabled: true,
-      metricName,
-    });
-    const exactly = (field: Record<string, unknown>, value: string) => ({
-      byteMatchStatement: {
-        fieldToMatch: field,
-        positionalConstraint: 'EXACTLY',
-        searchString: value,
-        textTransformations: [{ priority: 0, type: 'NONE' }],
-      },
-    });
-    this.webAcl = new CfnWebACL(this, 'WebAcl', {
+    this.webAcl = this.newWebAcl(props.rateLimit ?? 600);
+    this.distribution = this.newDistribution(
+      `${props.api.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
+    );
+    this.url = `https://${this.distribution.distributionDomainName}${WEBHOOK_PATH}`;
+  }
+
+  /** The web ACL: every request but the webhook's is blocked, and so is an IP over the rate limit. */
+  private newWebAcl(rateLimit: number): CfnWebACL {
+    return new CfnWebACL(this, 'WebAcl', {
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
       description: `Partnero webhook: POST ${WEBHOOK_PATH} only, at most ${rateLimit} requests per IP in 5 minutes`,
@@ -95,8 +107,11 @@ export class WebhookFirewall extends Construct {
         },
       ],
     });
-    const apiDomain = `${props.api.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
-    this.distribution = new Distribution(this, 'Distribution', {
+  }
+
+  /** The distribution passing every request the web ACL lets through to the API, uncached. */
+  private newDistribution(apiDomain: string): Distribution {
+    const distribution = new Distribution(this, 'Distribution', {
       comment: `Partnero webhook (POST ${WEBHOOK_PATH}) behind AWS WAF`,
       webAclId: this.webAcl.attrArn,
       priceClass: PriceClass.PRICE_CLASS_100,
@@ -109,7 +124,7 @@ export class WebhookFirewall extends Construct {
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       },
     });
-    Validations.of(this.distribution).acknowledge(
+    Validations.of(distribution).acknowledge(
       {
         id: 'AwsSolutions-CFR1',
         reason: 'Partnero publishes no sending countries: a geo restriction could drop its deliveries.',
@@ -125,6 +140,6 @@ export class WebhookFirewall extends Construct {
           'The distribution uses its cloudfront.net name, whose certificate is CloudFront’s own; a custom domain would set the TLS policy.',
       },
     );
-    this.url = `https://${this.distribution.distributionDomainName}${WEBHOOK_PATH}`;
+    return distribution;
   }
 }

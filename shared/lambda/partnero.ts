@@ -6,7 +6,7 @@ import {
 } from '#shared/partnero/index.js';
 import { limiterFromEnv } from '#shared/quota/env.js';
 import type { QuotaPool } from '#shared/quota/store.js';
-import { createSecretProvider, type PartneroSecretProvider } from '#shared/secrets/index.js';
+import { createSecretProvider, type PartneroSecretProvider } from '#shared/secrets/cached-secret.js';
 import { numberEnv, requiredEnv } from './env.js';
 
 /** What every Partnero-calling function needs: the cached secret and a client that uses it. */

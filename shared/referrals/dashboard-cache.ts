@@ -4,8 +4,7 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { numberEnv } from '#shared/lambda/env.js';
-import { logger } from '#shared/lambda/logger.js';
+import { logger, numberEnv } from '#shared/lambda/runtime.js';
 
 /**
  * The referral dashboard of each account, kept for a short time (`DASHBOARD_CACHE_SECONDS`, default 30)
@@ -40,66 +39,84 @@ export interface DashboardCacheOptions {
 
 const keyOf = (accountId: string) => ({ id: { S: `${DASHBOARD_KEY_PREFIX}#${accountId}` } });
 
-export function dynamoDashboardCache(options: DashboardCacheOptions): DashboardCache {
-  const { client, tableName, ttlSeconds } = options;
-  const now = options.now ?? Date.now;
-  const expiration = () => ({ N: String(Math.ceil(now() / 1000) + ttlSeconds + KEEP_SECONDS) });
-  return {
-    get: async (accountId, page) => {
-      const { Item } = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: keyOf(accountId), ConsistentRead: true }),
-      );
-      const gen = Number(Item?.gen?.N ?? 0);
-      const entry = Item?.[`p${page}`]?.M;
-      if (entry && Number(entry.gen?.N) === gen && Number(entry.until?.N) > now() && entry.body?.S) {
-        return { hit: true, value: JSON.parse(entry.body.S) };
-      }
-      return { hit: false, gen };
-    },
-    put: async (accountId, page, gen, value) => {
-      if (page > MAX_CACHED_PAGE || ttlSeconds <= 0) return;
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(accountId),
-            UpdateExpression: 'SET #page = :entry, #exp = :exp',
-            ConditionExpression: gen === 0 ? 'attribute_not_exists(#gen)' : '#gen = :gen',
-            ExpressionAttributeNames: { '#page': `p${page}`, '#exp': 'expiration', '#gen': 'gen' },
-            ExpressionAttributeValues: {
-              ':entry': {
-                M: {
-                  gen: { N: String(gen) },
-                  until: { N: String(now() + ttlSeconds * 1000) },
-                  body: { S: JSON.stringify(value) },
-                },
+/** The cache in DynamoDB: one item per account, its pages under the generation they were loaded in. */
+export class DynamoDashboardCache implements DashboardCache {
+  private readonly client: Pick<DynamoDBClient, 'send'>;
+  private readonly tableName: string;
+  private readonly ttlSeconds: number;
+  private readonly now: () => number;
+
+  constructor(options: DashboardCacheOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.ttlSeconds = options.ttlSeconds;
+    this.now = options.now ?? Date.now;
+  }
+
+  async get(
+    accountId: string,
+    page: number,
+  ): Promise<{ hit: true; value: unknown } | { hit: false; gen: number }> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: keyOf(accountId), ConsistentRead: true }),
+    );
+    const gen = Number(Item?.gen?.N ?? 0);
+    const entry = Item?.[`p${page}`]?.M;
+    if (entry && Number(entry.gen?.N) === gen && Number(entry.until?.N) > this.now() && entry.body?.S) {
+      return { hit: true, value: JSON.parse(entry.body.S) };
+    }
+    return { hit: false, gen };
+  }
+
+  async put(accountId: string, page: number, gen: number, value: unknown): Promise<void> {
+    if (page > MAX_CACHED_PAGE || this.ttlSeconds <= 0) return;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(accountId),
+          UpdateExpression: 'SET #page = :entry, #exp = :exp',
+          ConditionExpression: gen === 0 ? 'attribute_not_exists(#gen)' : '#gen = :gen',
+          ExpressionAttributeNames: { '#page': `p${page}`, '#exp': 'expiration', '#gen': 'gen' },
+          ExpressionAttributeValues: {
+            ':entry': {
+              M: {
+                gen: { N: String(gen) },
+                until: { N: String(this.now() + this.ttlSeconds * 1000) },
+                body: { S: JSON.stringify(value) },
               },
-              ':exp': expiration(),
-              ...(gen === 0 ? {} : { ':gen': { N: String(gen) } }),
             },
-          }),
-        );
-      } catch (e) {
-        // Invalidated while we loaded: the answer we hold is already stale, so it is not stored.
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      }
-    },
-    invalidate: async (accountIds) => {
-      await Promise.all(
-        [...new Set(accountIds)].map((accountId) =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: keyOf(accountId),
-              UpdateExpression: 'ADD #gen :one SET #exp = :exp',
-              ExpressionAttributeNames: { '#gen': 'gen', '#exp': 'expiration' },
-              ExpressionAttributeValues: { ':one': { N: '1' }, ':exp': expiration() },
-            }),
-          ),
-        ),
+            ':exp': this.expiration(),
+            ...(gen === 0 ? {} : { ':gen': { N: String(gen) } }),
+          },
+        }),
       );
-    },
-  };
+    } catch (e) {
+      // Invalidated while we loaded: the answer we hold is already stale, so it is not stored.
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  }
+
+  async invalidate(accountIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      [...new Set(accountIds)].map((accountId) =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: keyOf(accountId),
+            UpdateExpression: 'ADD #gen :one SET #exp = :exp',
+            ExpressionAttributeNames: { '#gen': 'gen', '#exp': 'expiration' },
+            ExpressionAttributeValues: { ':one': { N: '1' }, ':exp': this.expiration() },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** When DynamoDB may delete the item: after its newest page, plus the time a generation must outlive. */
+  private expiration() {
+    return { N: String(Math.ceil(this.now() / 1000) + this.ttlSeconds + KEEP_SECONDS) };
+  }
 }
 
 /**
@@ -138,7 +155,7 @@ export function dashboardCacheFromEnv(
   const tableName = env.QUOTA_TABLE_NAME?.trim();
   const ttlSeconds = numberEnv(env, 'DASHBOARD_CACHE_SECONDS', 30);
   if (!tableName || ttlSeconds <= 0) return undefined;
-  return dynamoDashboardCache({ client, tableName, ttlSeconds });
+  return new DynamoDashboardCache({ client, tableName, ttlSeconds });
 }
 
 let fromEnv: { env: NodeJS.ProcessEnv; cache: DashboardCache | undefined } | undefined;

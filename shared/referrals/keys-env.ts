@@ -1,16 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { requiredEnv } from '#shared/lambda/env.js';
-import { createCachedSecret, readSecretValue, SecretError, secretField } from '#shared/secrets/index.js';
+import { requiredEnv } from '#shared/lambda/runtime.js';
+import { createCachedSecret } from '#shared/secrets/cached-secret.js';
+import { readSecretValue, SecretError, secretField } from '#shared/secrets/secret-value.js';
 import { type EmailHasher, emailHasher } from './email-hash.js';
-import { dynamoReferralKeys, type ReferralKeys } from './public-keys.js';
+import { DynamoReferralKeys, type ReferralKeys } from './public-keys.js';
 
 /** The key map from the function's environment (`REFERRAL_KEYS_TABLE_NAME`). */
 export function referralKeysFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   client: Pick<DynamoDBClient, 'send'> = new DynamoDBClient({}),
 ): ReferralKeys {
-  return dynamoReferralKeys(client, requiredEnv(env, 'REFERRAL_KEYS_TABLE_NAME'));
+  return new DynamoReferralKeys(client, requiredEnv(env, 'REFERRAL_KEYS_TABLE_NAME'));
 }
 
 /**

@@ -96,104 +96,104 @@ function accountKeyOf(item: Record<string, { S?: string }>): AccountKey {
 const failedItems = (e: TransactionCanceledException) =>
   (e.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed');
 
-export function dynamoReferralKeys(
-  client: Client,
-  tableName: string,
-  draw: () => string = () => generatePublicKey(),
-): ReferralKeys {
-  const get = async (key: Record<string, { S: string }>) =>
-    (await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as
-      | Record<string, { S?: string }>
-      | undefined;
+/** The map in DynamoDB (`REFERRAL_KEYS_TABLE_NAME`); `draw` makes a candidate key. */
+export class DynamoReferralKeys implements ReferralKeys {
+  constructor(
+    private readonly client: Client,
+    private readonly tableName: string,
+    private readonly draw: () => string = () => generatePublicKey(),
+  ) {}
 
-  const keyOf = async (accountId: string) => {
-    const item = await get(accountItem(accountId));
+  async ownerOf(publicKey: string): Promise<KeyOwner | undefined> {
+    const item = await this.get(keyItem(publicKey));
+    const accountId = item?.account?.S;
+    return accountId ? { accountId, emailHash: item?.emailHash?.S ?? null } : undefined;
+  }
+
+  async keyOf(accountId: string): Promise<AccountKey | undefined> {
+    const item = await this.get(accountItem(accountId));
     return item ? accountKeyOf(item) : undefined;
-  };
+  }
 
-  const enrol: ReferralKeys['enrol'] = async (accountId, emailHash) => {
-    const existing = await keyOf(accountId);
+  async enrol(accountId: string, emailHash: string | null): Promise<AccountKey & { created: boolean }> {
+    const existing = await this.keyOf(accountId);
     if (existing) return { ...existing, created: false };
-    const hash: Record<string, { S: string }> = emailHash ? { emailHash: S(emailHash) } : {};
-    const created = new Date().toISOString();
     for (let i = 0; i < MAX_DRAWS; i++) {
-      const publicKey = draw();
+      const publicKey = this.draw();
       try {
-        await client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...accountItem(accountId), publicKey: S(publicKey), ...hash, created: S(created) },
-                  ConditionExpression: 'attribute_not_exists(id)',
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...keyItem(publicKey), account: S(accountId), ...hash, created: S(created) },
-                  ConditionExpression: 'attribute_not_exists(id)',
-                },
-              },
-            ],
-          }),
-        );
+        await this.putBoth(accountId, publicKey, emailHash);
         return { publicKey, kind: 'random', referrerKey: null, created: true };
       } catch (e) {
         if (!(e instanceof TransactionCanceledException)) throw e;
         const [accountTaken, keyTaken] = failedItems(e);
         if (accountTaken) {
           // Another sign-up of this account won the race: its key is the account's key.
-          const winner = await keyOf(accountId);
+          const winner = await this.keyOf(accountId);
           if (winner) return { ...winner, created: false };
         }
         if (!keyTaken && !accountTaken) throw e;
       }
     }
     throw new Error(`no free public key after ${MAX_DRAWS} draws`);
-  };
+  }
 
-  return {
-    async ownerOf(publicKey) {
-      const item = await get(keyItem(publicKey));
-      const accountId = item?.account?.S;
-      return accountId ? { accountId, emailHash: item?.emailHash?.S ?? null } : undefined;
-    },
-    keyOf,
-    enrol,
-    async markLegacy(accountId, emailHash, unused) {
-      const previous = await keyOf(accountId);
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            ...accountItem(accountId),
-            publicKey: S(accountId),
-            legacy: S('true'),
-            ...(emailHash ? { emailHash: S(emailHash) } : {}),
-            ...(previous?.referrerKey ? { referrerKey: S(previous.referrerKey) } : {}),
-            created: S(new Date().toISOString()),
-          },
+  async markLegacy(accountId: string, emailHash: string | null, unused?: string): Promise<AccountKey> {
+    const previous = await this.keyOf(accountId);
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...accountItem(accountId),
+          publicKey: S(accountId),
+          legacy: S('true'),
+          ...(emailHash ? { emailHash: S(emailHash) } : {}),
+          ...(previous?.referrerKey ? { referrerKey: S(previous.referrerKey) } : {}),
+          created: S(new Date().toISOString()),
+        },
+      }),
+    );
+    if (unused)
+      await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyItem(unused) }));
+    return { publicKey: accountId, kind: 'account_id', referrerKey: previous?.referrerKey ?? null };
+  }
+
+  async rememberReferrer(accountId: string, referrerKey: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: accountItem(accountId),
+          UpdateExpression: 'SET referrerKey = :k',
+          ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(referrerKey)',
+          ExpressionAttributeValues: { ':k': S(referrerKey) },
         }),
       );
-      if (unused) await client.send(new DeleteItemCommand({ TableName: tableName, Key: keyItem(unused) }));
-      return { publicKey: accountId, kind: 'account_id', referrerKey: previous?.referrerKey ?? null };
-    },
-    async rememberReferrer(accountId, referrerKey) {
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: accountItem(accountId),
-            UpdateExpression: 'SET referrerKey = :k',
-            ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(referrerKey)',
-            ExpressionAttributeValues: { ':k': S(referrerKey) },
-          }),
-        );
-      } catch (e) {
-        if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
-      }
-    },
-  };
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  private async get(key: Record<string, { S: string }>) {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return Item as Record<string, { S?: string }> | undefined;
+  }
+
+  /** Both items of a new enrolment in one transaction, each only if absent. */
+  private async putBoth(accountId: string, publicKey: string, emailHash: string | null): Promise<void> {
+    const hash: Record<string, { S: string }> = emailHash ? { emailHash: S(emailHash) } : {};
+    const created = S(new Date().toISOString());
+    const putNew = (Item: Record<string, { S: string }>) => ({
+      Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(id)' },
+    });
+    await this.client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          putNew({ ...accountItem(accountId), publicKey: S(publicKey), ...hash, created }),
+          putNew({ ...keyItem(publicKey), account: S(accountId), ...hash, created }),
+        ],
+      }),
+    );
+  }
 }

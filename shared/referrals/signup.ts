@@ -7,6 +7,7 @@ import {
   type ReferralDropReason,
   type ReferralGuards,
   type Referrer,
+  type Screened,
   type ScreeningDeps,
   screenReferral,
 } from './screen-referral.js';
@@ -49,6 +50,21 @@ const emailInUse = () =>
 const linkCarries = (customer: Customer, key: string) =>
   customer.referral_link === null || customer.referral_link.includes(key);
 
+/** The customer as we create it: the account id as its private `id`, our public key as its `key`. */
+function customerBody(identity: Identity, profile: SignupInput['profile'], publicKey: string) {
+  const name = identity.name ?? profile.name;
+  const surname = identity.surname ?? profile.surname;
+  return {
+    id: identity.customerKey,
+    key: publicKey,
+    ...(identity.email ? { email: identity.email } : {}),
+    ...(name ? { name } : {}),
+    ...(surname ? { surname } : {}),
+  };
+}
+
+const dropped = (reason: ReferralDropReason | undefined) => (reason ? { referralDropped: reason } : {});
+
 /**
  * Enrols the caller as a Partnero customer, attributed to the referrer when the referral survives
  * screening. The customer is sent with the account id as its private `id` and a public key of ours
@@ -63,19 +79,11 @@ export async function signup(
   call: CallOptions = {},
 ): Promise<SignupResult> {
   const { client, keys } = deps;
-  const { identity, profile } = input;
+  const { identity } = input;
   const screened = await screenReferral(deps, identity, input.referral, guards, call);
   const emailHash = identity.email ? await deps.hashEmail(identity.email) : null;
-  let own = await keys.enrol(identity.customerKey, emailHash);
-  const name = identity.name ?? profile.name;
-  const surname = identity.surname ?? profile.surname;
-  const body = {
-    id: identity.customerKey,
-    key: own.publicKey,
-    ...(identity.email ? { email: identity.email } : {}),
-    ...(name ? { name } : {}),
-    ...(surname ? { surname } : {}),
-  };
+  const own = await keys.enrol(identity.customerKey, emailHash);
+  const body = customerBody(identity, input.profile, own.publicKey);
   const create = (referrer?: Referrer) =>
     client.customers.create(
       referrer
@@ -86,7 +94,6 @@ export async function signup(
         : body,
       call,
     );
-  const dropped = (reason: ReferralDropReason | undefined) => (reason ? { referralDropped: reason } : {});
 
   try {
     try {
@@ -111,16 +118,35 @@ export async function signup(
     }
   } catch (error) {
     if (!isPartneroError(error) || error.code !== 'conflict') throw error;
-    const existing = await client.customers.get(identity.customerKey, call).catch((e: unknown) => {
-      // Not this account: the (verified) email is another customer's. Only its owner can see this.
-      if (isPartneroError(e) && e.code === 'not_found') throw emailInUse();
-      throw e;
-    });
-    // Enrolled before our keys existed: its key is its account id, and the key just drawn goes unused.
-    if (own.created && !linkCarries(existing, own.publicKey)) {
-      own = { ...(await keys.markLegacy(identity.customerKey, emailHash, own.publicKey)), created: false };
-    }
-    const reason = screened.dropped ?? (screened.referrer ? 'already_enrolled' : undefined);
-    return { customer: existing, key: own, outcome: 'existing', ...dropped(reason) };
+    return existingSignup(deps, { identity, own, emailHash, screened }, call);
   }
+}
+
+/**
+ * The caller is a Partnero customer already (Partnero answered `conflict`): their customer, never
+ * re-attributed, with the key their link carries.
+ */
+async function existingSignup(
+  { client, keys }: SignupDeps,
+  enrolment: {
+    identity: Identity;
+    own: AccountKey & { created: boolean };
+    emailHash: string | null;
+    screened: Screened;
+  },
+  call: CallOptions,
+): Promise<SignupResult> {
+  const { identity, emailHash, screened } = enrolment;
+  let own = enrolment.own;
+  const existing = await client.customers.get(identity.customerKey, call).catch((e: unknown) => {
+    // Not this account: the (verified) email is another customer's. Only its owner can see this.
+    if (isPartneroError(e) && e.code === 'not_found') throw emailInUse();
+    throw e;
+  });
+  // Enrolled before our keys existed: its key is its account id, and the key just drawn goes unused.
+  if (own.created && !linkCarries(existing, own.publicKey)) {
+    own = { ...(await keys.markLegacy(identity.customerKey, emailHash, own.publicKey)), created: false };
+  }
+  const reason = screened.dropped ?? (screened.referrer ? 'already_enrolled' : undefined);
+  return { customer: existing, key: own, outcome: 'existing', ...dropped(reason) };
 }

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretError } from './errors.js';
+import { parsePartneroSecret, SecretError } from './secret-value.js';
 
 export interface CachedSecretOptions<T> {
   /** The Secrets Manager client (injected so tests can mock it). */
@@ -13,51 +13,44 @@ export interface CachedSecretOptions<T> {
   now?: () => number;
 }
 
-export interface CachedSecret<T> {
+/** A cached value that can be dropped, e.g. after Partnero answered 401 to a rotated key. */
+export interface RefreshableValue<T = string> {
   get(): Promise<T>;
-  /** Drops the cached value, e.g. after Partnero answered 401 to a rotated key. */
   invalidate(): void;
-  /** How many GetSecretValue calls were made (for metrics and the benchmark). */
-  readonly reads: number;
+}
+
+async function readSecret(client: CachedSecretOptions<unknown>['client'], secretId: string) {
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    return (
+      out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined)
+    );
+  } catch (e) {
+    const name = (e as { name?: string }).name ?? 'Error';
+    if (name === 'ResourceNotFoundException') {
+      throw new SecretError('secret_invalid', secretId, `Secret "${secretId}" does not exist`);
+    }
+    throw new SecretError('secret_unavailable', secretId, `Could not read secret "${secretId}" (${name})`);
+  }
 }
 
 /**
  * One secret read once per TTL per container. Concurrent first calls share one request (single
  * flight); a failed read is not cached, so the next call tries again.
  */
-export function createCachedSecret<T>(options: CachedSecretOptions<T>): CachedSecret<T> {
+export function createCachedSecret<T>(options: CachedSecretOptions<T>): RefreshableValue<T> {
   const { client, secretId, parse, ttlMs = 300_000, now = Date.now } = options;
   let pending: Promise<T> | undefined;
   let expiresAt = 0;
-  let reads = 0;
-
-  const read = async (): Promise<T> => {
-    reads += 1;
-    let raw: string | undefined;
-    try {
-      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      raw =
-        out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
-    } catch (e) {
-      const name = (e as { name?: string }).name ?? 'Error';
-      if (name === 'ResourceNotFoundException') {
-        throw new SecretError('secret_invalid', secretId, `Secret "${secretId}" does not exist`);
-      }
-      throw new SecretError('secret_unavailable', secretId, `Could not read secret "${secretId}" (${name})`);
-    }
-    return parse(secretId, raw);
-  };
-
   const invalidate = () => {
     pending = undefined;
     expiresAt = 0;
   };
-
   return {
     get: () => {
       if (pending && now() < expiresAt) return pending;
       expiresAt = now() + ttlMs;
-      const attempt = read();
+      const attempt = readSecret(client, secretId).then((raw) => parse(secretId, raw));
       pending = attempt;
       attempt.catch(() => {
         if (pending === attempt) invalidate();
@@ -65,8 +58,31 @@ export function createCachedSecret<T>(options: CachedSecretOptions<T>): CachedSe
       return attempt;
     },
     invalidate,
-    get reads() {
-      return reads;
-    },
+  };
+}
+
+/** The Partnero secret's two values, each a `RefreshableValue` over one cached read. */
+export interface PartneroSecretProvider {
+  /** The API key as the Partnero client's `ApiKeySource`. */
+  readonly apiKey: RefreshableValue;
+  /** The webhook signing secret; fails with `secret_invalid` when the secret has none. */
+  readonly webhookSecret: RefreshableValue;
+}
+
+/** The Partnero secret (API key and optional webhook signing secret), cached per container. */
+export function createSecretProvider(
+  options: Omit<CachedSecretOptions<unknown>, 'parse'>,
+): PartneroSecretProvider {
+  const { secretId } = options;
+  const cache = createCachedSecret({ ...options, parse: parsePartneroSecret });
+  const invalidate = () => cache.invalidate();
+  const webhookSecret = async () => {
+    const { webhookSecret } = await cache.get();
+    if (webhookSecret) return webhookSecret;
+    throw new SecretError('secret_invalid', secretId, `Secret "${secretId}" has no "webhookSecret" field`);
+  };
+  return {
+    apiKey: { get: async () => (await cache.get()).apiKey, invalidate },
+    webhookSecret: { get: webhookSecret, invalidate },
   };
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { AppError } from '#shared/errors.js';
 import { logger } from '#shared/lambda/logger.js';
-import { isSecretError } from '#shared/secrets/index.js';
+import { isSecretError } from '#shared/secrets/secret-value.js';
 import { isStale, parseDelivery } from './parse-delivery.js';
 import { eventEntry } from './publish.js';
 import type { WebhookRuntime } from './runtime.js';

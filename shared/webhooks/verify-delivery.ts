@@ -1,7 +1,7 @@
 import { AppError } from '#shared/errors.js';
 import { beforeDeadline } from '#shared/lambda/deadline.js';
 import { logger } from '#shared/lambda/logger.js';
-import type { RefreshableValue } from '#shared/secrets/index.js';
+import type { RefreshableValue } from '#shared/secrets/cached-secret.js';
 import { matchesSignature, parseSignature } from './signature.js';
 import type { SigningKeys, WebhookSigningSecret } from './webhook-secret.js';
 

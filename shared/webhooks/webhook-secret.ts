@@ -4,10 +4,8 @@ import {
   createCachedSecret,
   createSecretProvider,
   type RefreshableValue,
-  readSecretValue,
-  SecretError,
-  secretField,
-} from '#shared/secrets/index.js';
+} from '#shared/secrets/cached-secret.js';
+import { readSecretValue, SecretError, secretField } from '#shared/secrets/secret-value.js';
 
 type SecretsClient = Pick<SecretsManagerClient, 'send'>;
 

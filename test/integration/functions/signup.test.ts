@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { createHandler, type SignupDeps } from '#functions/signup.js';
 import { disposableEmailGuard } from '#shared/referrals/disposable-email.js';
 import { emailHasher } from '#shared/referrals/email-hash.js';
-import { dynamoReferralKeys, type ReferralKeys } from '#shared/referrals/public-keys.js';
+import { DynamoReferralKeys, type ReferralKeys } from '#shared/referrals/public-keys.js';
 import { answer, jwtEvent, lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
 import { recordingMetrics } from '#test/support/metrics.js';
@@ -14,7 +14,7 @@ let keys: ReferralKeys;
 beforeAll(async () => {
   env = await handlerSandbox();
   dynamo = await startLocalDynamo();
-  keys = dynamoReferralKeys(dynamo.client(), TEST_TABLES.referralKeys);
+  keys = new DynamoReferralKeys(dynamo.client(), TEST_TABLES.referralKeys);
 });
 afterAll(async () => {
   await env.sandbox.close();

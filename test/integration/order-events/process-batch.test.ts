@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
-import {
-  ORDER_BATCH_METRICS,
-  type OrderBatchDeps,
-  type ParkReason,
-  processOrderBatch,
-} from '#shared/order-events/index.js';
+import { type OrderBatchDeps, processOrderBatch } from '#shared/order-events/process-batch.js';
+import type { ParkReason } from '#shared/order-events/send-back.js';
+import { ORDER_METRICS } from '#shared/orders/order-metrics.js';
 import { PartneroError, type PartneroErrorCode, type Transaction } from '#shared/partnero/index.js';
-import { SecretError } from '#shared/secrets/index.js';
+import { SecretError } from '#shared/secrets/secret-value.js';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
 
 /** The batch verdicts, with a scripted Partnero and the real order ledger on the local DynamoDB. */
@@ -334,10 +331,10 @@ describe('processOrderBatch', () => {
     await processOrderBatch([placed('o-1'), record('x')], d);
     expect(create).toHaveBeenCalledWith(expect.objectContaining({ key: 'o-1' }), call);
     expect(addMetric.mock.calls).toEqual([
-      [ORDER_BATCH_METRICS.recorded, 'Count', 1],
-      [ORDER_BATCH_METRICS.parked, 'Count', 1],
+      [ORDER_METRICS.recorded, 'Count', 1],
+      [ORDER_METRICS.parked, 'Count', 1],
     ]);
-    expect(ORDER_BATCH_METRICS.skipped).toBe('OrdersSkippedNotReferred');
+    expect(ORDER_METRICS.skipped).toBe('OrdersSkippedNotReferred');
   });
 
   it('handles an empty batch without calls', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { mockClient } from 'aws-sdk-client-mock';
 import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
 import { createPartneroClient, type PartneroClient, PartneroError } from '#shared/partnero/index.js';
-import { createSecretProvider } from '#shared/secrets/index.js';
+import { createSecretProvider } from '#shared/secrets/cached-secret.js';
 import { controls } from '#test/support/sandbox.js';
 
 let sandbox: RunningSandbox;

@@ -5,8 +5,8 @@ import { createPartneroLimiter, dynamoQuotaStore } from '#shared/quota/index.js'
 import {
   cachedDashboard,
   type DashboardCache,
+  DynamoDashboardCache,
   dashboardAccountsOf,
-  dynamoDashboardCache,
   invalidateDashboards,
 } from '#shared/referrals/dashboard-cache.js';
 import { answer, jwtEvent, lambdaContext } from '#test/support/events.js';
@@ -54,7 +54,7 @@ function route(options: { perMinute?: number; cacheSeconds?: number; now?: () =>
     fetch: counting,
     limiter,
   });
-  const cache = dynamoDashboardCache({
+  const cache = new DynamoDashboardCache({
     client: dynamo.client(),
     tableName: TEST_TABLES.quota,
     ttlSeconds: options.cacheSeconds ?? 30,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
-  dynamoReferralKeys,
+  DynamoReferralKeys,
   generatePublicKey,
   KEY_ALPHABET,
   KEY_LENGTH,
@@ -15,7 +15,7 @@ afterAll(() => dynamo.close());
 beforeEach(() => dynamo.reset());
 
 const mapOf = (draw?: () => string) =>
-  dynamoReferralKeys(dynamo.client(), TEST_TABLES.referralKeys, ...(draw ? [draw] : []));
+  new DynamoReferralKeys(dynamo.client(), TEST_TABLES.referralKeys, ...(draw ? [draw] : []));
 
 describe('public keys', () => {
   it('are 9 characters of an alphabet without look-alikes, and never derived from the account', () => {

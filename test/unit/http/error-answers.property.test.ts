@@ -4,7 +4,7 @@ import { AppError, type AppErrorCode } from '#shared/errors.js';
 import { type ErrorAnswer, errorAnswer } from '#shared/http/error-answers.js';
 import { PoisonMessageError } from '#shared/order-events/parse-message.js';
 import { PartneroError, type PartneroErrorCode, parseRetryAfter } from '#shared/partnero/errors.js';
-import { SecretError, type SecretErrorCode } from '#shared/secrets/errors.js';
+import { SecretError, type SecretErrorCode } from '#shared/secrets/secret-value.js';
 
 /** Fixed seed: a failure replays the same way on every machine. */
 const RUNS = { seed: 20260305, numRuns: 400 } as const;

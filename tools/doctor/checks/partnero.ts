@@ -1,5 +1,5 @@
 import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
-import { isSecretError, parsePartneroSecret } from '#shared/secrets/index.js';
+import { isSecretError, parsePartneroSecret } from '#shared/secrets/secret-value.js';
 import { parseSigningKeys } from '#shared/webhooks/webhook-secret.js';
 import { isToolError } from '#tools/cli/errors.js';
 import { partneroCall } from '#tools/cli/partnero-errors.js';

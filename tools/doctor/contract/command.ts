@@ -1,6 +1,6 @@
 import { parseConfig } from '#infra/config.js';
 import type { PartneroFetch } from '#shared/partnero/index.js';
-import { isSecretError, parsePartneroSecret } from '#shared/secrets/index.js';
+import { isSecretError, parsePartneroSecret } from '#shared/secrets/secret-value.js';
 import type { AwsClients, AwsSettings } from '#tools/cli/aws-clients.js';
 import { ToolError } from '#tools/cli/errors.js';
 import { readSecret } from '#tools/cli/secrets.js';
