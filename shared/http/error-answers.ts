@@ -1,6 +1,6 @@
 import { type AppErrorCode, type FieldErrors, isAppError } from '#shared/errors.js';
 import { PartneroError, type PartneroErrorCode } from '#shared/partnero/errors.js';
-import { QuotaRefusal } from '#shared/quota/errors.js';
+import { QuotaRefusal } from '#shared/quota/limiter.js';
 import { SecretError, type SecretErrorCode } from '#shared/secrets/secret-value.js';
 
 /** What a client sees of a failure: `{ "error": { code, message, fields? } }` with this status and headers. */

@@ -4,14 +4,14 @@ import { logger } from '#shared/lambda/logger.js';
 import { createPartneroLimiter, type PartneroLimiter, type QuotaSettings } from './limiter.js';
 import { dynamoQuotaStore, type QuotaPool } from './store.js';
 
-export const QUOTA_DEFAULTS: QuotaSettings = {
+const QUOTA_DEFAULTS: QuotaSettings = {
   callsPerSecond: 20,
   moneyShare: 0.5,
   customerCallsPerMinute: 60,
 };
 
 /** The budget's numbers from the environment (docs/runtime-contract.md), with their defaults. */
-export function quotaSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): QuotaSettings {
+function quotaSettingsFromEnv(env: NodeJS.ProcessEnv): QuotaSettings {
   const settings = {
     callsPerSecond: numberEnv(env, 'PARTNERO_CALLS_PER_SECOND', QUOTA_DEFAULTS.callsPerSecond),
     moneyShare: numberEnv(env, 'PARTNERO_MONEY_SHARE', QUOTA_DEFAULTS.moneyShare),

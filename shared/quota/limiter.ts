@@ -1,4 +1,4 @@
-import { QuotaRefusal } from './errors.js';
+import { PartneroError } from '#shared/partnero/errors.js';
 import type { PauseState, QuotaPool, QuotaStore, WindowCaps } from './store.js';
 
 /**
@@ -61,6 +61,45 @@ export interface LimiterOptions extends QuotaSettings {
   onStoreError?: (error: unknown) => void;
 }
 
+/** Whose budget refused the call. */
+export type QuotaScope =
+  /** The caller's own account used its calls for this minute (per-customer limit). */
+  | 'account'
+  /** The customer routes' share of this second is used up (global cap of the customer flows). */
+  | 'customers'
+  /** Partnero answered 429 and asked us to wait (`Retry-After`). */
+  | 'paused'
+  /** A money call found no room before its deadline. */
+  | 'money';
+
+/**
+ * A Partnero call our own budget refused: it was never sent, so it is `rate_limited` and retryable,
+ * never an unknown outcome, whatever the call. The HTTP routes answer it 429 with `Retry-After`
+ * (shared/http/error-answers.ts), since it is this caller's share that is used up, not Partnero down.
+ */
+export class QuotaRefusal extends PartneroError {
+  readonly scope: QuotaScope;
+
+  constructor(scope: QuotaScope, call: { method: string; path: string }, retryAfterMs: number) {
+    super({
+      code: 'rate_limited',
+      message: `Partnero ${call.method} ${call.path} not sent: ${REASONS[scope]}`,
+      retryable: true,
+      method: call.method,
+      path: call.path,
+      retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)),
+    });
+    this.scope = scope;
+  }
+}
+
+const REASONS: Record<QuotaScope, string> = {
+  account: "this account's Partnero calls for the minute are used up",
+  customers: "the customer routes' share of Partnero's rate limit is used up for this second",
+  paused: 'Partnero asked us to slow down (429)',
+  money: 'no room in the Partnero budget before the deadline',
+};
+
 /** The shared factor recovers ×2 per this many ms without a 429. */
 export const RECOVERY_STEP_MS = 10_000;
 /** The total never adapts below this share of the configured one. */
@@ -78,64 +117,76 @@ const realClock: QuotaClock = {
 };
 
 /** The share of the configured total in force at `now`. */
-export function factorAt(pause: PauseState | undefined, now: number): number {
+function factorAt(pause: PauseState | undefined, now: number): number {
   if (!pause) return 1;
   const steps = Math.max(0, Math.floor((now - pause.since) / RECOVERY_STEP_MS));
   return Math.min(1, pause.factor * 2 ** steps);
 }
 
 /** The window's caps at `now`: the adapted total (at least 1) and the customers' part of it. */
-export function capsAt(settings: QuotaSettings, pause: PauseState | undefined, now: number): WindowCaps {
+function capsAt(settings: QuotaSettings, pause: PauseState | undefined, now: number): WindowCaps {
   const total = Math.max(1, Math.floor(settings.callsPerSecond * factorAt(pause, now)));
   return { total, customer: Math.floor(total * (1 - settings.moneyShare)) };
 }
 
-export function createPartneroLimiter(options: LimiterOptions): PartneroLimiter {
-  const { store, pool } = options;
-  const clock = options.clock ?? realClock;
-  const customer = pool === 'customer';
-  let pause: { state: PauseState | undefined; readAt: number } | undefined;
-  let reading: Promise<PauseState | undefined> | undefined;
+/** A customer call that finds no room is refused at once; a money call waits for the next window. */
+class SharedLimiter implements PartneroLimiter {
+  private readonly clock: QuotaClock;
+  private readonly customer: boolean;
+  private pause: { state: PauseState | undefined; readAt: number } | undefined;
+  private reading: Promise<PauseState | undefined> | undefined;
   /** Account → end of the minute it is over its limit in (saves a write per refused request). */
-  const blocked = new Map<string, number>();
+  private readonly blocked = new Map<string, number>();
 
-  const failOpen = (error: unknown) => {
-    options.onStoreError?.(error);
-  };
+  constructor(private readonly options: LimiterOptions) {
+    this.clock = options.clock ?? realClock;
+    this.customer = options.pool === 'customer';
+  }
 
-  const pauseAt = async (now: number): Promise<PauseState | undefined> => {
-    if (pause && now - pause.readAt < PAUSE_READ_MS) return pause.state;
-    reading ??= store
+  async acquire(call: LimitedCall): Promise<void> {
+    try {
+      await this.take(call);
+    } catch (e) {
+      if (e instanceof QuotaRefusal) throw e;
+      this.options.onStoreError?.(e);
+    }
+  }
+
+  /** The shared pause record, read at most once a second per container (one read in flight). */
+  private async pauseAt(now: number): Promise<PauseState | undefined> {
+    if (this.pause && now - this.pause.readAt < PAUSE_READ_MS) return this.pause.state;
+    this.reading ??= this.options.store
       .readPause()
       .then((state) => {
-        pause = { state, readAt: now };
+        this.pause = { state, readAt: now };
         return state;
       })
       .finally(() => {
-        reading = undefined;
+        this.reading = undefined;
       });
-    return reading;
-  };
+    return this.reading;
+  }
 
-  const takeAccount = async (call: LimitedCall, now: number) => {
-    const account = call.account;
-    if (!customer || account === undefined || options.customerCallsPerMinute <= 0) return;
+  private async takeAccount(call: LimitedCall, now: number): Promise<void> {
+    const { account } = call;
+    if (!this.customer || account === undefined || this.options.customerCallsPerMinute <= 0) return;
     const minute = Math.floor(now / 60_000);
     const nextMinute = (minute + 1) * 60_000;
-    const until = blocked.get(account);
+    const until = this.blocked.get(account);
     if (until !== undefined && until > now) throw new QuotaRefusal('account', call, until - now);
-    if (!(await store.takeAccount(account, minute, 1, options.customerCallsPerMinute))) {
-      if (blocked.size >= MAX_BLOCKED_ACCOUNTS) blocked.clear();
-      blocked.set(account, nextMinute);
+    if (!(await this.options.store.takeAccount(account, minute, 1, this.options.customerCallsPerMinute))) {
+      if (this.blocked.size >= MAX_BLOCKED_ACCOUNTS) this.blocked.clear();
+      this.blocked.set(account, nextMinute);
       throw new QuotaRefusal('account', call, nextMinute - now);
     }
-  };
+  }
 
-  async function acquire(call: LimitedCall): Promise<void> {
+  private async take(call: LimitedCall): Promise<void> {
+    const { store, pool } = this.options;
     let accountTaken = false;
     for (;;) {
-      const now = clock.now();
-      const state = await pauseAt(now);
+      const now = this.clock.now();
+      const state = await this.pauseAt(now);
       let waitMs: number;
       let scope: 'paused' | 'customers' | 'money';
       if (state && state.until > now) {
@@ -143,60 +194,53 @@ export function createPartneroLimiter(options: LimiterOptions): PartneroLimiter 
         scope = 'paused';
       } else {
         if (!accountTaken) {
-          await takeAccount(call, now);
+          await this.takeAccount(call, now);
           accountTaken = true;
         }
-        if (await store.takeWindow(Math.floor(now / 1000), 1, pool, capsAt(options, state, now))) return;
+        if (await store.takeWindow(Math.floor(now / 1000), 1, pool, capsAt(this.options, state, now))) return;
         waitMs = 1000 - (now % 1000);
-        scope = customer ? 'customers' : 'money';
+        scope = this.customer ? 'customers' : 'money';
       }
       // Customers are refused at once; money waits for room, unless that passes its deadline.
-      if (customer) throw new QuotaRefusal(scope, call, waitMs);
+      if (this.customer) throw new QuotaRefusal(scope, call, waitMs);
       if (call.deadline !== undefined && now + waitMs >= call.deadline)
         throw new QuotaRefusal(scope === 'customers' ? 'money' : scope, call, waitMs);
-      await clock.sleep(waitMs);
+      await this.clock.sleep(waitMs);
     }
   }
 
-  return {
-    acquire: async (call) => {
-      try {
-        await acquire(call);
-      } catch (e) {
-        if (e instanceof QuotaRefusal) throw e;
-        failOpen(e);
+  async onRateLimited(retryAfterMs?: number): Promise<void> {
+    const { store } = this.options;
+    const now = this.clock.now();
+    const until = now + Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS);
+    // This container pauses at once, before the record is written.
+    const local = this.pause?.state;
+    const state = {
+      until: Math.max(until, local?.until ?? 0),
+      factor: local?.factor ?? 1,
+      since: local?.since ?? now,
+    };
+    this.pause = { state, readAt: now };
+    try {
+      const seen = await store.readPause();
+      // 429s within a second of the last recorded one are the same overload: they extend the pause only.
+      if (seen && now - seen.since < PAUSE_READ_MS) {
+        await store.extendPause(until);
+        this.pause = { state: { ...seen, until: Math.max(seen.until, until) }, readAt: now };
+        return;
       }
-    },
-    onRateLimited: async (retryAfterMs) => {
-      const now = clock.now();
-      const until = now + Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS);
-      // This container pauses at once, before the record is written.
-      const local = pause?.state;
-      pause = {
-        state: {
-          until: Math.max(until, local?.until ?? 0),
-          factor: local?.factor ?? 1,
-          since: local?.since ?? now,
-        },
-        readAt: now,
+      const next: PauseState = {
+        until: Math.max(until, seen?.until ?? 0),
+        factor: Math.max(MIN_FACTOR, factorAt(seen, now) / 2),
+        since: now,
       };
-      try {
-        const seen = await store.readPause();
-        // 429s within a second of the last recorded one are the same overload: they extend the pause only.
-        if (seen && now - seen.since < PAUSE_READ_MS) {
-          await store.extendPause(until);
-          pause = { state: { ...seen, until: Math.max(seen.until, until) }, readAt: now };
-          return;
-        }
-        const next: PauseState = {
-          until: Math.max(until, seen?.until ?? 0),
-          factor: Math.max(MIN_FACTOR, factorAt(seen, now) / 2),
-          since: now,
-        };
-        if (await store.writePause(next, seen)) pause = { state: next, readAt: now };
-      } catch (e) {
-        failOpen(e);
-      }
-    },
-  };
+      if (await store.writePause(next, seen)) this.pause = { state: next, readAt: now };
+    } catch (e) {
+      this.options.onStoreError?.(e);
+    }
+  }
+}
+
+export function createPartneroLimiter(options: LimiterOptions): PartneroLimiter {
+  return new SharedLimiter(options);
 }

@@ -3,6 +3,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 
 /**
@@ -12,7 +13,7 @@ import {
  * - `quota#acct#<account id>#<epoch minute>`: one account's calls in one minute, counter `calls`;
  * - `quota#pause`: Partnero's last 429 (`until`, `factor`, `since`, epoch ms).
  */
-export const QUOTA_KEY_PREFIX = 'quota';
+const QUOTA_KEY_PREFIX = 'quota';
 
 export type QuotaPool = 'money' | 'customer';
 
@@ -68,101 +69,98 @@ async function conditional(write: Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** The budget's items in one DynamoDB table; every write is one conditional UpdateItem. */
+class DynamoQuotaStore implements QuotaStore {
+  constructor(
+    private readonly client: Pick<DynamoDBClient, 'send'>,
+    private readonly tableName: string,
+  ) {}
+
+  /** One conditional UpdateItem on one item: false when its condition fails. */
+  private update(id: string, input: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>): Promise<boolean> {
+    return conditional(
+      this.client.send(new UpdateItemCommand({ TableName: this.tableName, Key: { id: s(id) }, ...input })),
+    );
+  }
+
+  takeWindow(second: number, count: number, pool: QuotaPool, caps: WindowCaps): Promise<boolean> {
+    // Room left under the total, and for customers under their cap.
+    const customer = pool === 'customer';
+    return this.update(`${QUOTA_KEY_PREFIX}#${second}`, {
+      UpdateExpression: customer
+        ? 'ADD #total :n, #customer :n SET #exp = if_not_exists(#exp, :exp)'
+        : 'ADD #total :n SET #exp = if_not_exists(#exp, :exp)',
+      ConditionExpression: customer
+        ? '(attribute_not_exists(#total) OR #total <= :totalLeft) AND (attribute_not_exists(#customer) OR #customer <= :customerLeft)'
+        : 'attribute_not_exists(#total) OR #total <= :totalLeft',
+      ExpressionAttributeNames: {
+        '#total': 'total',
+        '#exp': 'expiration',
+        ...(customer ? { '#customer': 'customer' } : {}),
+      },
+      ExpressionAttributeValues: {
+        ':n': n(count),
+        ':exp': n(second + KEEP_SECONDS),
+        ':totalLeft': n(caps.total - count),
+        ...(customer ? { ':customerLeft': n(caps.customer - count) } : {}),
+      },
+    });
+  }
+
+  takeAccount(account: string, minute: number, count: number, cap: number): Promise<boolean> {
+    return this.update(`${QUOTA_KEY_PREFIX}#acct#${account}#${minute}`, {
+      UpdateExpression: 'ADD #calls :n SET #exp = if_not_exists(#exp, :exp)',
+      ConditionExpression: 'attribute_not_exists(#calls) OR #calls <= :left',
+      ExpressionAttributeNames: { '#calls': 'calls', '#exp': 'expiration' },
+      ExpressionAttributeValues: {
+        ':n': n(count),
+        ':left': n(cap - count),
+        ':exp': n((minute + 1) * 60 + KEEP_SECONDS),
+      },
+    });
+  }
+
+  async readPause(): Promise<PauseState | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { id: s(PAUSE_ID) }, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const num = (name: string) => Number(Item[name]?.N);
+    const state = { until: num('until'), factor: num('factor'), since: num('since') };
+    return Object.values(state).every(Number.isFinite) ? state : undefined;
+  }
+
+  writePause(next: PauseState, seen: PauseState | undefined): Promise<boolean> {
+    // An UpdateItem like every other write here (the functions are granted GetItem and UpdateItem only).
+    return this.update(PAUSE_ID, {
+      UpdateExpression: 'SET #until = :until, #factor = :factor, #since = :since, #exp = :exp',
+      ConditionExpression: seen ? '#since = :seen' : 'attribute_not_exists(id)',
+      ExpressionAttributeNames: {
+        '#until': 'until',
+        '#factor': 'factor',
+        '#since': 'since',
+        '#exp': 'expiration',
+      },
+      ExpressionAttributeValues: {
+        ':until': n(next.until),
+        ':factor': n(next.factor),
+        ':since': n(next.since),
+        ':exp': n(Math.ceil(next.since / 1000) + PAUSE_KEEP_SECONDS),
+        ...(seen ? { ':seen': n(seen.since) } : {}),
+      },
+    });
+  }
+
+  async extendPause(until: number): Promise<void> {
+    await this.update(PAUSE_ID, {
+      UpdateExpression: 'SET #until = :until',
+      ConditionExpression: 'attribute_exists(id) AND #until < :until',
+      ExpressionAttributeNames: { '#until': 'until' },
+      ExpressionAttributeValues: { ':until': n(until) },
+    });
+  }
+}
+
 export function dynamoQuotaStore(client: Pick<DynamoDBClient, 'send'>, tableName: string): QuotaStore {
-  return {
-    takeWindow: (second, count, pool, caps) => {
-      // One conditional UpdateItem per call: room left under the total, and for customers under their cap.
-      const customer = pool === 'customer';
-      return conditional(
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: { id: s(`${QUOTA_KEY_PREFIX}#${second}`) },
-            UpdateExpression: customer
-              ? 'ADD #total :n, #customer :n SET #exp = if_not_exists(#exp, :exp)'
-              : 'ADD #total :n SET #exp = if_not_exists(#exp, :exp)',
-            ConditionExpression: customer
-              ? '(attribute_not_exists(#total) OR #total <= :totalLeft) AND (attribute_not_exists(#customer) OR #customer <= :customerLeft)'
-              : 'attribute_not_exists(#total) OR #total <= :totalLeft',
-            ExpressionAttributeNames: {
-              '#total': 'total',
-              '#exp': 'expiration',
-              ...(customer ? { '#customer': 'customer' } : {}),
-            },
-            ExpressionAttributeValues: {
-              ':n': n(count),
-              ':exp': n(second + KEEP_SECONDS),
-              ':totalLeft': n(caps.total - count),
-              ...(customer ? { ':customerLeft': n(caps.customer - count) } : {}),
-            },
-          }),
-        ),
-      );
-    },
-    takeAccount: (account, minute, count, cap) =>
-      conditional(
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: { id: s(`${QUOTA_KEY_PREFIX}#acct#${account}#${minute}`) },
-            UpdateExpression: 'ADD #calls :n SET #exp = if_not_exists(#exp, :exp)',
-            ConditionExpression: 'attribute_not_exists(#calls) OR #calls <= :left',
-            ExpressionAttributeNames: { '#calls': 'calls', '#exp': 'expiration' },
-            ExpressionAttributeValues: {
-              ':n': n(count),
-              ':left': n(cap - count),
-              ':exp': n((minute + 1) * 60 + KEEP_SECONDS),
-            },
-          }),
-        ),
-      ),
-    readPause: async () => {
-      const { Item } = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: { id: s(PAUSE_ID) }, ConsistentRead: true }),
-      );
-      if (!Item) return undefined;
-      const num = (name: string) => Number(Item[name]?.N);
-      const state = { until: num('until'), factor: num('factor'), since: num('since') };
-      return Object.values(state).every(Number.isFinite) ? state : undefined;
-    },
-    writePause: (next, seen) =>
-      // An UpdateItem like every other write here (the functions are granted GetItem and UpdateItem only).
-      conditional(
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: { id: s(PAUSE_ID) },
-            UpdateExpression: 'SET #until = :until, #factor = :factor, #since = :since, #exp = :exp',
-            ConditionExpression: seen ? '#since = :seen' : 'attribute_not_exists(id)',
-            ExpressionAttributeNames: {
-              '#until': 'until',
-              '#factor': 'factor',
-              '#since': 'since',
-              '#exp': 'expiration',
-            },
-            ExpressionAttributeValues: {
-              ':until': n(next.until),
-              ':factor': n(next.factor),
-              ':since': n(next.since),
-              ':exp': n(Math.ceil(next.since / 1000) + PAUSE_KEEP_SECONDS),
-              ...(seen ? { ':seen': n(seen.since) } : {}),
-            },
-          }),
-        ),
-      ),
-    extendPause: async (until) => {
-      await conditional(
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: { id: s(PAUSE_ID) },
-            UpdateExpression: 'SET #until = :until',
-            ConditionExpression: 'attribute_exists(id) AND #until < :until',
-            ExpressionAttributeNames: { '#until': 'until' },
-            ExpressionAttributeValues: { ':until': n(until) },
-          }),
-        ),
-      );
-    },
-  };
+  return new DynamoQuotaStore(client, tableName);
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHandler } from '#functions/me.js';
 import { createPartneroClient, nodeHttpTransport, type PartneroFetch } from '#shared/partnero/index.js';
-import { createPartneroLimiter, dynamoQuotaStore } from '#shared/quota/index.js';
+import { createPartneroLimiter } from '#shared/quota/limiter.js';
+import { dynamoQuotaStore } from '#shared/quota/store.js';
 import {
   cachedDashboard,
   type DashboardCache,

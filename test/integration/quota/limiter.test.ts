@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   createPartneroLimiter,
-  dynamoQuotaStore,
   type LimitedCall,
   MIN_FACTOR,
-  type QuotaPool,
   QuotaRefusal,
   type QuotaSettings,
   RECOVERY_STEP_MS,
-} from '#shared/quota/index.js';
+} from '#shared/quota/limiter.js';
+import { dynamoQuotaStore, type QuotaPool } from '#shared/quota/store.js';
 import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
 
 let dynamo: LocalDynamo;

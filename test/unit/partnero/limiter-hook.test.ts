@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { isPartneroError } from '#shared/partnero/index.js';
-import { QuotaRefusal } from '#shared/quota/errors.js';
+import { QuotaRefusal } from '#shared/quota/limiter.js';
 import { failure, json, ok, setup } from './fake-fetch.js';
 
 const customer = { id: 'acct-1', key: 'k1', email: 'a@example.com' };
