@@ -4,6 +4,7 @@ const project = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^#lambda$': '<rootDir>/shared/lambda/handler',
     '^#(shared|functions|infra|local|bench|test|tools)/(.*)\\.js$': '<rootDir>/$1/$2',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },

@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
+import { lazy } from '#lambda';
 import { AppError } from '#shared/errors.js';
-import { httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
-import { deadlineOf } from '#shared/lambda/deadline.js';
-import { lazy } from '#shared/lambda/lazy.js';
-import { orderRouteDepsFromEnv } from '#shared/lambda/order-routes.js';
+import { readJsonBody } from '#shared/http/request.js';
+import { httpRoute, jsonResponse } from '#shared/http/route.js';
+import { type TransactionDeps, transactionDepsFromEnv } from '#shared/lambda/transaction-deps.js';
 import type { Order, OrderOutcome } from '#shared/orders/order.js';
-import type { OrderRouteDeps } from '#shared/orders/order-deps.js';
 import { countOrderOutcomes } from '#shared/orders/order-metrics.js';
 import { recordOrders } from '#shared/orders/record-orders.js';
 import { batchTransactionBody, buyerOf, singleTransactionBody } from '#shared/schemas/transaction-routes.js';
@@ -15,29 +14,26 @@ import { validate } from '#shared/schemas/validate.js';
  * POST /transactions (IAM) — record sales for a referred customer, each exactly once through the order
  * ledger: resending the same request (after a timeout, a 5xx) never pays twice.
  */
-export const createHandler = (deps: () => OrderRouteDeps) =>
-  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(
-    async (event, context) => {
-      const raw = readJsonBody(event, 64 * 1024);
-      // Validate against the shape the client meant, so the 400 names that shape's fields.
-      const isBatch = typeof raw === 'object' && raw !== null && 'transactions' in raw;
-      const body = validate(isBatch ? batchTransactionBody : singleTransactionBody, raw);
-      const items = 'transactions' in body ? body.transactions : [body];
-      const orders: Order[] = items.map((t) => ({
-        orderId: t.key,
-        customerKey: buyerOf(body),
-        amount: t.amount,
-        currency: t.currency.toLowerCase(),
-        action: t.action,
-        ...(t.product_id ? { productId: t.product_id } : {}),
-        ...(t.product_type ? { productType: t.product_type } : {}),
-      }));
-      const outcomes = await recordOrders(deps(), orders, { deadline: deadlineOf(context) });
-      countOrderOutcomes(deps().metrics, outcomes);
-      return answer(outcomes);
-    },
-    { metrics: () => deps().metrics },
-  );
+export const createHandler = (deps: () => TransactionDeps) =>
+  httpRoute(deps, async (event: APIGatewayProxyEventV2WithIAMAuthorizer, routeDeps, { deadline }) => {
+    const raw = readJsonBody(event, 64 * 1024);
+    // Validate against the shape the client meant, so the 400 names that shape's fields.
+    const isBatch = typeof raw === 'object' && raw !== null && 'transactions' in raw;
+    const body = validate(isBatch ? batchTransactionBody : singleTransactionBody, raw);
+    const items = 'transactions' in body ? body.transactions : [body];
+    const orders: Order[] = items.map((t) => ({
+      orderId: t.key,
+      customerKey: buyerOf(body),
+      amount: t.amount,
+      currency: t.currency.toLowerCase(),
+      action: t.action,
+      ...(t.product_id ? { productId: t.product_id } : {}),
+      ...(t.product_type ? { productType: t.product_type } : {}),
+    }));
+    const outcomes = await recordOrders(routeDeps, orders, { deadline });
+    countOrderOutcomes(routeDeps.metrics, outcomes);
+    return answer(outcomes);
+  });
 
 /**
  * 201 when something was recorded, 202 when an order is still being settled (its answer from Partnero
@@ -77,6 +73,6 @@ function answer(outcomes: OrderOutcome[]) {
   return jsonResponse(statusCode, { transactions });
 }
 
-export const fromEnv = orderRouteDepsFromEnv;
+export const fromEnv = transactionDepsFromEnv;
 
 export const handler = createHandler(lazy(() => fromEnv()));

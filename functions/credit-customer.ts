@@ -1,14 +1,17 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
-import { type CreditResult, createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
+import { lazy } from '#lambda';
+import {
+  CREDIT_METRICS,
+  type CreditResult,
+  createIdempotentCredit,
+} from '#shared/credits/idempotent-credit.js';
 import { AppError, validationError } from '#shared/errors.js';
-import { headerValue, httpRoute, isHeaderSigned, jsonResponse, readJsonBody } from '#shared/http/index.js';
-import { deadlineOf } from '#shared/lambda/deadline.js';
-import { requiredEnv } from '#shared/lambda/env.js';
-import { lazy } from '#shared/lambda/lazy.js';
-import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.js';
+import { headerValue, isHeaderSigned, readJsonBody } from '#shared/http/request.js';
+import { httpRoute, jsonResponse } from '#shared/http/route.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
+import { createMetrics, type PublishableMetrics, requiredEnv } from '#shared/lambda/runtime.js';
 import { invalidateDashboards } from '#shared/referrals/dashboard-cache.js';
 import { creditBody, customerIdPath, idempotencyKeyHeader } from '#shared/schemas/credit-route.js';
 import { parseFields, validate } from '#shared/schemas/validate.js';
@@ -16,39 +19,33 @@ import { parseFields, validate } from '#shared/schemas/validate.js';
 /** POST /customers/{id}/credit (IAM) — add to a customer's balance, once per Idempotency-Key. */
 export interface CreditDeps {
   credit: ReturnType<typeof createIdempotentCredit>;
-  /**
-   * `CreditsIssued`, `CreditsReplayed` (an Idempotency-Key seen before), `CreditsUnknownOutcome`, and
-   * `CreditAmount` (unit None: the amount asked for, once per key; the stack alarms on a large one).
-   */
+  /** `CREDIT_METRICS` (shared/credits/idempotent-credit.ts). */
   metrics?: Pick<Metrics, 'addMetric'> & PublishableMetrics;
 }
 
 export const createHandler = (deps: () => CreditDeps) =>
-  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(
-    async (event, context) => {
+  httpRoute(
+    deps,
+    async (event: APIGatewayProxyEventV2WithIAMAuthorizer, { credit, metrics }, { deadline }) => {
       const { id } = validate(customerIdPath, event.pathParameters ?? {}, 'path');
       const { idempotencyKey, body } = creditRequest(event);
-      const { result, replayed } = await deps().credit(
-        { customerKey: id, idempotencyKey, body },
-        { deadline: deadlineOf(context) },
-      );
+      const { result, replayed } = await credit({ customerKey: id, idempotencyKey, body }, { deadline });
       // Every first attempt may have moved money (an unknown outcome too); a replay moved nothing.
       if (!replayed) {
-        deps().metrics?.addMetric('CreditAmount', 'None', Number(body.amount));
+        metrics?.addMetric(CREDIT_METRICS.amount, 'None', Number(body.amount));
         // The customer's cached dashboard shows the old balance.
         await invalidateDashboards([id]);
       }
       const metric =
         result.status !== 'credited'
-          ? 'CreditsUnknownOutcome'
+          ? CREDIT_METRICS.unknownOutcome
           : replayed
-            ? 'CreditsReplayed'
-            : 'CreditsIssued';
-      deps().metrics?.addMetric(metric, 'Count', 1);
+            ? CREDIT_METRICS.replayed
+            : CREDIT_METRICS.issued;
+      metrics?.addMetric(metric, 'Count', 1);
       const headers = replayed ? { 'idempotent-replayed': 'true' } : undefined;
       return answer(result, headers);
     },
-    { metrics: () => deps().metrics },
   );
 
 /** The Idempotency-Key and the body, each parsed once and checked together: one answer names every invalid field. */

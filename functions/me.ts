@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { httpRoute, jsonResponse } from '#shared/http/index.js';
-import { deadlineOf } from '#shared/lambda/deadline.js';
-import { lazy } from '#shared/lambda/lazy.js';
+import { lazy } from '#lambda';
+import { httpRoute, jsonResponse } from '#shared/http/route.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import { loadDashboard } from '#shared/referrals/dashboard.js';
@@ -28,19 +27,25 @@ export interface MeDeps {
 }
 
 export const createHandler = (deps: () => MeDeps) =>
-  httpRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event, context) => {
-    const { partnero, keys, identity, cache } = deps();
-    const { customerKey } = identityFromEvent(event, identity);
-    const { page } = validate(meQuery, event.queryStringParameters ?? {}, 'query');
-    // A hit costs no Partnero call; a miss counts against this account's own share of the budget.
-    const dashboard = await cachedDashboard(cache, customerKey, page, () =>
-      loadDashboard(partnero, keys, customerKey, page, {
-        deadline: deadlineOf(context),
-        account: customerKey,
-      }),
-    );
-    return jsonResponse(200, dashboard);
-  });
+  httpRoute(
+    deps,
+    async (
+      event: APIGatewayProxyEventV2WithJWTAuthorizer,
+      { partnero, keys, identity, cache },
+      { deadline },
+    ) => {
+      const { customerKey } = identityFromEvent(event, identity);
+      const { page } = validate(meQuery, event.queryStringParameters ?? {}, 'query');
+      // A hit costs no Partnero call; a miss counts against this account's own share of the budget.
+      const dashboard = await cachedDashboard(cache, customerKey, page, () =>
+        loadDashboard(partnero, keys, customerKey, page, {
+          deadline,
+          account: customerKey,
+        }),
+      );
+      return jsonResponse(200, dashboard);
+    },
+  );
 
 export const fromEnv = (env: NodeJS.ProcessEnv = process.env): MeDeps => {
   const cache = dashboardCacheFromEnv(env);

@@ -1,20 +1,14 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { deadlineOf } from '#shared/lambda/deadline.js';
-import { numberEnv } from '#shared/lambda/env.js';
-import { lazy } from '#shared/lambda/lazy.js';
-import { logger } from '#shared/lambda/logger.js';
-import { createMetrics, publishMetrics } from '#shared/lambda/metrics.js';
+import { lambdaHandler, lazy } from '#lambda';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
-import { createDlqParker } from '#shared/order-events/dlq.js';
+import { createMetrics, logger, numberEnv } from '#shared/lambda/runtime.js';
 import { orderEventsMappingFromEnv } from '#shared/order-events/mapping.js';
 import { type OrderBatchDeps, processOrderBatch } from '#shared/order-events/process-batch.js';
-import { createRequeuer } from '#shared/order-events/requeue.js';
-import { createRetryDelayer } from '#shared/order-events/retry-delay.js';
-import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
+import { createDlqParker, createRequeuer, createRetryDelayer } from '#shared/order-events/send-back.js';
+import { orderLedgerFromEnv } from '#shared/orders/dynamo-ledger.js';
+import { countParked } from '#shared/orders/order-metrics.js';
 
 /**
  * SQS (order events) — EventBridge `Order Placed` / `Order Refunded` → Partnero transactions, each
@@ -25,21 +19,13 @@ import { orderLedgerFromEnv } from '#shared/orders/ledger-env.js';
 export type ConsumerDeps = Omit<OrderBatchDeps, 'call'> & { metrics: Metrics };
 
 export const createHandler = (deps: () => ConsumerDeps) =>
-  middy<SQSEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(logger))
-    .handler(async (event, context) => {
-      const batchDeps = deps();
-      try {
-        const { batchItemFailures } = await processOrderBatch(event.Records ?? [], {
-          ...batchDeps,
-          call: { deadline: deadlineOf(context) },
-        });
-        return { batchItemFailures };
-      } finally {
-        // What this invocation counted, as one EMF record (what Powertools' logMetrics middleware does).
-        publishMetrics(batchDeps.metrics);
-      }
+  lambdaHandler(deps, async (event: SQSEvent, batchDeps, { deadline }): Promise<SQSBatchResponse> => {
+    const { batchItemFailures } = await processOrderBatch(event.Records ?? [], {
+      ...batchDeps,
+      call: { deadline },
     });
+    return { batchItemFailures };
+  });
 
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConsumerDeps {
   /** Only needed to park or delay a message, so most containers never create it. */
@@ -54,7 +40,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConsumerDeps {
     requeue: createRequeuer({ client: sqs, queueUrl: env.ORDER_QUEUE_URL }),
     unknownCustomerMaxReceives: numberEnv(env, 'ORDER_UNKNOWN_CUSTOMER_MAX_RECEIVES', 4),
     metrics,
-    onParked: () => metrics.addMetric('LedgerEntriesParked', 'Count', 1),
+    onParked: countParked(metrics),
     logger,
   };
 }

@@ -1,14 +1,12 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
+import { lazy } from '#lambda';
 import { AppError } from '#shared/errors.js';
-import { httpRoute, jsonResponse, readJsonBody } from '#shared/http/index.js';
-import { deadlineOf } from '#shared/lambda/deadline.js';
-import { lazy } from '#shared/lambda/lazy.js';
-import { orderRouteDepsFromEnv } from '#shared/lambda/order-routes.js';
+import { readJsonBody } from '#shared/http/request.js';
+import { httpRoute, jsonResponse } from '#shared/http/route.js';
+import { type TransactionDeps, transactionDepsFromEnv } from '#shared/lambda/transaction-deps.js';
 import type { RefundOutcome } from '#shared/orders/order.js';
-import type { OrderRouteDeps } from '#shared/orders/order-deps.js';
 import { countRefundOutcome } from '#shared/orders/order-metrics.js';
-import { refundPart } from '#shared/orders/partial-refund.js';
-import { refundOrder } from '#shared/orders/refund-order.js';
+import { refundOrder, refundPart } from '#shared/orders/refund-orders.js';
 import { refundBody, transactionKeyPath } from '#shared/schemas/transaction-routes.js';
 import { validate } from '#shared/schemas/validate.js';
 
@@ -19,20 +17,16 @@ import { validate } from '#shared/schemas/validate.js';
  * 200 refunded or partially refunded, 202 when the order is being recorded right now (a whole refund is
  * applied when it finishes).
  */
-export const createHandler = (deps: () => OrderRouteDeps) =>
-  httpRoute<APIGatewayProxyEventV2WithIAMAuthorizer>(
-    async (event, context) => {
-      const { key } = validate(transactionKeyPath, event.pathParameters ?? {}, 'path');
-      const body = validate(refundBody, readJsonBody(event));
-      const call = { deadline: deadlineOf(context) };
-      const outcome = body
-        ? await refundPart(deps(), key, { refundId: body.refund_id, amount: body.amount }, call)
-        : await refundOrder(deps(), key, call);
-      countRefundOutcome(deps().metrics, outcome);
-      return answer(key, outcome);
-    },
-    { metrics: () => deps().metrics },
-  );
+export const createHandler = (deps: () => TransactionDeps) =>
+  httpRoute(deps, async (event: APIGatewayProxyEventV2WithIAMAuthorizer, routeDeps, { deadline }) => {
+    const { key } = validate(transactionKeyPath, event.pathParameters ?? {}, 'path');
+    const body = validate(refundBody, readJsonBody(event));
+    const outcome = body
+      ? await refundPart(routeDeps, key, { refundId: body.refund_id, amount: body.amount }, { deadline })
+      : await refundOrder(routeDeps, key, { deadline });
+    countRefundOutcome(routeDeps.metrics, outcome);
+    return answer(key, outcome);
+  });
 
 function answer(key: string, outcome: RefundOutcome) {
   switch (outcome.status) {
@@ -67,6 +61,6 @@ function answer(key: string, outcome: RefundOutcome) {
   }
 }
 
-export const fromEnv = orderRouteDepsFromEnv;
+export const fromEnv = transactionDepsFromEnv;
 
 export const handler = createHandler(lazy(() => fromEnv()));

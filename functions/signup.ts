@@ -1,11 +1,10 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { httpRoute, jsonResponse, readCookie, readJsonBody } from '#shared/http/index.js';
-import { deadlineOf } from '#shared/lambda/deadline.js';
-import { lazy } from '#shared/lambda/lazy.js';
-import { logger } from '#shared/lambda/logger.js';
-import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.js';
+import { lazy } from '#lambda';
+import { readCookie, readJsonBody } from '#shared/http/request.js';
+import { httpRoute, jsonResponse } from '#shared/http/route.js';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
+import { createMetrics, logger, type PublishableMetrics } from '#shared/lambda/runtime.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import { customerView } from '#shared/referrals/customer-view.js';
 import { invalidateDashboards } from '#shared/referrals/dashboard-cache.js';
@@ -41,9 +40,13 @@ export interface SignupDeps {
 }
 
 export const createHandler = (deps: () => SignupDeps) =>
-  httpRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(
-    async (event, context) => {
-      const { partnero, keys, hashEmail, identity: rules, guards, metrics, referralCookieDomain } = deps();
+  httpRoute(
+    deps,
+    async (
+      event: APIGatewayProxyEventV2WithJWTAuthorizer,
+      { partnero, keys, hashEmail, identity: rules, guards, metrics, referralCookieDomain },
+      { deadline },
+    ) => {
       const identity = identityFromEvent(event, rules);
       const body = validate(signupBody, readJsonBody(event)) ?? {};
       const cookie = readCookie(event, REFERRAL_COOKIE);
@@ -54,7 +57,7 @@ export const createHandler = (deps: () => SignupDeps) =>
         { identity, profile: body, ...(referral ? { referral } : {}) },
         guards,
         {
-          deadline: deadlineOf(context),
+          deadline,
           // The caller's own share of the Partnero budget (per-customer limit).
           account: identity.customerKey,
         },
@@ -80,7 +83,6 @@ export const createHandler = (deps: () => SignupDeps) =>
         { cookies },
       );
     },
-    { metrics: () => deps().metrics },
   );
 
 export const fromEnv = (env: NodeJS.ProcessEnv = process.env): SignupDeps => ({

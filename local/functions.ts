@@ -90,8 +90,8 @@ export function lambdaContext(functionName: string, timeoutMs: number, region: s
 const loaded = new Map<FunctionName, Promise<LambdaHandler>>();
 
 /**
- * The functions share this process, and so the one logger of shared/lambda (and Powertools' other
- * per-invocation state): with several invocations at once, each would log with whichever Lambda context
+ * The functions share this process, and so the one logger of shared/lambda/runtime.ts (and Powertools'
+ * other per-invocation state): with several invocations at once, each would log with whichever Lambda context
  * was added last. Lambda runs concurrent invocations in one process the same way on Managed Instances:
  * there `AWS_LAMBDA_MAX_CONCURRENCY` is set and each invocation runs in its own `InvokeStore` scope
  * (an AsyncLocalStorage), where Powertools keeps the context, keys and log level. So does this process.
@@ -112,12 +112,12 @@ function invocationRuntimeOnce(): Promise<InvocationRuntime> {
     if (store.constructor.name !== 'InvokeStoreMulti') {
       // Powertools was loaded in this process before (a test that also imports the handlers directly):
       // the store keeps one invocation at a time, so logs fall back to the last context added.
-      const { logger } = await import('#shared/lambda/logger.js');
+      const { logger } = await import('#shared/lambda/runtime.js');
       return { store: null, logger };
     }
     // Module code runs in a scope of its own, as Lambda's init phase: Powertools keeps what its
     // constructors set there, and refuses to run outside any scope.
-    const { logger } = await store.run({}, () => import('#shared/lambda/logger.js'));
+    const { logger } = await store.run({}, () => import('#shared/lambda/runtime.js'));
     return { store, logger };
   })();
   invocationRuntime.catch(() => {

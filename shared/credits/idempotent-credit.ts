@@ -40,6 +40,18 @@ export interface CreditAnswer {
   replayed: boolean;
 }
 
+/**
+ * The credit route's metrics: what became of a request, and `amount` (unit None: the amount asked for,
+ * once per Idempotency-Key; the stack alarms on a large one).
+ */
+export const CREDIT_METRICS = {
+  issued: 'CreditsIssued',
+  /** An Idempotency-Key seen before: nothing moved. */
+  replayed: 'CreditsReplayed',
+  unknownOutcome: 'CreditsUnknownOutcome',
+  amount: 'CreditAmount',
+} as const;
+
 /** Records are kept for a day: a client retrying later than that is a new request. */
 const RECORD_TTL_SECONDS = 24 * 60 * 60;
 

@@ -7,7 +7,7 @@ import {
 import { limiterFromEnv } from '#shared/quota/env.js';
 import type { QuotaPool } from '#shared/quota/store.js';
 import { createSecretProvider, type PartneroSecretProvider } from '#shared/secrets/cached-secret.js';
-import { numberEnv, requiredEnv } from './env.js';
+import { numberEnv, requiredEnv } from './runtime.js';
 
 /** What every Partnero-calling function needs: the cached secret and a client that uses it. */
 export interface PartneroRuntime {

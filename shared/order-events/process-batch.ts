@@ -1,5 +1,5 @@
 import type { SQSBatchItemFailure, SQSRecord } from 'aws-lambda';
-import { logger as defaultLogger } from '#shared/lambda/logger.js';
+import { logger as defaultLogger } from '#shared/lambda/runtime.js';
 import { DEFAULT_ORDER_EVENTS_MAPPING } from './mapping.js';
 import { isPoisonMessageError, type OrderMessage, parseOrderMessage } from './parse-message.js';
 import { placedVerdicts } from './placed-verdicts.js';

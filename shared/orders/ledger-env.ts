@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { numberEnv, requiredEnv } from '#shared/lambda/env.js';
+import { numberEnv, requiredEnv } from '#shared/lambda/runtime.js';
 import { DynamoOrderLedger } from './dynamo-ledger.js';
 
 /**

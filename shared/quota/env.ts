@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { numberEnv } from '#shared/lambda/env.js';
-import { logger } from '#shared/lambda/logger.js';
+import { logger, numberEnv } from '#shared/lambda/runtime.js';
 import { createPartneroLimiter, type PartneroLimiter, type QuotaSettings } from './limiter.js';
 import { dynamoQuotaStore, type QuotaPool } from './store.js';
 

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { AppError } from '#shared/errors.js';
-import { logger } from '#shared/lambda/logger.js';
+import { logger } from '#shared/lambda/runtime.js';
 import { isSecretError } from '#shared/secrets/secret-value.js';
 import { isStale, parseDelivery } from './parse-delivery.js';
 import { eventEntry } from './publish.js';

@@ -8,7 +8,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { AppError } from '#shared/errors.js';
-import { logger } from '#shared/lambda/logger.js';
+import { logger } from '#shared/lambda/runtime.js';
 import { DEDUP_TTL_SECONDS } from './constants.js';
 
 /** Records share the idempotency table with credits; this prefix keeps their keys apart. */

@@ -5,7 +5,7 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { AppError } from '#shared/errors.js';
-import { msUntil } from '#shared/lambda/deadline.js';
+import { msUntil } from '#shared/lambda/runtime.js';
 import type { Delivery } from './parse-delivery.js';
 
 /** EventBridge's limit for one PutEvents entry (Source + DetailType + Detail, UTF-8 bytes). */

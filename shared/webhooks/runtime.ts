@@ -3,8 +3,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { numberEnv, requiredEnv } from '#shared/lambda/env.js';
-import { createMetrics, type PublishableMetrics } from '#shared/lambda/metrics.js';
+import { createMetrics, numberEnv, type PublishableMetrics, requiredEnv } from '#shared/lambda/runtime.js';
 import { DEFAULT_TOLERANCE_SECONDS } from './constants.js';
 import { type PublishTarget, publishEntry } from './publish.js';
 import { createPublishOnce } from './publish-once.js';

@@ -1,6 +1,5 @@
 import { AppError } from '#shared/errors.js';
-import { beforeDeadline } from '#shared/lambda/deadline.js';
-import { logger } from '#shared/lambda/logger.js';
+import { beforeDeadline, logger } from '#shared/lambda/runtime.js';
 import type { RefreshableValue } from '#shared/secrets/cached-secret.js';
 import { matchesSignature, parseSignature } from './signature.js';
 import type { SigningKeys, WebhookSigningSecret } from './webhook-secret.js';

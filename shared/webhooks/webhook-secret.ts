@@ -1,5 +1,5 @@
 import type { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { numberEnv, requiredEnv } from '#shared/lambda/env.js';
+import { numberEnv, requiredEnv } from '#shared/lambda/runtime.js';
 import {
   createCachedSecret,
   createSecretProvider,

@@ -35,6 +35,7 @@ function importsOf(file: string): string[] {
 
 /** A specifier resolved to a repository path (`#shared/x.js` → `shared/x.ts`), or undefined for a package. */
 function resolve(file: string, spec: string): string | undefined {
+  if (spec === '#lambda') return 'shared/lambda/handler.ts';
   if (spec.startsWith('#')) return spec.slice(1).replace(/\.js$/, '.ts');
   if (spec.startsWith('.')) return relative(ROOT, join(ROOT, file, '..', spec)).replace(/\.js$/, '.ts');
   return undefined;

@@ -395,7 +395,7 @@ describe('each function logs with its own name and request id', () => {
     await new Promise<void>((r) => partnero.server.listen(0, '127.0.0.1', r));
     const apiUrl = `http://127.0.0.1:${(partnero.server.address() as AddressInfo).port}/v1`;
     const lines: string[] = [];
-    // What the functions' Powertools logger prints (shared/lambda/logger.ts), as it prints it.
+    // What the functions' Powertools logger prints (shared/lambda/runtime.ts), as it prints it.
     const printed = Logger.prototype as unknown as {
       printLog(level: number, log: { getAttributes(): Record<string, unknown> }): void;
     };
@@ -406,7 +406,7 @@ describe('each function logs with its own name and request id', () => {
     ];
     const { system } = await startTestSystem({ partnero: { apiUrl, apiKey: 'held-key' } });
     // The test processes log nothing (test/support/setup-env.ts); this test reads the errors.
-    const { logger } = await import('#shared/lambda/logger.js');
+    const { logger } = await import('#shared/lambda/runtime.js');
     const level = logger.getLevelName();
     logger.setLogLevel('ERROR');
     try {

@@ -3,9 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@je
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler } from '#functions/order-consumer.js';
-import { lazy } from '#shared/lambda/lazy.js';
-import { logger } from '#shared/lambda/logger.js';
-import { createMetrics } from '#shared/lambda/metrics.js';
+import { lazy } from '#lambda';
+import { createMetrics, logger } from '#shared/lambda/runtime.js';
 import { createDlqParker } from '#shared/order-events/dlq.js';
 import { parseOrderEventsMapping } from '#shared/order-events/mapping.js';
 import { createPartneroClient, nodeHttpTransport, type PartneroFetch } from '#shared/partnero/index.js';

@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { logger } from '#shared/lambda/logger.js';
+import { logger } from '#shared/lambda/runtime.js';
 import { MAX_DELIVERY_DEPTH, signBody } from '#shared/webhooks/index.js';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
 import { recordingMetrics } from '#test/support/metrics.js';

@@ -10,13 +10,16 @@ beforeAll(async () => {
   // The logger keeps the level it was made with (Powertools resets it on every warm invocation).
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   const { AppError } = await import('#shared/errors.js');
-  const { httpRoute, jsonResponse } = await import('#shared/http/index.js');
-  const { logger } = await import('#shared/lambda/logger.js');
-  route = httpRoute(async (event) => {
-    logger.info('handler at work');
-    if (event.rawPath === '/fail') throw new AppError('validation', 'bad input');
-    return jsonResponse(201, { ok: true });
-  });
+  const { httpRoute, jsonResponse } = await import('#shared/http/route.js');
+  const { logger } = await import('#shared/lambda/runtime.js');
+  route = httpRoute(
+    () => ({}),
+    async (event: APIGatewayProxyEventV2) => {
+      logger.info('handler at work');
+      if (event.rawPath === '/fail') throw new AppError('validation', 'bad input');
+      return jsonResponse(201, { ok: true });
+    },
+  );
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
     for (const line of String(chunk).split('\n')) {
       if (line.trim().startsWith('{')) lines.push(JSON.parse(line));

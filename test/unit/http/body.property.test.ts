@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { AppError } from '#shared/errors.js';
-import { DEFAULT_MAX_BODY_BYTES, rawBody, readJsonBody } from '#shared/http/body.js';
 import { errorAnswer } from '#shared/http/error-answers.js';
+import { DEFAULT_MAX_BODY_BYTES, rawBody, readJsonBody } from '#shared/http/request.js';
 
 /** Fixed seed: a failure replays the same way on every machine. */
 const RUNS = { seed: 20260302, numRuns: 400 } as const;

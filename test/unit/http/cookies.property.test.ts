@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { readCookie } from '#shared/http/cookies.js';
+import { readCookie } from '#shared/http/request.js';
 import { REFERRAL_COOKIE } from '#shared/referrals/referral-source.js';
 import { isValidKey, KEY_PATTERN } from '#shared/schemas/keys.js';
 

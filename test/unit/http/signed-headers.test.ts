@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isHeaderSigned, signedHeaderNames } from '#shared/http/index.js';
+import { isHeaderSigned, signedHeaderNames } from '#shared/http/request.js';
 
 const authorization = (signed: string) =>
   `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/eu-west-1/execute-api/aws4_request, SignedHeaders=${signed}, Signature=${'a'.repeat(64)}`;
