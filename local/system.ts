@@ -13,8 +13,8 @@ import {
   LOCAL_WEBHOOK_SECRET,
   STACK_DEFAULTS,
 } from '#local/config.js';
+import type { DemoShop } from '#local/gateway/demo-shop.js';
 import type { LocalIssuer } from '#local/gateway/jwt-issuer.js';
-import type { LocalOrders } from '#local/gateway/orders.js';
 import type { Credentials } from '#local/gateway/sigv4.js';
 import type { RunningSandbox } from '#local/sandbox/index.js';
 import {
@@ -100,7 +100,7 @@ export interface LocalSystem {
   /** Runs the order-ledger reconciler now (it also runs every `reconcilerIntervalMs`). */
   reconcile(): Promise<unknown>;
   issuer: LocalIssuer;
-  orders: LocalOrders;
+  orders: DemoShop;
   /** Calls to the local AWS endpoint per `X-Amz-Target`. */
   awsCalls: CallCounts;
   resetAwsCalls(): void;

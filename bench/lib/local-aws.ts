@@ -17,7 +17,7 @@ import type { AwsService } from '#local/aws/json-protocol.js';
 import { LocalSecrets, secretsManagerService } from '#local/aws/secrets-manager.js';
 import { createAwsEndpoint } from '#local/aws/server.js';
 import { closeServer, listen } from '#local/listen.js';
-import { createProjectTables } from '#local/tables.js';
+import { createProjectTables } from '#local/project-tables.js';
 import { BENCH_EMAIL_HASH_SECRET, BENCH_TABLES } from './children.js';
 
 export interface LocalAwsOptions {

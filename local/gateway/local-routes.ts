@@ -3,13 +3,13 @@ import type { ActivityLog } from '#local/bus/activity-log.js';
 import { sendJson } from '#local/http-util.js';
 import type { HttpRequestInfo } from './api-event.js';
 import { authorizeJwt } from './authorizers.js';
+import { type DemoShop, OrderError } from './demo-shop.js';
 import type { LocalIssuer } from './jwt-issuer.js';
-import { type LocalOrders, OrderError } from './orders.js';
 import { streamActivity } from './sse.js';
 
 export interface LocalRouteDeps {
   issuer: LocalIssuer;
-  orders: LocalOrders;
+  orders: DemoShop;
   log: ActivityLog;
   /** What the demo page needs to know (`GET /local/config`). */
   pageConfig: Record<string, unknown>;

@@ -14,10 +14,10 @@ import {
 import { type HttpRequestInfo, httpApiEvent } from './api-event.js';
 import { type AuthResult, authorizeIam, authorizeJwt } from './authorizers.js';
 import { Cors } from './cors.js';
+import type { DemoShop } from './demo-shop.js';
 import type { LocalIssuer } from './jwt-issuer.js';
 import { sendGatewayError, writeLambdaResult } from './lambda-response.js';
 import { handleLocalRoute } from './local-routes.js';
-import type { LocalOrders } from './orders.js';
 import { matchRoute, type RouteMatch } from './routes.js';
 import type { Credentials } from './sigv4.js';
 import { isStaticPath, serveStatic } from './static-files.js';
@@ -67,7 +67,7 @@ export interface GatewayOptions {
 /** What the gateway needs once every port is known (the issuer URL contains the gateway's own port). */
 export interface GatewayRuntime {
   issuer: LocalIssuer;
-  orders: LocalOrders;
+  orders: DemoShop;
   port: number;
   /** Replacements in the demo page (`%SANDBOX_URL%`). */
   pageVars: Record<string, string>;

@@ -8,7 +8,7 @@ import type { ActivityLog } from '#local/bus/activity-log.js';
 import { LocalEventBus } from '#local/bus/event-bus.js';
 import { DEFAULT_PORTS, LOCAL_BUS_NAME, LOCAL_TABLES } from '#local/config.js';
 import { closeServer, listen } from '#local/listen.js';
-import { createProjectTables } from '#local/tables.js';
+import { createProjectTables } from '#local/project-tables.js';
 import { internalHost } from './hosts.js';
 
 /** What the local AWS services hold: the secrets, the project's bus, the queues and the tables. */

@@ -7,8 +7,8 @@ import {
   LOCAL_JWT_AUDIENCE,
   STACK_DEFAULTS,
 } from '#local/config.js';
+import { DemoShop } from '#local/gateway/demo-shop.js';
 import { LocalIssuer } from '#local/gateway/jwt-issuer.js';
-import { LocalOrders } from '#local/gateway/orders.js';
 import { LocalGateway } from '#local/gateway/server.js';
 import { closeServer, listen } from '#local/listen.js';
 import { internalHost, publicHost } from './hosts.js';
@@ -30,7 +30,7 @@ export interface ListeningGateway {
 
 export interface LiveGateway {
   issuer: LocalIssuer;
-  orders: LocalOrders;
+  orders: DemoShop;
   /** Destroys the demo order system's EventBridge client. */
   close(): void;
 }
@@ -88,7 +88,7 @@ export async function activateGateway(
 ): Promise<LiveGateway> {
   const issuer = await LocalIssuer.create(`${demoUrl}/local`, LOCAL_JWT_AUDIENCE);
   const eventBridge = new EventBridgeClient({ endpoint: awsUrl, region, credentials });
-  const orders = new LocalOrders(eventBridge, { busName: LOCAL_BUS_NAME, ...ORDER_EVENT_TYPES });
+  const orders = new DemoShop(eventBridge, { busName: LOCAL_BUS_NAME, ...ORDER_EVENT_TYPES });
   gateway.activate({
     issuer,
     orders,

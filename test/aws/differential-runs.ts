@@ -7,7 +7,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
-import type { TableNames } from '#local/tables.js';
+import type { TableNames } from '#local/project-tables.js';
 import { createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
 import { DynamoOrderLedger, type LedgerEntry, type Settlement } from '#shared/orders/index.js';
 import { entryOf } from '#shared/orders/ledger-items.js';

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { TableNames } from '#local/tables.js';
+import type { TableNames } from '#local/project-tables.js';
 import { describeWithTool } from '#test/support/moto-server.js';
 import { differentialRuns } from './differential-runs.js';
 import { gapsSeen, teeCalls } from './dynamo-tee.js';

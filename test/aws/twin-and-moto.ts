@@ -1,6 +1,6 @@
 /**
  * Our local DynamoDB and moto side by side, each holding the project's tables as the twin creates them
- * (local/tables.ts), with a tee client that sends every command to both.
+ * (local/project-tables.ts), with a tee client that sends every command to both.
  */
 import {
   type AttributeValue,
@@ -15,7 +15,7 @@ import {
 import { dynamoDbService, LocalDynamoDb } from '#local/aws/dynamodb/index.js';
 import { createAwsEndpoint } from '#local/aws/server.js';
 import { closeServer, listen } from '#local/listen.js';
-import { createProjectTables, type TableNames } from '#local/tables.js';
+import { createProjectTables, type TableNames } from '#local/project-tables.js';
 import { type MotoServer, startMoto } from '#test/support/moto-server.js';
 import { type Divergence, plainClient, scanAll, teeClient } from './dynamo-tee.js';
 

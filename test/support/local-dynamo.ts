@@ -4,7 +4,7 @@ import type { RetryStrategyV2 } from '@aws-sdk/types';
 import { dynamoDbService, LocalDynamoDb, type LocalDynamoDbOptions } from '#local/aws/dynamodb/index.js';
 import { createAwsEndpoint } from '#local/aws/server.js';
 import { closeServer, listen } from '#local/listen.js';
-import { createProjectTables } from '#local/tables.js';
+import { createProjectTables } from '#local/project-tables.js';
 import { DynamoOrderLedger, type LedgerTimings } from '#shared/orders/index.js';
 
 export const TEST_TABLES = {

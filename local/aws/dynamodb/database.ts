@@ -5,8 +5,8 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { resourceInUse, tableNotFound } from './errors.js';
 import { Faults } from './faults.js';
+import { Table } from './table.js';
 import { definitionOf, describe } from './table-definitions.js';
-import { Table } from './tables.js';
 
 export interface LocalDynamoDbOptions {
   /** The clock of TTL expiry and table creation times, in epoch ms. @default Date.now */

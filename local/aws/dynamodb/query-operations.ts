@@ -10,7 +10,7 @@ import { invalidParameter, unsupported, validation } from './errors.js';
 import { type Condition, type Path, requestExpressions } from './expressions.js';
 import type { Operand } from './parser.js';
 import { project } from './paths.js';
-import { compareBy, type KeySchema, type Table } from './tables.js';
+import { compareBy, type KeySchema, type Table } from './table.js';
 import { type AttributeValue, type Item, itemSize, normalizeItem, typeOf, valuesEqual } from './values.js';
 
 type Input = Record<string, unknown>;

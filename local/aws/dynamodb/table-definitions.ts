@@ -1,7 +1,7 @@
 /** CreateTable requests read into table definitions, and tables described as DescribeTable answers. */
 import { LOCAL_ACCOUNT_ID } from '#local/config.js';
 import { invalidParameter, unsupported, validation } from './errors.js';
-import type { IndexDefinition, KeySchema, KeyType, Table, TableDefinition } from './tables.js';
+import type { IndexDefinition, KeySchema, KeyType, Table, TableDefinition } from './table.js';
 import { itemSize } from './values.js';
 
 const NAME = /^[a-zA-Z0-9_.-]{3,255}$/;

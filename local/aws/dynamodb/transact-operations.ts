@@ -13,7 +13,7 @@ import { evaluate } from './conditions.js';
 import type { LocalDynamoDb } from './database.js';
 import { invalidParameter, validation } from './errors.js';
 import { requestExpressions } from './expressions.js';
-import type { Table } from './tables.js';
+import type { Table } from './table.js';
 import { applyActions } from './updates.js';
 import { type Item, normalizeItem } from './values.js';
 

@@ -5,7 +5,7 @@
  * DynamoDB, answers ResourceNotFoundException for any other table.
  */
 import type { LocalDynamoDb } from '#local/aws/dynamodb/index.js';
-import { SWEEP_INDEX } from '#shared/orders/ledger-items.js';
+import { SWEEP_INDEX } from '#shared/orders/ledger-store.js';
 
 export interface TableNames {
   idempotency: string;

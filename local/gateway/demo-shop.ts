@@ -42,7 +42,7 @@ export interface PlaceInput {
  * EventBridge client, exactly as a team's own order service would (`PutEvents` on the project's bus),
  * and remembers the orders so the page can list and refund them.
  */
-export class LocalOrders {
+export class DemoShop {
   private readonly orders: DemoOrder[] = [];
 
   constructor(
