@@ -89,7 +89,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-export interface Attempt {
+interface Attempt {
   method: HttpMethod;
   url: string;
   key: string;
