@@ -1,3 +1,7 @@
+/**
+ * The Partnero API: customer and transaction endpoints over the executor (retry.ts), which every call
+ * goes through. The tools' webhooks API (tools/cli/partnero-webhooks.ts) uses the same executor.
+ */
 import { invalid } from './errors.js';
 import { createExecutor, type Execute } from './retry.js';
 import {
