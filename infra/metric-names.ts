@@ -1,20 +1,12 @@
 /**
- * The Powertools metrics the functions emit (namespace POWERTOOLS_METRICS_NAMESPACE, dimension
- * `service`), as the dashboard and the alarms read them. A metric with an extra dimension is emitted both
- * with and without it (the total).
+ * The Powertools metrics the dashboard and the alarms read (namespace POWERTOOLS_METRICS_NAMESPACE,
+ * dimension `service`). Each name is defined once, beside the code that emits it. A metric with an extra
+ * dimension is emitted both with and without it (the total).
  */
 
-/** `Signups` by `outcome`. */
-export const SIGNUP_OUTCOMES = ['attributed', 'unattributed', 'existing'] as const;
-
-/** `ReferralsDropped` by `reason`: the customer was enrolled, the referral was not recorded. */
-export const DROP_REASONS = [
-  'self_referral',
-  'unknown_referrer',
-  'already_enrolled',
-  'invalid_referral',
-  'disposable_email',
-] as const;
+export { CREDIT_METRICS } from '#shared/credits/idempotent-credit.js';
+export { DROP_REASONS, SIGNUP_METRICS, SIGNUP_OUTCOMES } from '#shared/referrals/signup-report.js';
+export { WEBHOOK_METRICS } from '#shared/webhooks/delivery-metrics.js';
 
 /** What became of placed orders (order consumer and `POST /transactions`). */
 export const ORDER_METRICS = [
@@ -34,20 +26,6 @@ export const REFUND_METRICS = [
   'OrdersPartiallyRefunded',
   'OrdersNothingToReverse',
   'OrdersRefundPending',
-] as const;
-
-/** `POST /customers/{id}/credit`. */
-export const CREDIT_METRICS = ['CreditsIssued', 'CreditsReplayed'] as const;
-
-/** The amount of each credit (unit None, once per Idempotency-Key); its maximum raises the large-credit alarm. */
-export const CREDIT_AMOUNT_METRIC = 'CreditAmount';
-
-/** The webhook function; `WebhooksPublished` also by `event` (the Partnero event name). */
-export const WEBHOOK_METRICS = [
-  'WebhookDeliveries',
-  'WebhooksUnauthorized',
-  'WebhooksPublished',
-  'WebhooksDuplicate',
 ] as const;
 
 /** The reconciler; `LedgerRepairs` also by `reason`. */

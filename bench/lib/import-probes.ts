@@ -19,7 +19,7 @@ const PROBES: Record<string, string> = {
   'zod (classic API, one schema)': "import { z } from 'zod'; export const s = z.object({ a: z.string() });",
   'zod/mini (one schema)': "import * as z from 'zod/mini'; export const s = z.object({ a: z.string() });",
   'shared/schemas/api.ts (the project’s schemas)': `export * from '${join(ROOT, 'shared/schemas/api.ts')}';`,
-  'shared/lambda/logger.ts (Powertools Logger)': `export { logger } from '${join(ROOT, 'shared/lambda/logger.ts')}';`,
+  'shared/lambda/runtime.ts (Powertools Logger, Metrics)': `export { logger } from '${join(ROOT, 'shared/lambda/runtime.ts')}';`,
   '@middy/core': "import middy from '@middy/core'; export const h = middy().handler(async () => 1);",
   '@aws-lambda-powertools/metrics':
     "import { Metrics } from '@aws-lambda-powertools/metrics'; export const m = new Metrics({ namespace: 'n', serviceName: 's' });",

@@ -23,6 +23,7 @@ import {
   LEDGER_METRICS,
   ORDER_METRICS,
   REFUND_METRICS,
+  SIGNUP_METRICS,
   SIGNUP_OUTCOMES,
   WEBHOOK_METRICS,
 } from '#infra/metric-names.js';
@@ -127,14 +128,14 @@ export class ReferralDashboard extends Construct {
   /** Sign-ups are counted by `outcome` only (one EMF record per sign-up): the total is their sum. */
   private signupsTotal(): MathExpression {
     const usingMetrics = Object.fromEntries(
-      SIGNUP_OUTCOMES.map((outcome, i) => [`s${i}`, this.app('Signups', { outcome })]),
+      SIGNUP_OUTCOMES.map((outcome, i) => [`s${i}`, this.app(SIGNUP_METRICS.signups, { outcome })]),
     );
     return new MathExpression({
       expression: Object.keys(usingMetrics)
         .map((id) => `FILL(${id}, 0)`)
         .join(' + '),
       usingMetrics,
-      label: 'Signups',
+      label: SIGNUP_METRICS.signups,
       period: this.period,
     });
   }
@@ -142,11 +143,11 @@ export class ReferralDashboard extends Construct {
   private funnelWidgets(): IWidget[] {
     const signups = [
       this.signupsTotal(),
-      ...SIGNUP_OUTCOMES.map((outcome) => this.app('Signups', { outcome }, outcome)),
+      ...SIGNUP_OUTCOMES.map((outcome) => this.app(SIGNUP_METRICS.signups, { outcome }, outcome)),
     ];
     const dropped = [
-      this.app('ReferralsDropped', {}, 'all'),
-      ...DROP_REASONS.map((reason) => this.app('ReferralsDropped', { reason }, reason)),
+      this.app(SIGNUP_METRICS.referralsDropped, {}, 'all'),
+      ...DROP_REASONS.map((reason) => this.app(SIGNUP_METRICS.referralsDropped, { reason }, reason)),
     ];
     const counters = (names: readonly string[]) => names.map((name) => this.app(name));
     return [
@@ -161,7 +162,12 @@ export class ReferralDashboard extends Construct {
         title: 'Totals over the time range',
         metrics: [
           this.signupsTotal(),
-          ...counters(['ReferralsDropped', 'OrdersRecorded', 'OrdersRefunded', 'CreditsIssued']),
+          ...counters([
+            SIGNUP_METRICS.referralsDropped,
+            'OrdersRecorded',
+            'OrdersRefunded',
+            CREDIT_METRICS.issued,
+          ]),
         ],
         setPeriodToTimeRange: true,
         width: W,
@@ -169,9 +175,19 @@ export class ReferralDashboard extends Construct {
       }),
       this.graph('Orders', counters(ORDER_METRICS)),
       this.graph('Refunds', counters(REFUND_METRICS)),
-      this.graph('Manual credits', counters(CREDIT_METRICS)),
-      this.graph('Webhook deliveries', counters(WEBHOOK_METRICS)),
-      this.graph('Webhooks published by event', [this.search('WebhooksPublished', 'event', 'published')]),
+      this.graph('Manual credits', counters([CREDIT_METRICS.issued, CREDIT_METRICS.replayed])),
+      this.graph(
+        'Webhook deliveries',
+        counters([
+          WEBHOOK_METRICS.deliveries,
+          WEBHOOK_METRICS.unauthorized,
+          WEBHOOK_METRICS.published,
+          WEBHOOK_METRICS.duplicate,
+        ]),
+      ),
+      this.graph('Webhooks published by event', [
+        this.search(WEBHOOK_METRICS.published, 'event', 'published'),
+      ]),
       this.graph('Order ledger (reconciler)', [
         this.app('LedgerRepairs', {}, 'repairs'),
         this.search('LedgerRepairs', 'reason', 'repairs'),

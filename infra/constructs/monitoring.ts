@@ -14,7 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic, TopicProps } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CREDIT_AMOUNT_METRIC, LEDGER_PARKED_METRIC } from '#infra/metric-names.js';
+import { CREDIT_METRICS, LEDGER_PARKED_METRIC, WEBHOOK_METRICS } from '#infra/metric-names.js';
 import { createAlarmTopic, createEmailSubscription } from './alarm-topic.js';
 
 /** Where the functions' Powertools metrics (EMF) go: namespace, and the `service` dimension. */
@@ -216,7 +216,10 @@ export class ReferralMonitoring extends Construct {
       metric: new MathExpression({
         // Too few deliveries say nothing (one bad retry would be 100 %): 0 below the minimum.
         expression: `IF(deliveries >= ${minDeliveries}, 100 * FILL(unauthorized, 0) / deliveries, 0)`,
-        usingMetrics: { deliveries: sum('WebhookDeliveries'), unauthorized: sum('WebhooksUnauthorized') },
+        usingMetrics: {
+          deliveries: sum(WEBHOOK_METRICS.deliveries),
+          unauthorized: sum(WEBHOOK_METRICS.unauthorized),
+        },
         label: 'Webhook deliveries answered 401 (%)',
         period: FIVE_MINUTES,
       }),
@@ -233,7 +236,7 @@ export class ReferralMonitoring extends Construct {
     this.addAlarm('LargeCredit', {
       metric: new Metric({
         namespace,
-        metricName: CREDIT_AMOUNT_METRIC,
+        metricName: CREDIT_METRICS.amount,
         dimensionsMap: { service },
         statistic: 'Maximum',
         period: Duration.minutes(1),
