@@ -2,14 +2,14 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, type ITable, ProjectionType, type Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { keyOf, SWEEP_INDEX, SWEEP_SHARDS } from '#shared/orders/ledger-items.js';
+import { keyOf, SWEEP_INDEX, SWEEP_SHARDS } from '#shared/orders/ledger-store.js';
 import { ttlTable } from './ttl-table.js';
 
 /** What shared/orders/dynamo-ledger.ts does with its table: conditional writes, and the sweep query. */
 export const ORDER_LEDGER_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 export const ORDER_LEDGER_INDEX_ACTIONS = ['dynamodb:Query'] as const;
 
-/** Every ledger item's partition key (`id`) starts with this: `order#<orderId>` (ledger-items.ts `keyOf`). */
+/** Every ledger item's partition key (`id`) starts with this: `order#<orderId>` (ledger-store.ts `keyOf`). */
 export const ORDER_KEY_PREFIX = keyOf('').id.S ?? 'order#';
 /**
  * The partition keys (`sweepShard`) of the sweep index: `sweep#0` … `sweep#3`. A Query on an index is

@@ -1,54 +1,65 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { numberEnv, requiredEnv } from '#shared/lambda/runtime.js';
 import {
   abandonedClaim,
   type ClaimResult,
   type FinishResult,
   isRefused,
   type LedgerEntry,
-  type LedgerTimings,
   type OrderLedger,
-  type PartialRefundRegistration,
   type Settlement,
 } from './ledger.js';
 import {
-  CHECK_GAP_FACTOR,
   claimItem,
+  entryIn,
   entryOf,
+  expirationOf,
   type Item,
-  quietAfter,
-  SWEEP_SHARDS,
-  type Timings,
-  withDefaults,
-} from './ledger-items.js';
-import {
-  adoptLateWriteWrite,
-  holdsTrimWrite,
-  markTrimmingWrite,
-  postponeWrite,
-  settleSweepWrite,
-  settleVersionsWrite,
-} from './ledger-sweep-writes.js';
-import { LedgerTable } from './ledger-table.js';
-import {
-  completeRefundWrite,
-  deferWrite,
-  finishWrite,
-  refundAmountOf,
-  registerPartialRefundWrite,
-  rejectWrite,
-  releaseWrite,
-  requestRefundWrite,
-  takeOverWrite,
-} from './ledger-writes.js';
+  orderAttributes,
+  shardOf,
+  type Write,
+} from './ledger-store.js';
+import { backoffOf, LedgerSweep, quietAfter } from './ledger-sweep.js';
 import type { Order } from './order.js';
 
-export { LEDGER_RETENTION_DAYS, SECOND_CHECK_FACTOR, SWEEP_INDEX, SWEEP_SHARDS } from './ledger-items.js';
+/** The refused states (`REFUSED_STATES`): claimable again. */
+const REFUSED = '#state IN (:rejected, :deferred, :parked)';
+/** Settled without a claim: the claim's fields leave the entry, and it leaves the sweep. */
+const UNCLAIM = '#owner, #leaseUntil, #sweepShard, #sweepAt, #failures';
 
-export interface DynamoLedgerOptions {
-  client: Pick<DynamoDBClient, 'send'>;
-  tableName: string;
-  timings: LedgerTimings;
-  now?: () => number;
+/**
+ * rejected | deferred | parked | claimed (lease run out) → claimed. Keeps the first order's fields (an
+ * earlier attempt with them may still land) unless `corrected`: refused with no attempt in doubt, so
+ * nothing of it can land and this order's fields replace them (a resend that fixes what Partnero refused,
+ * e.g. the customer key). Failures in a row are kept (a deferred order's backoff).
+ */
+export function takeOverWrite(order: Order, owner: string, now: number, lease: number, corrected = false) {
+  const fields = Object.entries(orderAttributes(order));
+  const set = fields.map(([name]) =>
+    corrected ? `#${name} = :${name}` : `#${name} = if_not_exists(#${name}, :${name})`,
+  );
+  // Optional fields this order lacks: removed when its fields replace an earlier order's.
+  const absent = corrected ? (['productId', 'productType'] as const).filter((name) => !order[name]) : [];
+  return {
+    update:
+      'SET #state = :claimed, #owner = :owner, #leaseUntil = :lease, #sweepShard = :shard, #sweepAt = :lease, ' +
+      `#updatedAt = :now, #expiration = if_not_exists(#expiration, :expiration), ${set.join(', ')} ` +
+      `REMOVE ${['#doubt', '#reason', ...absent.map((name) => `#${name}`)].join(', ')}`,
+    values: marshall({
+      ':claimed': 'claimed',
+      ...{ ':rejected': 'rejected', ':deferred': 'deferred', ':parked': 'parked' },
+      ':owner': owner,
+      ':lease': lease,
+      ':shard': shardOf(order.orderId),
+      ':now': now,
+      ':expiration': expirationOf(now),
+      ...Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
+    }),
+    condition: corrected
+      ? `${REFUSED} AND attribute_not_exists(#doubt)`
+      : `${REFUSED} OR (#state = :claimed AND #leaseUntil < :now)`,
+  } satisfies Write;
 }
 
 /** A claim of an entry this holder already wrote (the SDK retried it): ours, but counted as a takeover. */
@@ -59,130 +70,193 @@ const ownClaim = (entry: LedgerEntry, owner: string, order: Order): ClaimResult 
 
 /** What a refused finish means: our own write the SDK retried after it landed, or a refund / lost claim. */
 function refusedFinish(current: Item | undefined, settlement: Settlement): FinishResult {
-  const entry = current ? entryOf(current) : undefined;
+  const entry = entryIn(current);
   if (entry && entry.state === settlement.state && !entry.owner && !entry.refundRequested)
     return { finished: true };
   return { finished: false, entry };
 }
 
-/** The order ledger in one DynamoDB table (infra/constructs/order-ledger-table.ts). */
-export class DynamoOrderLedger implements OrderLedger {
-  readonly now: () => number;
-  private readonly table: LedgerTable;
-  private readonly timings: Timings;
-
-  constructor(options: DynamoLedgerOptions) {
-    this.now = options.now ?? Date.now;
-    this.table = new LedgerTable(options.client, options.tableName);
-    this.timings = withDefaults(options.timings);
-  }
-
+/**
+ * The order ledger in one DynamoDB table: the order pipeline's transitions (see the state diagram in
+ * ledger.ts), each one conditional write; the reconciler's are in ledger-sweep.ts.
+ */
+export class DynamoOrderLedger extends LedgerSweep implements OrderLedger {
   /**
-   * Claims `order` for `owner`. The common case (an order never seen) is one PutItem if absent; an entry
-   * that exists answers with itself, and only a claimable one (refused, or claimed with its lease run
-   * out) costs a second write, the takeover.
+   * (none) → claimed, one PutItem if absent. An entry that exists answers with itself, and only a
+   * claimable one (refused, or claimed with its lease run out) costs a second write, the takeover.
    */
   async claim(order: Order, owner: string): Promise<ClaimResult> {
     const now = this.now();
     const lease = now + this.timings.leaseMs;
-    const existing = await this.table.putIfAbsent(claimItem(order, owner, now, lease));
+    const existing = await this.putIfAbsent(claimItem(order, owner, now, lease));
     if (existing === undefined) return { claimed: true, takeover: false, refundRequested: false, order };
     const entry = entryOf(existing);
     const own = ownClaim(entry, owner, order);
     if (own) return own;
-    const claimable = isRefused(entry) || abandonedClaim(entry, now);
-    if (!claimable) return { claimed: false, entry };
-    return this.takeOver(order, owner, now, lease, isRefused(entry) && !entry.doubt);
+    if (!isRefused(entry) && !abandonedClaim(entry, now)) return { claimed: false, entry };
+    const corrected = isRefused(entry) && !entry.doubt;
+    const result = await this.update(order.orderId, takeOverWrite(order, owner, now, lease, corrected), true);
+    if (!result.ok) {
+      const current = entryIn(result.current);
+      if (!current) throw new Error(`The ledger lost order ${order.orderId} while it was being claimed`);
+      return ownClaim(current, owner, order) ?? { claimed: false, entry: current };
+    }
+    const old = entryIn(result.old);
+    // Only a refusal without doubt proves no earlier attempt of this order can still land.
+    const takeover = old !== undefined && !(isRefused(old) && !old.doubt);
+    return {
+      claimed: true,
+      takeover,
+      refundRequested: old?.refundRequested ?? false,
+      order: corrected ? order : (old?.order ?? order),
+      ...(takeover && old?.leaseUntil !== undefined ? { sentBy: old.leaseUntil } : {}),
+      ...(old?.failures ? { failures: old.failures } : {}),
+    };
   }
 
-  /** `corrected`: a refusal without doubt, whose fields this order replaces (see `takeOverWrite`). */
-  private async takeOver(
-    order: Order,
-    owner: string,
-    now: number,
-    lease: number,
-    corrected: boolean,
-  ): Promise<ClaimResult> {
-    const write = takeOverWrite(order, owner, now, lease, corrected);
-    const result = await this.table.update(order.orderId, write, true);
-    if (result.ok) {
-      const old = result.old ? entryOf(result.old) : undefined;
-      // Only a refusal without doubt proves no earlier attempt of this order can still land.
-      const takeover = old !== undefined && !(isRefused(old) && !old.doubt);
+  /**
+   * claimed → recorded (due for a count of copies after doubt) | not_referred, out of the sweep. Only the
+   * holder's claim, and a recording only while no refund was asked for.
+   */
+  private finishWrite(settlement: Settlement, owner: string, now: number): Write {
+    const values = { ':owner': owner, ':now': now, ':state': settlement.state };
+    if (settlement.state === 'not_referred') {
+      const update = `SET #state = :state, #reason = :reason, #updatedAt = :now REMOVE ${UNCLAIM}`;
       return {
-        claimed: true,
-        takeover,
-        refundRequested: old?.refundRequested ?? false,
-        order: corrected ? order : (old?.order ?? order),
-        ...(takeover && old?.leaseUntil !== undefined ? { sentBy: old.leaseUntil } : {}),
-        ...(old?.failures ? { failures: old.failures } : {}),
+        update,
+        values: marshall({ ...values, ':reason': settlement.reason }),
+        condition: '#owner = :owner',
       };
     }
-    const entry = result.current ? entryOf(result.current) : undefined;
-    if (!entry) throw new Error(`The ledger lost order ${order.orderId} while it was being claimed`);
-    return ownClaim(entry, owner, order) ?? { claimed: false, entry };
-  }
-
-  get lookupLagMs(): number {
-    return this.timings.lookupLagMs;
-  }
-
-  get recheckMs(): number {
-    return this.timings.verifyDelayMs * CHECK_GAP_FACTOR;
+    const condition = '#owner = :owner AND attribute_not_exists(#refundRequested)';
+    if (!settlement.verify) {
+      const update = `SET #state = :state, #reward = :reward, #updatedAt = :now REMOVE ${UNCLAIM}`;
+      return { update, values: marshall({ ...values, ':reward': settlement.reward }), condition };
+    }
+    return {
+      update:
+        'SET #state = :state, #reward = :reward, #updatedAt = :now, #sweepAt = :verifyAt REMOVE #owner, #leaseUntil, #checks, #failures',
+      values: marshall({
+        ...values,
+        ':reward': settlement.reward,
+        ':verifyAt': now + this.timings.verifyDelayMs,
+      }),
+      condition,
+    };
   }
 
   async finish(orderId: string, owner: string, settlement: Settlement): Promise<FinishResult> {
-    const result = await this.table.update(orderId, finishWrite(settlement, owner, this.now(), this.timings));
+    const result = await this.update(orderId, this.finishWrite(settlement, owner, this.now()));
     return result.ok ? { finished: true } : refusedFinish(result.current, settlement);
   }
 
   /**
-   * Settles several claims in one TransactWriteItems (one round trip instead of one per order). When the
-   * transaction is cancelled (a refund arrived for one of them, a conflict), nothing was written and each
-   * is settled on its own.
+   * Several finishes in one TransactWriteItems (one round trip instead of one per order). When it is
+   * cancelled (a refund arrived for one of them, a conflict), nothing was written and each is settled on
+   * its own.
    */
-  async finishAll(
-    owner: string,
-    settlements: { orderId: string; settlement: Settlement }[],
-  ): Promise<FinishResult[]> {
-    if (settlements.length < 2 || settlements.length > 100) {
-      return Promise.all(
-        settlements.map(({ orderId, settlement }) => this.finish(orderId, owner, settlement)),
-      );
-    }
+  async finishAll(owner: string, settlements: { orderId: string; settlement: Settlement }[]) {
+    const one = ({ orderId, settlement }: (typeof settlements)[number]) =>
+      this.finish(orderId, owner, settlement);
+    if (settlements.length < 2 || settlements.length > 100) return Promise.all(settlements.map(one));
     const now = this.now();
-    const results = await this.table.transact(
-      settlements.map(({ orderId, settlement }) => ({
-        orderId,
-        write: finishWrite(settlement, owner, now, this.timings),
-      })),
-    );
+    const writes = settlements.map(({ orderId, settlement }) => ({
+      orderId,
+      write: this.finishWrite(settlement, owner, now),
+    }));
+    const results = await this.transact(writes);
     return Promise.all(
-      settlements.map(({ orderId, settlement }, i) => {
+      settlements.map((finish, i): FinishResult | Promise<FinishResult> => {
         const result = results[i];
         if (result?.ok === true) return { finished: true };
-        if (result?.ok === false) return refusedFinish(result.current, settlement);
-        return this.finish(orderId, owner, settlement);
+        if (result?.ok === false) return refusedFinish(result.current, finish.settlement);
+        return one(finish);
       }),
     );
   }
 
-  async release(orderId: string, owner: string, options?: { sentBy?: number; failures?: number }) {
-    await this.table.update(orderId, releaseWrite(owner, this.now(), this.timings, options));
+  /**
+   * claimed → claimed, lease over at `sentBy` (the latest time its attempt could have been sent): the next
+   * claim looks the key up first, and the entry is due once the look-up lag has passed since then. After a
+   * failure (`failures` so far), due after the growing delay instead, and the failure is counted.
+   */
+  async release(orderId: string, owner: string, options: { sentBy?: number; failures?: number } = {}) {
+    const now = this.now();
+    const { lookupLagMs } = this.timings;
+    const sentBy = Math.min(options.sentBy ?? now - 1, now - 1);
+    const failed = options.failures !== undefined;
+    const failures = (options.failures ?? 0) + 1;
+    const due = failed
+      ? Math.max(now + backoffOf(failures, this.timings), sentBy + lookupLagMs)
+      : sentBy + lookupLagMs;
+    await this.write(
+      orderId,
+      `SET #leaseUntil = :sentBy, #sweepAt = :due${failed ? ', #failures = :failures' : ''}`,
+      { ':owner': owner, ':sentBy': sentBy, ':due': due, ...(failed ? { ':failures': failures } : {}) },
+      '#owner = :owner',
+    );
   }
 
+  /**
+   * claimed → rejected: Partnero refused the order for good. With doubt, the reconciler looks for a late
+   * copy once every write in flight has landed and shows; the lease end stays as the latest time an
+   * attempt was sent. A refund that arrived meanwhile makes it refunded instead.
+   */
   async reject(orderId: string, owner: string, rejection: { reason: string; doubt: boolean }): Promise<void> {
-    const result = await this.table.update(orderId, rejectWrite(rejection, owner, this.now(), this.timings));
+    const now = this.now();
+    const reason = rejection.reason.slice(0, 1000);
+    const values = { ':owner': owner, ':rejected': 'rejected', ':reason': reason, ':now': now };
+    const doubt = { ':true': true, ':past': now - 1, ':later': quietAfter(now, this.timings) };
+    const result = await this.write(
+      orderId,
+      rejection.doubt
+        ? 'SET #state = :rejected, #reason = :reason, #doubt = :true, #leaseUntil = :past, #sweepAt = :later, #updatedAt = :now REMOVE #owner'
+        : `SET #state = :rejected, #reason = :reason, #updatedAt = :now REMOVE ${UNCLAIM}`,
+      rejection.doubt ? { ...values, ...doubt } : values,
+      '#owner = :owner AND attribute_not_exists(#refundRequested)',
+    );
     if (!result.ok) await this.refusedWhileRefunding(orderId, owner, result.current);
   }
 
+  /**
+   * claimed → deferred | parked: a retryable answer (429, a failure before sending, an unknown customer),
+   * the order still owed. Due again after a delay that doubles per failure in a row. An unknown customer
+   * is parked once the failures reach `parkAfterFailures` (out of the sweep, unless an attempt in doubt
+   * may still land: then one late look); a rate limit or an outage never parks a good order.
+   */
   async defer(
     orderId: string,
     owner: string,
     deferral: { reason: string; doubt: boolean; failures: number; parkable: boolean },
   ): Promise<'deferred' | 'parked' | undefined> {
-    const { write, state } = deferWrite(deferral, owner, this.now(), this.timings);
-    const result = await this.table.update(orderId, write);
+    const now = this.now();
+    const failures = deferral.failures + 1;
+    const state = deferral.parkable && failures >= this.timings.parkAfterFailures ? 'parked' : 'deferred';
+    const reason = deferral.reason.slice(0, 1000);
+    const values = {
+      ':owner': owner,
+      ':state': state,
+      ':reason': reason,
+      ':failures': failures,
+      ':now': now,
+    };
+    const set = ['#state = :state', '#reason = :reason', '#failures = :failures', '#updatedAt = :now'];
+    const remove = ['#owner'];
+    if (deferral.doubt) set.push('#doubt = :true', '#leaseUntil = :past');
+    else remove.push('#leaseUntil');
+    const due = state === 'parked' ? quietAfter(now, this.timings) : now + backoffOf(failures, this.timings);
+    if (state === 'deferred' || deferral.doubt) set.push('#sweepAt = :due');
+    else remove.push('#sweepShard', '#sweepAt');
+    const result = await this.write(
+      orderId,
+      `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+      {
+        ...values,
+        ...(deferral.doubt ? { ':true': true, ':past': now - 1 } : {}),
+        ...(state === 'deferred' || deferral.doubt ? { ':due': due } : {}),
+      },
+      '#owner = :owner AND attribute_not_exists(#refundRequested)',
+    );
     if (result.ok) return state;
     await this.refusedWhileRefunding(orderId, owner, result.current);
     return undefined;
@@ -190,96 +264,29 @@ export class DynamoOrderLedger implements OrderLedger {
 
   /** A refund arrived for an order that was never recorded: it ends refunded (a late copy is still looked for). */
   private async refusedWhileRefunding(orderId: string, owner: string, current: Item | undefined) {
-    const entry = current ? entryOf(current) : undefined;
+    const entry = entryIn(current);
     if (entry?.owner === owner && entry.refundRequested) await this.completeRefund(orderId, owner);
   }
+}
 
-  async requestRefund(orderId: string): Promise<LedgerEntry | undefined> {
-    const result = await this.table.update(
-      orderId,
-      requestRefundWrite(orderId, this.now(), this.timings),
-      true,
-    );
-    return result.ok && result.old ? entryOf(result.old) : undefined;
-  }
-
-  async registerPartialRefund(
-    orderId: string,
-    refundId: string,
-    amount: number,
-  ): Promise<PartialRefundRegistration> {
-    const write = registerPartialRefundWrite(orderId, { refundId, amount }, this.now(), this.timings);
-    const result = await this.table.update(orderId, write, true);
-    if (!result.ok) {
-      const current = result.current;
-      const duplicate = current?.refundIds?.SS?.includes(refundId) === true;
-      // Seen with another amount: the same id cannot be two refunds. (An entry written before amounts
-      // were kept knows only the id: a duplicate.)
-      const amounts = current?.refundAmounts?.SS;
-      const conflict =
-        duplicate && amounts !== undefined && !amounts.includes(refundAmountOf({ refundId, amount }));
-      return { registered: false, duplicate, conflict, entry: current ? entryOf(current) : undefined };
-    }
-    // What the write made of the entry it found (ALL_OLD, which the refused case shares).
-    const old = entryOf(result.old ?? {});
-    const entry: LedgerEntry = {
-      ...old,
-      refundedTotal: (old.refundedTotal ?? 0) + amount,
-      version: (old.version ?? 0) + 1,
-    };
-    return { registered: true, entry };
-  }
-
-  async settleVersions(orderId: string, version: number): Promise<void> {
-    const now = this.now();
-    const latest = await this.table.update(orderId, settleVersionsWrite(version, now, this.timings, true));
-    if (!latest.ok) await this.table.update(orderId, settleVersionsWrite(version, now, this.timings, false));
-  }
-
-  async completeRefund(orderId: string, owner?: string, reversed = false): Promise<void> {
-    await this.table.update(orderId, completeRefundWrite(orderId, owner, this.now(), this.timings, reversed));
-  }
-
-  async due(limit: number): Promise<LedgerEntry[]> {
-    const now = this.now();
-    const shards = Array.from({ length: SWEEP_SHARDS }, (_, i) => `sweep#${i}`);
-    const pages = await Promise.all(shards.map((shard) => this.table.due(shard, now, limit)));
-    return pages
-      .flat()
-      .map(entryOf)
-      .sort((a, b) => (a.sweepAt ?? 0) - (b.sweepAt ?? 0))
-      .slice(0, limit);
-  }
-
-  async settleSweep(seen: LedgerEntry, options: { again?: boolean; waitUntil?: number } = {}) {
-    await this.table.update(
-      seen.orderId,
-      settleSweepWrite(seen, this.now(), this.timings, {
-        wrote: options.again === true,
-        ...(options.waitUntil === undefined ? {} : { waitUntil: options.waitUntil }),
-      }),
-    );
-  }
-
-  async postpone(seen: LedgerEntry): Promise<void> {
-    await this.table.update(seen.orderId, postponeWrite(seen, this.now(), this.timings));
-  }
-
-  async markTrimming(seen: LedgerEntry, trimmer: string): Promise<LedgerEntry | undefined> {
-    const until = this.now() + this.timings.leaseMs;
-    // Every DELETE or POST of this trim is sent before its lease ends.
-    const quietAt = Math.max(quietAfter(until, this.timings), seen.trimQuietAt ?? 0);
-    const result = await this.table.update(seen.orderId, markTrimmingWrite(seen, trimmer, until, quietAt));
-    return result.ok ? { ...seen, trimming: true, trimmer, sweepAt: until, trimQuietAt: quietAt } : undefined;
-  }
-
-  async holdsTrim(trim: LedgerEntry): Promise<{ holds: true } | { holds: false; entry?: LedgerEntry }> {
-    const result = await this.table.update(trim.orderId, holdsTrimWrite(trim));
-    if (result.ok) return { holds: true };
-    return result.current ? { holds: false, entry: entryOf(result.current) } : { holds: false };
-  }
-
-  async adoptLateWrite(seen: LedgerEntry, reward: number): Promise<void> {
-    await this.table.update(seen.orderId, adoptLateWriteWrite(seen, reward, this.now(), this.timings));
-  }
+/**
+ * The order ledger named by the environment: table `ORDER_LEDGER_TABLE_NAME`, lease
+ * `LEDGER_LEASE_SECONDS` (default 60: longer than a function runs), `LEDGER_VERIFY_DELAY_SECONDS`
+ * (default 60: how long after a doubtful write the reconciler counts copies) and
+ * `LEDGER_LOOKUP_LAG_SECONDS` (default 60: how far Partnero's look-up by key may lag behind its writes;
+ * at most the verify delay).
+ */
+export function orderLedgerFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  client: Pick<DynamoDBClient, 'send'> = new DynamoDBClient({}),
+): DynamoOrderLedger {
+  return new DynamoOrderLedger({
+    client,
+    tableName: requiredEnv(env, 'ORDER_LEDGER_TABLE_NAME'),
+    timings: {
+      leaseMs: numberEnv(env, 'LEDGER_LEASE_SECONDS', 60) * 1000,
+      verifyDelayMs: numberEnv(env, 'LEDGER_VERIFY_DELAY_SECONDS', 60) * 1000,
+      lookupLagMs: numberEnv(env, 'LEDGER_LOOKUP_LAG_SECONDS', 60) * 1000,
+    },
+  });
 }

@@ -16,6 +16,11 @@ import type { Order } from './order.js';
  *   claimed ─refund→ claimed + refund requested (the holder reverses it when it finishes)
  *   recorded ─refund→ recorded + refund requested ─completeRefund→ refunded
  *   recorded ─partial refund→ recorded, version n+1 ─settleVersions→ recorded, versions below n+1 retired
+ *   rejected in doubt ─adoptLateWrite→ recorded (its late write landed after all)
+ *   recorded ─markTrimming→ recorded + trimming (one reconciler run deletes extra copies) ─settleSweep→ recorded
+ *
+ * The order pipeline's transitions are in dynamo-ledger.ts, the reconciler's in ledger-sweep.ts, each
+ * with its condition; ledger-store.ts holds the table and how an entry is stored.
  *
  * Partnero has no partial refund. The k-th partial refund of an order (version k) retires the
  * transactions of the versions before it and records what is left under the version's own key
@@ -132,7 +137,8 @@ export type ClaimResult =
 export type Settlement =
   | {
       state: 'recorded';
-      reward: number /** Went through doubt: the reconciler counts copies later. */;
+      reward: number;
+      /** Went through doubt: the reconciler counts copies later. */
       verify: boolean;
     }
   | { state: 'not_referred'; reason: string };
@@ -256,4 +262,21 @@ export interface LedgerTimings {
   lookupLagMs?: number;
   /** Retryable answers in a row after which a deferred order is parked. @default 16 */
   parkAfterFailures?: number;
+}
+
+/**
+ * Versions of a partially refunded order. Version 0 is the order itself (its transaction key is the
+ * order id); version k, after k partial refunds, records what was left then under its own key. `~`
+ * never occurs in an order id (shared/schemas/keys.ts), so a version key is never another order's.
+ */
+export const versionKey = (orderId: string, version: number) =>
+  version === 0 ? orderId : `${orderId}~r${version}`;
+
+/** What is left to pay after `refunded` of `amount`, rounded so that 19.99 − 5.5 is 14.49. */
+export const remainderOf = (amount: number, refunded: number) => Math.round((amount - refunded) * 1e6) / 1e6;
+
+/** The versions to retire before `upTo` is live: from the first not yet retired. */
+export function versionsBelow(settled: number | undefined, upTo: number): number[] {
+  const from = settled ?? 0;
+  return Array.from({ length: Math.max(0, upTo - from) }, (_, i) => from + i);
 }

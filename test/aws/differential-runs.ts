@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { TableNames } from '#local/project-tables.js';
 import { createIdempotentCredit } from '#shared/credits/idempotent-credit.js';
 import { DynamoOrderLedger, type LedgerEntry, type Settlement } from '#shared/orders/index.js';
-import { entryOf } from '#shared/orders/ledger-items.js';
+import { entryOf } from '#shared/orders/ledger-store.js';
 import { type PartneroClient, PartneroError } from '#shared/partnero/index.js';
 import { createPublishOnce } from '#shared/webhooks/publish-once.js';
 import { scanAll } from './dynamo-tee.js';

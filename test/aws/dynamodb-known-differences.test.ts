@@ -12,8 +12,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { claimItem, namesIn } from '#shared/orders/ledger-items.js';
-import { takeOverWrite } from '#shared/orders/ledger-writes.js';
+import { takeOverWrite } from '#shared/orders/dynamo-ledger.js';
+import { claimItem, namesIn } from '#shared/orders/ledger-store.js';
 import { describeWithTool } from '#test/support/moto-server.js';
 import { outcomeOf, plainClient } from './dynamo-tee.js';
 import { startTwinAndMoto, type TwinAndMoto } from './twin-and-moto.js';

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EntryName } from '#infra/entries.js';
 import { onAwsCall, type RecordedCall } from '#local/aws/call-recording.js';
 import { LOCAL_SECRET_NAME, LOCAL_TABLES, ORDER_DLQ_NAME, ORDER_QUEUE_NAME } from '#local/config.js';
-import { claimItem } from '#shared/orders/ledger-items.js';
+import { claimItem } from '#shared/orders/ledger-store.js';
 import { synth } from '#test/infra/synth.js';
 import { call, login, signedRequest, startTestSystem, waitFor } from '#test/integration/local/helpers.js';
 import { evaluate, evaluateCalls, refusal, type Verdict } from './iam/evaluate.js';

@@ -4,7 +4,7 @@
  * is authorized per contained action, PutEvents per entry.
  */
 import type { RecordedCall } from '#local/aws/call-recording.js';
-import { SWEEP_INDEX } from '#shared/orders/ledger-items.js';
+import { SWEEP_INDEX } from '#shared/orders/ledger-store.js';
 import { busArn, queueArn, secretArn, tableArn } from './stack-policies.js';
 
 export interface IamRequest {
