@@ -8,7 +8,7 @@ import { orderEventsMappingFromEnv } from '#shared/order-events/mapping.js';
 import { type OrderBatchDeps, processOrderBatch } from '#shared/order-events/process-batch.js';
 import { createDlqParker, createRequeuer, createRetryDelayer } from '#shared/order-events/send-back.js';
 import { orderLedgerFromEnv } from '#shared/orders/dynamo-ledger.js';
-import { countParked } from '#shared/orders/order-metrics.js';
+import { countParked } from '#shared/orders/order-outcomes.js';
 
 /**
  * SQS (order events) — EventBridge `Order Placed` / `Order Refunded` → Partnero transactions, each

@@ -3,7 +3,7 @@ import { lambdaHandler, lazy } from '#lambda';
 import { partneroFromEnv } from '#shared/lambda/partnero.js';
 import { createMetrics, logger } from '#shared/lambda/runtime.js';
 import { orderLedgerFromEnv } from '#shared/orders/dynamo-ledger.js';
-import { countParked, LEDGER_METRICS } from '#shared/orders/order-metrics.js';
+import { countParked, LEDGER_METRICS } from '#shared/orders/order-outcomes.js';
 import {
   type ReconcileDeps,
   type ReconcileResult,

@@ -9,8 +9,8 @@ export interface HandlerEnvInput {
   credentials: { accessKeyId: string; secretAccessKey: string };
   sandboxApiUrl: string;
   secretName: string;
-  /** The webhook signing secret (`WEBHOOK_SECRET_ID`); absent: the webhook function reads `secretName`'s field. */
-  webhookSecretName?: string;
+  /** The webhook signing secret (`WEBHOOK_SECRET_ID`), the only secret the webhook function reads. */
+  webhookSecretName: string;
   busName: string;
   dlqUrl: string;
   queueUrl: string;
@@ -42,7 +42,7 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     AWS_ENDPOINT_URL_DYNAMODB: input.awsUrl,
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
     PARTNERO_SECRET_ID: input.secretName,
-    ...(input.webhookSecretName ? { WEBHOOK_SECRET_ID: input.webhookSecretName } : {}),
+    WEBHOOK_SECRET_ID: input.webhookSecretName,
     PARTNERO_API_URL: input.sandboxApiUrl,
     SECRET_CACHE_TTL_SECONDS: String(input.secretCacheTtlSeconds),
     CUSTOMER_KEY_CLAIM: input.customerKeyClaim,
@@ -80,11 +80,8 @@ function budgetEnvironment({ tables, partneroBudget }: HandlerEnvInput): Record<
   };
 }
 
-/**
- * Variables removed while the local system runs (they would send the local SDK calls elsewhere, or name
- * a secret the local endpoint does not hold); `vars` set them again where the local system has its own.
- */
-const CLEARED = ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'WEBHOOK_SECRET_ID'];
+/** Variables removed while the local system runs: they would send the local SDK calls elsewhere. */
+const CLEARED = ['AWS_SESSION_TOKEN', 'AWS_PROFILE'];
 
 /** Applies `vars` to process.env; the returned function puts back what was there before. */
 export function applyEnvironment(

@@ -1,5 +1,5 @@
 /**
- * The order pipeline's throughput ceiling (issue 15): the project's consumer bundle in N warm
+ * The order pipeline's throughput ceiling: the project's consumer bundle in N warm
  * containers draining ONE shared simulated queue (`pooled-drain.ts`, batch item failures
  * redelivered), Partnero (the sandbox) answering every call in 100 ms, with and without its rate
  * limit, the order ledger in the local DynamoDB. Each cell of the grid (`throughput-cells.ts`) is

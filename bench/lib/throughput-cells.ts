@@ -11,11 +11,9 @@ export interface ThroughputCell {
   rateLimit?: number;
 }
 
-/** Partnero's latency on every call, as issue 15 asks. */
+/** Partnero's latency on every call. */
 export const THROUGHPUT_LATENCY_MS = 100;
-/** The stack's defaults (infra/config.ts `orderEvents`). */
-export const DEFAULT_CONCURRENCY = 2;
-export const DEFAULT_BATCH_SIZE = 10;
+/** The stack's defaults (infra/config-order-events.ts). */
 export const MAX_RECEIVES = 5;
 export const CONSUMER_TIMEOUT_MS = 30_000;
 

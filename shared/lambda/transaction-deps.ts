@@ -1,6 +1,6 @@
 import { orderLedgerFromEnv } from '#shared/orders/dynamo-ledger.js';
-import type { OrderRouteDeps } from '#shared/orders/order.js';
-import { countParked } from '#shared/orders/order-metrics.js';
+import type { OrderRouteDeps } from '#shared/orders/order-deps.js';
+import { countParked } from '#shared/orders/order-outcomes.js';
 import { partneroFromEnv } from './partnero.js';
 import { createMetrics, logger } from './runtime.js';
 

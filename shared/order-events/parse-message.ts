@@ -1,13 +1,13 @@
 import { AppError } from '#shared/errors.js';
-import type { RefundPart } from '#shared/orders/index.js';
 import { type Order, orderSchema } from '#shared/orders/order.js';
+import type { RefundPart } from '#shared/orders/refund-orders.js';
 import { text } from '#shared/schemas/z.js';
-import { readJsonPath } from './json-path.js';
 import {
   DEFAULT_ORDER_EVENTS_MAPPING,
   ORDER_EVENT_FIELDS,
   type OrderEventField,
   type OrderEventMapping,
+  readJsonPath,
 } from './mapping.js';
 
 /** What one SQS message asks for. */
@@ -31,8 +31,6 @@ export class PoisonMessageError extends AppError {
     this.problems = problems;
   }
 }
-
-export const isPoisonMessageError = (e: unknown): e is PoisonMessageError => e instanceof PoisonMessageError;
 
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
 const REQUIRED: ReadonlySet<OrderEventField> = new Set(['orderId', 'customerId', 'amount', 'currency']);

@@ -1,3 +1,4 @@
+import { isAppError } from '#shared/errors.js';
 import {
   type CallOptions,
   isPartneroError,
@@ -8,7 +9,124 @@ import {
 } from '#shared/partnero/index.js';
 import type { Order } from './order.js';
 
-/** The Partnero side of the ledger: what one order becomes on the wire, and how to find or undo it. */
+/**
+ * The Partnero side of the ledger: what one order becomes on the wire, how a customer's orders are sent
+ * together and what the answer means, and how an order is found or undone.
+ */
+
+/** An order whose claim this call holds, about to be sent. */
+export interface Held {
+  order: Order;
+  /** An earlier holder may have sent it: verify copies later. */
+  doubt: boolean;
+  /** Retryable answers in a row before this attempt (a deferred order's backoff). */
+  failures?: number;
+}
+
+/** What one POST did to one order. */
+export type Sent =
+  | { kind: 'created'; reward: number }
+  /** The answer was lost (5xx, timeout, unreadable 2xx): it may or may not have been recorded. */
+  | { kind: 'unknown' }
+  /** A strict Partnero said the key exists. */
+  | { kind: 'exists' }
+  | { kind: 'not_referred'; reason: string }
+  | { kind: 'unknown_customer'; reason: string }
+  /** Definitely not recorded. */
+  | { kind: 'refused'; error: unknown };
+
+export type SentOrder = { held: Held; result: Sent };
+
+/** A refusal that trying again later can turn into a recording (429, a failure before sending). */
+export const retryable = (sent: Sent) =>
+  sent.kind === 'unknown_customer' ||
+  (sent.kind === 'refused' && isAppError(sent.error) && sent.error.retryable);
+
+/** Sends held orders: a customer's orders in one currency share a request. */
+export const sendOrders = async (client: PartneroClient, held: Held[], call: CallOptions) =>
+  (await Promise.all(groupOrders(held).map((group) => sendGroup(client, group, call)))).flat();
+
+/** Partnero documents no batch limit; 100 keeps one request well inside any body limit. */
+const MAX_BATCH = 100;
+
+/** Orders in the same currency for the same customer can share one batch request. */
+function groupOrders(held: Held[]): Held[][] {
+  const groups = new Map<string, Held[][]>();
+  for (const h of held) {
+    const id = `${h.order.customerKey}\u0000${h.order.currency}`;
+    const chunks = groups.get(id) ?? [[]];
+    const last = chunks.at(-1) as Held[];
+    if (last.length === MAX_BATCH) chunks.push([h]);
+    else last.push(h);
+    groups.set(id, chunks);
+  }
+  return [...groups.values()].flat();
+}
+
+/** One customer's orders in one request; a batch Partnero refuses for some items is re-sent without them (in doubt). */
+async function sendGroup(client: PartneroClient, group: Held[], call: CallOptions): Promise<SentOrder[]> {
+  const first = group[0] as Held;
+  // Partnero addresses customers by their private id: our account id.
+  const customer = { id: first.order.customerKey };
+  try {
+    if (group.length === 1) {
+      const t = await client.transactions.create({ customer, ...transactionItem(first.order) }, call);
+      return [{ held: first, result: { kind: 'created', reward: rewardOf(t) } }];
+    }
+    const created = await client.transactions.createBatch(
+      { customer, transactions: group.map((h) => transactionItem(h.order)) },
+      call,
+    );
+    const byKey = new Map(created.map((t) => [t.key, t]));
+    return group.map((held) => ({
+      held,
+      result: { kind: 'created', reward: rewardOf(byKey.get(held.order.orderId)) },
+    }));
+  } catch (error) {
+    return rejected(client, group, error, call);
+  }
+}
+
+/** What a refused request did to each of its orders (looked up where Partnero's answer leaves doubt). */
+async function rejected(
+  client: PartneroClient,
+  group: Held[],
+  error: unknown,
+  call: CallOptions,
+): Promise<SentOrder[]> {
+  const all = (result: Sent) => group.map((held) => ({ held, result }));
+  // Only a library error proves nothing left this process; anything else may have been sent.
+  if (!isAppError(error) || (isPartneroError(error) && error.code === 'unknown_outcome'))
+    return all({ kind: 'unknown' });
+  const rejection = customerRejection(error);
+  if (rejection) {
+    try {
+      const settled = await lookUpRejection(client, (group[0] as Held).order.customerKey, rejection, call);
+      if (settled.kind === 'ambiguous') return all({ kind: 'refused', error });
+      return all({ kind: settled.kind, reason: settled.reason });
+    } catch (lookupError) {
+      return all({ kind: 'refused', error: lookupError });
+    }
+  }
+  if (!isPartneroError(error) || (error.code !== 'validation' && error.code !== 'conflict'))
+    return all({ kind: 'refused', error });
+  if (group.length === 1)
+    return all(error.code === 'conflict' ? { kind: 'exists' } : { kind: 'refused', error });
+  // Partnero documents no all-or-nothing for a refused batch: what is sent again is counted later (in
+  // doubt), so a copy the refused request wrote after all is found and deleted by the reconciler.
+  const again = group.map((held) => ({ ...held, doubt: true }));
+  const failing = failingItems(error, group.length);
+  if (!failing) return (await Promise.all(again.map((h) => sendGroup(client, [h], call)))).flat();
+  const settled: SentOrder[] = [];
+  const rest: Held[] = [];
+  // The items Partnero named are settled as they were (a refused item was not written); the rest go again.
+  group.forEach((held, i) => {
+    if (failing.existing.has(i)) settled.push({ held, result: { kind: 'exists' } });
+    else if (failing.invalid.has(i)) settled.push({ held, result: { kind: 'refused', error } });
+    else rest.push(again[i] as Held);
+  });
+  return [...settled, ...(rest.length ? await sendGroup(client, rest, call) : [])];
+}
 
 export const transactionItem = (o: Order): TransactionItem => ({
   key: o.orderId,
@@ -85,7 +203,7 @@ export async function deleteAllCopies(
 }
 
 /** Why Partnero refused a customer's transactions, when it was about the customer. */
-export type CustomerRejection = { kind: 'not_referred' | 'unknown_customer' | 'ambiguous'; reason: string };
+type CustomerRejection = { kind: 'not_referred' | 'unknown_customer' | 'ambiguous'; reason: string };
 
 const UNKNOWN = /selected customer[.\w]* is invalid|customer.*(not found|does not exist|unknown)/i;
 const NOT_REFERRED = /not (a )?referred|no referr|without (a )?referr/i;
@@ -95,7 +213,7 @@ const NOT_REFERRED = /not (a )?referred|no referr|without (a )?referr/i;
  * invalid.") differently from one that was not referred ("…is not a referred customer."). Anything else
  * on those fields is `ambiguous`: the caller looks the customer up.
  */
-export function customerRejection(error: unknown): CustomerRejection | undefined {
+function customerRejection(error: unknown): CustomerRejection | undefined {
   if (!isPartneroError(error) || error.code !== 'validation' || !error.fields) return undefined;
   const field = Object.keys(error.fields).find((f) => f === 'customer' || f.startsWith('customer.'));
   if (!field) return undefined;
@@ -106,7 +224,7 @@ export function customerRejection(error: unknown): CustomerRejection | undefined
 }
 
 /** Settles an ambiguous customer rejection by looking the customer up. */
-export async function lookUpRejection(
+async function lookUpRejection(
   client: PartneroClient,
   customerKey: string,
   rejection: CustomerRejection,
@@ -129,7 +247,7 @@ const DUPLICATE = /already been taken|already exists|duplicate/i;
  * Which batch items a 422 names (`transactions.3.key`), split into keys Partnero already has (only a
  * strict deployment says so) and invalid items. Undefined when the error does not point at items.
  */
-export function failingItems(e: PartneroError, size: number) {
+function failingItems(e: PartneroError, size: number) {
   if (!e.fields) return undefined;
   const existing = new Set<number>();
   const invalid = new Set<number>();

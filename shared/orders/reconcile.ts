@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CallOptions } from '#shared/partnero/index.js';
 import type { LedgerEntry } from './ledger.js';
-import { applyVersion } from './partial-refund.js';
+import type { OrderDeps } from './order-deps.js';
 import { copiesOf, deleteAllCopies, rewardOf, transactionItem } from './partnero-transactions.js';
-import { type OrderDeps, recordOrders } from './record-orders.js';
-import { liveVersions, retireVersions } from './refund-order.js';
+import { recordOrders } from './record-orders.js';
+import { applyVersion, liveVersions, retireVersions } from './refund-orders.js';
 
 /** Why the reconciler changed something; each repair is logged and counted (`LedgerRepairs` by reason). */
 export type RepairReason =

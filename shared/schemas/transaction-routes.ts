@@ -51,7 +51,6 @@ export const batchTransactionBody = z
 
 /** The buyer's account id, whichever name the body used. */
 export const buyerOf = (body: Buyer) => (body.customer_id ?? body.customer_key) as string;
-export const transactionsBody = z.union([batchTransactionBody, singleTransactionBody]);
 
 export const transactionKeyPath = z.object({ key: customerKeySchema });
 

@@ -1,10 +1,6 @@
 import type { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { numberEnv, requiredEnv } from '#shared/lambda/runtime.js';
-import {
-  createCachedSecret,
-  createSecretProvider,
-  type RefreshableValue,
-} from '#shared/secrets/cached-secret.js';
+import { createCachedSecret, type RefreshableValue } from '#shared/secrets/cached-secret.js';
 import { readSecretValue, SecretError, secretField } from '#shared/secrets/secret-value.js';
 
 type SecretsClient = Pick<SecretsManagerClient, 'send'>;
@@ -97,20 +93,14 @@ export function createDedicatedWebhookSecret(options: DedicatedSecretOptions): W
 }
 
 /**
- * The signing secret named by the environment: `WEBHOOK_SECRET_ID` when set (bare value or JSON
- * `webhookSecret`, with the previous secret during a rotation), else the `webhookSecret` field of the
- * Partnero secret `PARTNERO_SECRET_ID` (no rotation grace there). Only that one secret is ever read
- * (the stack grants nothing else).
+ * The signing secret named by the environment, `WEBHOOK_SECRET_ID` (bare value or JSON `webhookSecret`,
+ * with the previous secret during a rotation): the only secret the function reads (the stack grants
+ * nothing else, and never tells it the API key's).
  */
 export function webhookSecretFromEnv(env: NodeJS.ProcessEnv, client: SecretsClient): WebhookSigningSecret {
-  const ttlMs = numberEnv(env, 'SECRET_CACHE_TTL_SECONDS', 300) * 1000;
-  const bounded = withReadTimeout(client);
-  const dedicated = env.WEBHOOK_SECRET_ID?.trim();
-  if (dedicated) return createDedicatedWebhookSecret({ client: bounded, secretId: dedicated, ttlMs });
-  const shared = createSecretProvider({
-    client: bounded,
-    secretId: requiredEnv(env, 'PARTNERO_SECRET_ID'),
-    ttlMs,
-  }).webhookSecret;
-  return { ...shared, keys: async () => ({ current: await shared.get() }) };
+  return createDedicatedWebhookSecret({
+    client: withReadTimeout(client),
+    secretId: requiredEnv(env, 'WEBHOOK_SECRET_ID'),
+    ttlMs: numberEnv(env, 'SECRET_CACHE_TTL_SECONDS', 300) * 1000,
+  });
 }

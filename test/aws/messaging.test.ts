@@ -39,8 +39,7 @@ import { orderRulePattern } from '#local/bus/order-rule.js';
 import { LocalQueue } from '#local/bus/queue.js';
 import { STACK_DEFAULTS } from '#local/config.js';
 import { closeServer, listen } from '#local/listen.js';
-import { parkMessageInput } from '#shared/order-events/dlq.js';
-import { requeueInput } from '#shared/order-events/requeue.js';
+import { parkMessageInput, requeueInput } from '#shared/order-events/send-back.js';
 import { parseDelivery } from '#shared/webhooks/parse-delivery.js';
 import { eventEntry } from '#shared/webhooks/publish.js';
 import { describeWithTool, type MotoServer, startMoto } from '#test/support/moto-server.js';
@@ -222,7 +221,7 @@ describeWithTool('moto_server', 'SQS and EventBridge against moto', () => {
         }),
       ),
     );
-    // The consumer parks a message with its reason (shared/order-events/dlq.ts) …
+    // The consumer parks a message with its reason (shared/order-events/send-back.ts) …
     const record = {
       messageId: 'original-1',
       body: orderEvent,
@@ -233,7 +232,7 @@ describeWithTool('moto_server', 'SQS and EventBridge against moto', () => {
       'parked',
       parkMessageInput(side.dlq, record, { code: 'unknown_customer', reason: 'no such customer' }),
     );
-    // … and re-enqueues a copy with a delay (shared/order-events/requeue.ts): not receivable before it.
+    // … and re-enqueues a copy with a delay (shared/order-events/send-back.ts): not receivable before it.
     await send('requeued', requeueInput(side.queue, record, 900));
     await receive('the DLQ after parking', side.dlq);
     await receive('the queue while the copy is delayed', side.queue);

@@ -26,15 +26,12 @@ import type { SQSRecord } from 'aws-lambda';
 import { orderEvent, sqsRecord } from '#bench/lib/events.js';
 import { seededRandom } from '#local/random.js';
 import { processOrderBatch } from '#shared/order-events/process-batch.js';
-import { requeueInput } from '#shared/order-events/requeue.js';
-import {
-  type OrderDeps,
-  type OrderOutcome,
-  reconcile,
-  recordOrders,
-  refundOrder,
-  refundPart,
-} from '#shared/orders/index.js';
+import { requeueInput } from '#shared/order-events/send-back.js';
+import type { OrderDeps } from '#shared/orders/order-deps.js';
+import type { OrderOutcome } from '#shared/orders/order-outcomes.js';
+import { reconcile } from '#shared/orders/reconcile.js';
+import { recordOrders } from '#shared/orders/record-orders.js';
+import { refundOrder, refundPart } from '#shared/orders/refund-orders.js';
 import { nodeHttpTransport, partneroHttpHandler } from '#shared/partnero/index.js';
 import { type OrdersWorld, REFERRER } from '#test/support/orders-world.js';
 import { AdversarialPartnero, NO_FAULTS } from './adversary.js';

@@ -5,7 +5,8 @@ import { dynamoDbService, LocalDynamoDb, type LocalDynamoDbOptions } from '#loca
 import { createAwsEndpoint } from '#local/aws/server.js';
 import { closeServer, listen } from '#local/listen.js';
 import { createProjectTables } from '#local/project-tables.js';
-import { DynamoOrderLedger, type LedgerTimings } from '#shared/orders/index.js';
+import { DynamoOrderLedger } from '#shared/orders/dynamo-ledger.js';
+import type { LedgerTimings } from '#shared/orders/ledger.js';
 
 export const TEST_TABLES = {
   idempotency: 'test-idempotency',

@@ -1,5 +1,5 @@
 import { type RunningSandbox, startSandbox } from '#local/sandbox/index.js';
-import type { LedgerTimings } from '#shared/orders/index.js';
+import type { LedgerTimings } from '#shared/orders/ledger.js';
 import type { Order } from '#shared/orders/order.js';
 import { createPartneroClient, type PartneroClientOptions } from '#shared/partnero/index.js';
 import { type LocalDynamo, startLocalDynamo } from './local-dynamo.js';

@@ -1,6 +1,6 @@
 /**
  * Floor — POST /referrals/signup: create the customer, attributed to the `partnero_referral` cookie,
- * after the one read every self-referral check by email needs (the referrer's email; issue 12), compared
+ * after the one read every self-referral check by email needs (the referrer's email), compared
  * the least careful way (lower case only).
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';

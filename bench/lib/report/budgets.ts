@@ -21,7 +21,7 @@ export const LIMITS = {
   dynamoCallsPerEvent: 2,
 } as const;
 
-/** The goals issue 15 set beyond design.md's budgets: at or below the floor cold, close to it warm. */
+/** The goals beyond design.md's budgets: at or below the floor cold, close to it warm. */
 export const GOALS = {
   coldStartVsFloor: 1.0,
   warmVsFloor: 1.1,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@je
 import type { SQSRecord } from 'aws-lambda';
 import { type OrderBatchDeps, processOrderBatch } from '#shared/order-events/process-batch.js';
 import type { ParkReason } from '#shared/order-events/send-back.js';
-import { ORDER_METRICS } from '#shared/orders/order-metrics.js';
+import { ORDER_METRICS } from '#shared/orders/order-outcomes.js';
 import { PartneroError, type PartneroErrorCode, type Transaction } from '#shared/partnero/index.js';
 import { SecretError } from '#shared/secrets/secret-value.js';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import type { SQSRecord } from 'aws-lambda';
 import { orderEvent, sqsRecord } from '#bench/lib/events.js';
 import { processOrderBatch } from '#shared/order-events/process-batch.js';
-import { requeueInput, requeuesOf } from '#shared/order-events/requeue.js';
+import { requeueInput, requeuesOf } from '#shared/order-events/send-back.js';
 import { type OrdersWorld, REFERRER, startOrdersWorld } from '#test/support/orders-world.js';
 
 /**

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHandler as createRecord } from '#functions/create-transactions.js';
 import { createHandler as createRefund } from '#functions/refund-transaction.js';
-import {
-  type DynamoOrderLedger,
-  reconcile,
-  recordOrders,
-  refundPart,
-  versionKey,
-} from '#shared/orders/index.js';
+import type { DynamoOrderLedger } from '#shared/orders/dynamo-ledger.js';
+import { versionKey } from '#shared/orders/ledger.js';
+import { reconcile } from '#shared/orders/reconcile.js';
+import { recordOrders } from '#shared/orders/record-orders.js';
+import { refundPart } from '#shared/orders/refund-orders.js';
 import { nodeHttpTransport, type PartneroClient } from '#shared/partnero/index.js';
 import { answer, iamEvent, lambdaContext } from '#test/support/events.js';
 import { BUYERS, type OrdersWorld, REFERRER, sale, startOrdersWorld } from '#test/support/orders-world.js';

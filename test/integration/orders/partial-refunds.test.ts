@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { reconcile, recordOrders, refundOrder, refundPart, versionKey } from '#shared/orders/index.js';
+import { versionKey } from '#shared/orders/ledger.js';
+import { reconcile } from '#shared/orders/reconcile.js';
+import { recordOrders } from '#shared/orders/record-orders.js';
+import { refundOrder, refundPart } from '#shared/orders/refund-orders.js';
 import type { PartneroClient } from '#shared/partnero/index.js';
 import { BUYERS, type OrdersWorld, REFERRER, sale, startOrdersWorld } from '#test/support/orders-world.js';
 

@@ -95,7 +95,7 @@ export function signedEvent(body: string | object, options: SignOptions = {}): A
   });
 }
 
-export const BASE_ENV = { EVENT_BUS_NAME: BUS, PARTNERO_SECRET_ID: 'test/partnero' };
+export const BASE_ENV = { EVENT_BUS_NAME: BUS, WEBHOOK_SECRET_ID: 'test/webhook' };
 
 export type RuntimeOverrides = NonNullable<Parameters<typeof createWebhookRuntime>[1]>;
 

@@ -24,8 +24,9 @@ import {
 const eb = mockClient(EventBridgeClient);
 const sm = mockClient(SecretsManagerClient);
 
-const partneroSecret = (webhookSecret?: string) => ({
-  SecretString: JSON.stringify({ apiKey: 'pk_test', ...(webhookSecret ? { webhookSecret } : {}) }),
+/** The webhook signing secret as JSON; without a value, a secret missing its `webhookSecret` field. */
+const signingSecret = (webhookSecret?: string) => ({
+  SecretString: JSON.stringify(webhookSecret ? { webhookSecret } : { otherField: 'x' }),
 });
 const secretReads = () => sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId);
 const published = () => eb.commandCalls(PutEventsCommand).length;
@@ -42,15 +43,15 @@ beforeEach(() => {
   eb.reset();
   eb.on(PutEventsCommand).resolves(ok());
   sm.reset();
-  sm.on(GetSecretValueCommand).resolves(partneroSecret(SECRET));
+  sm.on(GetSecretValueCommand).resolves(signingSecret(SECRET));
 });
 
 describe('signing secret rotation', () => {
   it('re-reads the secret once on a mismatch and accepts the rotated secret', async () => {
     sm.reset();
     sm.on(GetSecretValueCommand)
-      .resolvesOnce(partneroSecret('whsec_old'))
-      .resolves(partneroSecret('whsec_new'));
+      .resolvesOnce(signingSecret('whsec_old'))
+      .resolves(signingSecret('whsec_new'));
     const deliver = container(dynamo);
     expect((await deliver(signedEvent(payload(), { secret: 'whsec_old' }))).status).toBe(202);
     expect(secretReads()).toHaveLength(1);
@@ -104,7 +105,7 @@ describe('failures answer 5xx so Partnero retries', () => {
     sm.reset();
     sm.on(GetSecretValueCommand)
       .rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }))
-      .resolves(partneroSecret(SECRET));
+      .resolves(signingSecret(SECRET));
     const deliver = container(dynamo);
     const event = signedEvent(payload());
     const res = await deliver(event);
@@ -115,9 +116,9 @@ describe('failures answer 5xx so Partnero retries', () => {
     expect((await deliver(event)).status).toBe(202);
   });
 
-  it('answers 503 not_configured when the Partnero secret has no webhookSecret', async () => {
+  it('answers 503 not_configured when the signing secret has no webhookSecret', async () => {
     sm.reset();
-    sm.on(GetSecretValueCommand).resolves(partneroSecret());
+    sm.on(GetSecretValueCommand).resolves(signingSecret());
     const res = await container(dynamo)(signedEvent(payload()));
     expect(res.status).toBe(503);
     expect(res.body.error).toEqual({
@@ -216,7 +217,7 @@ describe('configuration', () => {
   });
 
   it('names the variable that is missing', () => {
-    expect(() => createWebhookRuntime({ PARTNERO_SECRET_ID: 'x' }, { store: dynamo.persistence() })).toThrow(
+    expect(() => createWebhookRuntime({ WEBHOOK_SECRET_ID: 'x' }, { store: dynamo.persistence() })).toThrow(
       'EVENT_BUS_NAME',
     );
     expect(() => createWebhookRuntime(BASE_ENV)).toThrow('IDEMPOTENCY_TABLE_NAME');

@@ -111,7 +111,7 @@ afterAll(async () => {
 beforeEach(async () => {
   dynamo.reset();
   runtime = createWebhookRuntime(
-    { EVENT_BUS_NAME: BUS, PARTNERO_SECRET_ID: TEST_SECRET_ID },
+    { EVENT_BUS_NAME: BUS, WEBHOOK_SECRET_ID: TEST_SECRET_ID },
     {
       store: dynamo.persistence(),
       eventBridge: new EventBridgeClient({}),

@@ -2,7 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createDlqParker, parkMessageInput } from '#shared/order-events/index.js';
+import { createDlqParker, parkMessageInput } from '#shared/order-events/send-back.js';
 
 const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/order-events-dlq';
 const record = (over: Partial<SQSRecord> = {}): SQSRecord => ({

@@ -6,7 +6,7 @@ import {
   type PathStep,
   parseJsonPath,
   readJsonPath,
-} from '#shared/order-events/index.js';
+} from '#shared/order-events/mapping.js';
 
 /** Fixed seed: a failure replays the same way on every machine. */
 const RUNS = { seed: 20260304, numRuns: 400 } as const;

@@ -6,7 +6,7 @@ import {
   JsonPathError,
   parseJsonPath,
   readJsonPath,
-} from '#shared/order-events/index.js';
+} from '#shared/order-events/mapping.js';
 
 const read = (root: unknown, path: string) => readJsonPath(root, parseJsonPath(path));
 

@@ -7,7 +7,7 @@ import {
   OrderEventsMappingError,
   orderEventsMappingFromEnv,
   parseOrderEventsMapping,
-} from '#shared/order-events/index.js';
+} from '#shared/order-events/mapping.js';
 
 const sources = (m: OrderEventMapping) =>
   Object.fromEntries(Object.entries(m.fields).map(([field, path]) => [field, path.source]));

@@ -6,12 +6,14 @@ import {
   type OrderEventField,
   type OrderEventMapping,
   type PathStep,
+  parseOrderEventsMapping,
+  readJsonPath,
+} from '#shared/order-events/mapping.js';
+import {
   type PoisonCode,
   PoisonMessageError,
-  parseOrderEventsMapping,
   parseOrderMessage,
-  readJsonPath,
-} from '#shared/order-events/index.js';
+} from '#shared/order-events/parse-message.js';
 import { orderSchema } from '#shared/orders/order.js';
 import { isValidKey, KEY_PATTERN } from '#shared/schemas/keys.js';
 

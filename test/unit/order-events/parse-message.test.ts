@@ -1,9 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  PoisonMessageError,
-  parseOrderEventsMapping,
-  parseOrderMessage,
-} from '#shared/order-events/index.js';
+import { parseOrderEventsMapping } from '#shared/order-events/mapping.js';
+import { PoisonMessageError, parseOrderMessage } from '#shared/order-events/parse-message.js';
 
 /** An EventBridge event as the rule delivers it into SQS. */
 const envelope = (detailType: string, detail: unknown) =>

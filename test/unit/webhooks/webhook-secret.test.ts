@@ -68,12 +68,10 @@ describe('webhookSecretFromEnv', () => {
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
-  it('gives the webhookSecret field of the Partnero secret as the only key without WEBHOOK_SECRET_ID', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: 'api' }).resolves({
-      SecretString: JSON.stringify({ apiKey: 'k', webhookSecret: 'whsec_shared' }),
-    });
-    const secret = webhookSecretFromEnv({ PARTNERO_SECRET_ID: 'api' }, new SecretsManagerClient({}));
-    expect(await secret.keys()).toEqual({ current: 'whsec_shared' });
-    expect(await secret.get()).toBe('whsec_shared');
+  it('needs WEBHOOK_SECRET_ID, and never falls back to the Partnero API key secret', () => {
+    expect(() => webhookSecretFromEnv({ PARTNERO_SECRET_ID: 'api' }, new SecretsManagerClient({}))).toThrow(
+      'WEBHOOK_SECRET_ID',
+    );
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 });
