@@ -11,6 +11,25 @@ import {
 /** Fixed seed: a failure replays the same way on every machine. */
 const RUNS = { seed: 20260304, numRuns: 400 } as const;
 
+/**
+ * Counts the runs that reached a property's assertions: a property that returns early or skips (fc.pre)
+ * passes vacuously when its generator misses, so each such test asserts how many cases it really hit.
+ */
+const counter = () => {
+  const hits = new Map<string, number>();
+  return {
+    hit: (kind = 'hit') => hits.set(kind, (hits.get(kind) ?? 0) + 1),
+    of: (kind = 'hit') => hits.get(kind) ?? 0,
+  };
+};
+
+/** How many cases of each kind the fixed seed reaches at least (it reaches more; a generator that misses does not). */
+const ACCEPTED_MIN = 15;
+const REFUSED_MIN = 150;
+const VALID_TEXT_MIN = 25;
+const BIG_INDEX_MIN = 200;
+const BROKEN_MIN = 30;
+
 const FORBIDDEN = ['__proto__', 'constructor', 'prototype'] as const;
 /** Names every plain object or array inherits: a reader that looked at the prototype would find them. */
 const INHERITED = [
@@ -108,6 +127,7 @@ const anyPathText = fc.oneof(
 
 describe('isJsonPath / parseJsonPath (property)', () => {
   it('isJsonPath never throws on any value, and parseJsonPath throws only JsonPathError', () => {
+    const cases = counter();
     fc.assert(
       fc.property(fc.oneof(anyPathText, fc.anything()), (input) => {
         const accepted = isJsonPath(input);
@@ -115,20 +135,26 @@ describe('isJsonPath / parseJsonPath (property)', () => {
         try {
           parseJsonPath(input);
           expect(accepted).toBe(true);
+          cases.hit('accepted');
         } catch (e) {
           expect(e).toBeInstanceOf(JsonPathError);
           expect((e as Error).message.length).toBeGreaterThan(0);
           expect(accepted).toBe(false);
+          cases.hit('refused');
         }
       }),
       RUNS,
     );
+    expect(cases.of('accepted')).toBeGreaterThan(ACCEPTED_MIN);
+    expect(cases.of('refused')).toBeGreaterThan(REFUSED_MIN);
   });
 
   it('every path isJsonPath accepts parses into name-first steps within the documented limits', () => {
+    const cases = counter();
     fc.assert(
       fc.property(anyPathText, (text) => {
         if (!isJsonPath(text)) return;
+        cases.hit();
         const path = parseJsonPath(text);
         expect(path.source).toBe(text);
         expect(text.length).toBeLessThanOrEqual(256);
@@ -144,6 +170,7 @@ describe('isJsonPath / parseJsonPath (property)', () => {
       }),
       RUNS,
     );
+    expect(cases.of()).toBeGreaterThan(VALID_TEXT_MIN);
   });
 
   it('parses any generated path ($ + .name segments + [n] indexes) into exactly its steps', () => {
@@ -177,16 +204,19 @@ describe('isJsonPath / parseJsonPath (property)', () => {
   });
 
   it('refuses a path over 256 characters or with an index over 100000', () => {
+    const cases = counter();
     fc.assert(
       fc.property(segments, fc.integer({ min: 100_001, max: 10 ** 12 }), (segs, big) => {
         const long = `${print(segs)}${'.abcdefghij'.repeat(26)}`;
         expect(isJsonPath(long)).toBe(false);
         const indexed = `${print(segs)}[${big}]`;
         fc.pre(indexed.length <= 256);
+        cases.hit();
         expect(isJsonPath(indexed)).toBe(false);
       }),
       RUNS,
     );
+    expect(cases.of()).toBeGreaterThan(BIG_INDEX_MIN);
   });
 });
 
@@ -228,6 +258,7 @@ describe('readJsonPath (property)', () => {
   });
 
   it('is undefined once a step is missing or of the wrong kind', () => {
+    const cases = counter();
     fc.assert(
       fc.property(
         segments,
@@ -248,11 +279,14 @@ describe('readJsonPath (property)', () => {
                 : [...path.steps.slice(0, -1), last.kind === 'index' ? { kind: 'index', index: 99 } : last];
           fc.pre(how !== 'index' || last.kind === 'name');
           fc.pre(how !== 'out-of-range' || last.kind === 'index');
+          cases.hit(how);
           expect(readJsonPath(root, { source: 'broken', steps: broken })).toBeUndefined();
           expect(readJsonPath(value, path) === undefined || typeof value === 'object').toBe(true);
         },
       ),
       RUNS,
     );
+    for (const how of ['extra-name', 'index', 'out-of-range'])
+      expect(cases.of(how)).toBeGreaterThan(BROKEN_MIN);
   });
 });

@@ -20,6 +20,24 @@ import { isValidKey, KEY_PATTERN } from '#shared/schemas/keys.js';
 /** Fixed seed: a failure replays the same way on every machine. */
 const RUNS = { seed: 20260303, numRuns: 300 } as const;
 
+/**
+ * Counts the runs that reached a property's assertions, by kind of case: a property that returns early,
+ * branches or skips (fc.pre) passes vacuously when its generator misses, so each test asserts how many
+ * cases of each kind it really hit. The fixed seed reaches about twice each minimum.
+ */
+function counter() {
+  const hits = new Map<string, number>();
+  return {
+    hit: (kind: string) => hits.set(kind, (hits.get(kind) ?? 0) + 1),
+    expectAtLeast: (minimums: Record<string, number>) => {
+      const short = Object.entries(minimums)
+        .filter(([kind, min]) => (hits.get(kind) ?? 0) < min)
+        .map(([kind, min]) => `${kind}: ${hits.get(kind) ?? 0} cases, fewer than ${min}`);
+      expect(short).toEqual([]);
+    },
+  };
+}
+
 const POISON_CODES: readonly PoisonCode[] = [
   'not_json',
   'not_an_event',
@@ -295,19 +313,24 @@ const asId = (v: unknown) => (typeof v === 'number' ? String(v) : (v as string).
 
 describe('parseOrderMessage (property)', () => {
   it('any string body yields a valid message or a PoisonMessageError with a known code', () => {
+    const cases = counter();
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), anyMapping, (body, mapping) => {
         const result = outcome(body, mapping);
+        cases.hit(result.error?.code ?? 'message');
         if (result.message) expectValidMessage(result.message);
       }),
       RUNS,
     );
+    cases.expectAtLeast({ not_json: 150 });
   });
 
   it('any JSON value as the body: not an object → not_an_event, never another kind of failure', () => {
+    const cases = counter();
     fc.assert(
       fc.property(anyJsonBody, anyMapping, (value, mapping) => {
         const result = outcome(JSON.stringify(value), mapping);
+        cases.hit(result.error?.code ?? 'message');
         if (result.message) expectValidMessage(result.message);
         const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
         if (!isObject || typeof (value as Record<string, unknown>)['detail-type'] !== 'string') {
@@ -316,12 +339,15 @@ describe('parseOrderMessage (property)', () => {
       }),
       RUNS,
     );
+    cases.expectAtLeast({ not_an_event: 100, unknown_detail_type: 25, invalid_fields: 15 });
   });
 
   it('any event-shaped body: the detail-type decides the outcome, and a success matches the fields', () => {
+    const cases = counter();
     fc.assert(
       fc.property(anyEvent, ({ mapping, event }) => {
         const result = outcome(JSON.stringify(event), mapping);
+        cases.hit(result.error?.code ?? result.message?.kind ?? 'none');
         const detailType = event['detail-type'];
         const at = (f: OrderEventField) => readJsonPath(event, mapping.fields[f]);
         if (typeof detailType !== 'string') {
@@ -345,6 +371,13 @@ describe('parseOrderMessage (property)', () => {
       }),
       RUNS,
     );
+    cases.expectAtLeast({
+      placed: 8,
+      refunded: 30,
+      invalid_fields: 50,
+      unknown_detail_type: 25,
+      not_an_event: 20,
+    });
   });
 
   it('an event with only good values is always accepted, normalised as documented', () => {
@@ -357,6 +390,7 @@ describe('parseOrderMessage (property)', () => {
       productType: fc.option(goodText(64), { nil: undefined }),
       action: fc.option(fc.oneof(goodText(64), fc.constant(null)), { nil: undefined }),
     });
+    const cases = counter();
     fc.assert(
       fc.property(anyMapping, goodValues, fc.boolean(), (mapping, values, refund) => {
         // Two fields whose paths overlap would overwrite each other's values: skip those mappings.
@@ -364,6 +398,7 @@ describe('parseOrderMessage (property)', () => {
         fc.pre(paths.every((a, i) => paths.every((b, j) => i === j || !overlap(a, b))));
         const event = envelope(mapping, refund ? mapping.refunded : mapping.placed, values);
         fc.pre(event['detail-type'] === (refund ? mapping.refunded : mapping.placed));
+        cases.hit(refund ? (typeof event.id === 'string' ? 'refunded' : 'no_refund_id') : 'placed');
         if (refund && typeof event.id !== 'string') {
           // A mapping that wrote over the event's own id leaves a partial refund without an id.
           expect(() => parseOrderMessage(JSON.stringify(event), mapping)).toThrow(/refundId/);
@@ -391,6 +426,7 @@ describe('parseOrderMessage (property)', () => {
       }),
       RUNS,
     );
+    cases.expectAtLeast({ placed: 70, refunded: 70, no_refund_id: 3 });
   });
 
   it('never echoes a long field value: a 40-character marker in any field stays out of the error', () => {
@@ -404,6 +440,7 @@ describe('parseOrderMessage (property)', () => {
       { [MARKER]: MARKER },
       { value: MARKER },
     );
+    const cases = counter();
     fc.assert(
       fc.property(
         anyMapping.chain((mapping) =>
@@ -418,6 +455,7 @@ describe('parseOrderMessage (property)', () => {
         ([mapping, detailType, values, field], marked) => {
           const event = envelope(mapping, detailType, { ...values, [field]: marked });
           const { error } = outcome(JSON.stringify(event), mapping);
+          cases.hit(error?.code ?? 'message');
           if (!error) return;
           expect(error.message).not.toContain(MARKER);
           expect(error.problems.join('\n')).not.toContain(MARKER);
@@ -425,9 +463,11 @@ describe('parseOrderMessage (property)', () => {
       ),
       RUNS,
     );
+    cases.expectAtLeast({ invalid_fields: 70, unknown_detail_type: 25, not_an_event: 20 });
   });
 
   it('quotes at most 80 characters of an unknown detail-type', () => {
+    const cases = counter();
     fc.assert(
       fc.property(
         anyMapping,
@@ -435,6 +475,7 @@ describe('parseOrderMessage (property)', () => {
         (mapping, prefix) => {
           const detailType = `${prefix}${MARKER}${MARKER}${MARKER}`; // > 120 characters
           fc.pre(detailType !== mapping.placed && detailType !== mapping.refunded);
+          cases.hit('quoted');
           const { error } = outcome(JSON.stringify({ 'detail-type': detailType, detail: {} }), mapping);
           expect(error?.code).toBe('unknown_detail_type');
           expect(error?.message).not.toContain(detailType.slice(0, 81));
@@ -442,5 +483,6 @@ describe('parseOrderMessage (property)', () => {
       ),
       RUNS,
     );
+    cases.expectAtLeast({ quoted: 150 });
   });
 });
