@@ -8,7 +8,27 @@ import { EVENT_NAME, MAX_DELIVERY_DEPTH, parseDelivery } from '#shared/webhooks/
 /** Fixed seed: a failure replays the same way on every machine. */
 const RUNS = { seed: 20260306, numRuns: 300 } as const;
 
-const DELIVERY_ERRORS = ['payload_too_deep', 'invalid_json', 'validation'];
+const DELIVERY_ERRORS = ['payload_too_deep', 'invalid_json', 'validation'] as const;
+
+/**
+ * How many runs reached each branch a property checks, so a generator that stops reaching one (the
+ * property then holds there vacuously) fails the test instead of passing it.
+ */
+class Hits<K extends string> {
+  private readonly counts = new Map<K, number>();
+
+  hit(branch: K): void {
+    this.counts.set(branch, (this.counts.get(branch) ?? 0) + 1);
+  }
+
+  /** Every branch was reached in more runs than its minimum; the failure lists every count. */
+  expectMoreThan(minimums: Record<K, number>): void {
+    const branches = Object.keys(minimums) as K[];
+    const counts = Object.fromEntries(branches.map((b) => [b, this.counts.get(b) ?? 0]));
+    const missed = branches.filter((b) => (this.counts.get(b) ?? 0) <= minimums[b]);
+    expect({ counts, missed }).toEqual({ counts, missed: [] });
+  }
+}
 
 /** Arrays and objects nest one level each; anything else is depth 0 (JSON.parse's view of the text). */
 function depthOf(value: unknown): number {
@@ -133,6 +153,7 @@ function expectWellFormed(delivery: ReturnType<typeof parseDelivery>, body: Buff
 
 describe('parseDelivery (property)', () => {
   it('never crashes on any bytes: a Delivery, or payload_too_deep / invalid_json / validation', () => {
+    const hits = new Hits<'parsed' | (typeof DELIVERY_ERRORS)[number]>();
     fc.assert(
       fc.property(
         fc.oneof(
@@ -145,31 +166,41 @@ describe('parseDelivery (property)', () => {
             })
             .map((s) => Buffer.from(s)),
           fc.nat({ max: 60 }).map((n) => Buffer.from(`${'['.repeat(n)}${']'.repeat(n)}`)),
+          delivery.map((payload) => Buffer.from(JSON.stringify(payload))),
         ),
         (body) => {
-          const { delivery } = outcome(body);
+          const { delivery, error } = outcome(body);
+          hits.hit((error?.code ?? 'parsed') as 'parsed' | (typeof DELIVERY_ERRORS)[number]);
           if (delivery) expectWellFormed(delivery, body);
         },
       ),
       RUNS,
     );
+    hits.expectMoreThan({ parsed: 5, payload_too_deep: 10, invalid_json: 60, validation: 25 });
   });
 
   it('on any JSON: payload_too_deep exactly when it nests deeper than 32, else parsed or a validation error', () => {
+    const hits = new Hits<'tooDeep' | 'within' | 'parsed'>();
     fc.assert(
-      fc.property(anyJson, fc.nat({ max: 2 }), (value, style) => {
+      fc.property(fc.oneof(anyJson, delivery), fc.nat({ max: 2 }), (value, style) => {
         const body = Buffer.from(textOf(value, style));
         const { delivery, error } = outcome(body);
         const tooDeep = depthOf(value) > MAX_DELIVERY_DEPTH;
+        hits.hit(tooDeep ? 'tooDeep' : 'within');
         expect(error?.code === 'payload_too_deep').toBe(tooDeep);
         if (!tooDeep) expect(error?.code ?? 'validation').toBe('validation');
-        if (delivery) expectWellFormed(delivery, body);
+        if (delivery) {
+          hits.hit('parsed');
+          expectWellFormed(delivery, body);
+        }
       }),
       RUNS,
     );
+    hits.expectMoreThan({ tooDeep: 5, within: 90, parsed: 15 });
   });
 
   it('on any delivery-shaped body: accepted iff event and data are well-formed, read as they came', () => {
+    const hits = new Hits<'badCore' | 'goodCoreRefused' | 'accepted'>();
     fc.assert(
       fc.property(delivery, fc.nat({ max: 2 }), (payload, style) => {
         const body = Buffer.from(textOf(payload, style));
@@ -184,10 +215,15 @@ describe('parseDelivery (property)', () => {
           data !== null &&
           !Array.isArray(data);
         if (!goodCore) {
+          hits.hit('badCore');
           expect(error?.code).toBe('validation');
           return;
         }
-        if (!parsed) return; // created_at, webhook_key or url of the wrong type or length
+        if (!parsed) {
+          hits.hit('goodCoreRefused'); // created_at, webhook_key or url of the wrong type or length
+          return;
+        }
+        hits.hit('accepted');
         expectWellFormed(parsed, body);
         expect(parsed.event).toBe(event);
         // zod's record deliberately leaves out an own `__proto__` key (it would replace the prototype).
@@ -201,28 +237,45 @@ describe('parseDelivery (property)', () => {
       }),
       RUNS,
     );
+    hits.expectMoreThan({ badCore: 60, goodCoreRefused: 15, accepted: 25 });
   });
 });
 
 describe('nestsDeeperThan (property)', () => {
   it('agrees with the depth JSON.parse sees, for any JSON text and any limit', () => {
+    const hits = new Hits<'deeper' | 'notDeeper'>();
     fc.assert(
       fc.property(anyJson, fc.nat({ max: 2 }), fc.nat({ max: 45 }), (value, style, max) => {
         const text = textOf(value, style);
         const depth = depthOf(JSON.parse(text));
+        hits.hit(depth > max ? 'deeper' : 'notDeeper');
         expect(nestsDeeperThan(Buffer.from(text, 'utf8'), max)).toBe(depth > max);
       }),
       RUNS,
     );
+    hits.expectMoreThan({ deeper: 30, notDeeper: 70 });
   });
 
   it('never throws on any bytes, and is monotone in the limit', () => {
+    const hits = new Hits<'deeper' | 'notDeeper'>();
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat({ max: 40 }), (bytes, max) => {
-        const body = Buffer.from(bytes);
-        if (!nestsDeeperThan(body, max)) expect(nestsDeeperThan(body, max + 1)).toBe(false);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.nat({ max: 60 }).map((n) => Buffer.from(`${'{"a":['.repeat(n)}`)),
+        ),
+        fc.nat({ max: 40 }),
+        (bytes, max) => {
+          const body = Buffer.from(bytes);
+          if (nestsDeeperThan(body, max)) hits.hit('deeper');
+          else {
+            hits.hit('notDeeper');
+            expect(nestsDeeperThan(body, max + 1)).toBe(false);
+          }
+        },
+      ),
       RUNS,
     );
+    hits.expectMoreThan({ deeper: 35, notDeeper: 60 });
   });
 });
