@@ -4,35 +4,40 @@
  * dimension is emitted both with and without it (the total).
  */
 
-export { CREDIT_METRICS } from '#shared/credits/idempotent-credit.js';
-export { DROP_REASONS, SIGNUP_METRICS, SIGNUP_OUTCOMES } from '#shared/referrals/signup-report.js';
-export { WEBHOOK_METRICS } from '#shared/webhooks/delivery-metrics.js';
+import { CREDIT_METRICS } from '#shared/credits/idempotent-credit.js';
+import { LEDGER_METRICS, ORDER_METRICS } from '#shared/orders/order-outcomes.js';
+import { WEBHOOK_METRICS } from '#shared/webhooks/delivery-metrics.js';
 
-/** What became of placed orders (order consumer and `POST /transactions`). */
-export const ORDER_METRICS = [
-  'OrdersRecorded',
-  'OrdersDuplicate',
-  'OrdersAlreadyRefunded',
-  'OrdersSkippedNotReferred',
-  'OrdersUnknownCustomer',
-  'OrdersPending',
-  'OrdersParked',
-  'OrdersRetried',
-] as const;
+export { DROP_REASONS, SIGNUP_METRICS, SIGNUP_OUTCOMES } from '#shared/referrals/signup-report.js';
+export { CREDIT_METRICS, LEDGER_METRICS, ORDER_METRICS, WEBHOOK_METRICS };
+
+const O = ORDER_METRICS;
+
+/** The dashboard's series: what became of placed orders (order consumer and `POST /transactions`). */
+export const PLACED_SERIES = [
+  O.recorded,
+  O.duplicates,
+  O.alreadyRefunded,
+  O.skipped,
+  O.unknownCustomer,
+  O.pending,
+  O.parked,
+  O.retried,
+];
 
 /** What became of refunds (order consumer and `DELETE /transactions/{key}`). */
-export const REFUND_METRICS = [
-  'OrdersRefunded',
-  'OrdersPartiallyRefunded',
-  'OrdersNothingToReverse',
-  'OrdersRefundPending',
-] as const;
+export const REFUND_SERIES = [O.refunded, O.partiallyRefunded, O.nothingToReverse, O.refundPending];
 
-/** The reconciler; `LedgerRepairs` also by `reason`. */
-export const LEDGER_METRICS = ['LedgerEntriesChecked', 'LedgerEntriesUnsettled'] as const;
+/** `POST /customers/{id}/credit`. */
+export const CREDIT_SERIES = [CREDIT_METRICS.issued, CREDIT_METRICS.replayed];
 
-/**
- * An order the ledger gave up on (its customer stayed unknown to Partnero through every retry): counted by
- * the consumer, the transaction routes and the reconciler; any one raises the parked-order alarm.
- */
-export const LEDGER_PARKED_METRIC = 'LedgerEntriesParked';
+/** The webhook function's deliveries and what became of them. */
+export const WEBHOOK_SERIES = [
+  WEBHOOK_METRICS.deliveries,
+  WEBHOOK_METRICS.unauthorized,
+  WEBHOOK_METRICS.published,
+  WEBHOOK_METRICS.duplicate,
+];
+
+/** The reconciler's sweeps, beside `LedgerRepairs` (also by `reason`). */
+export const LEDGER_SERIES = [LEDGER_METRICS.checked, LEDGER_METRICS.unsettled];

@@ -19,13 +19,17 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   CREDIT_METRICS,
+  CREDIT_SERIES,
   DROP_REASONS,
   LEDGER_METRICS,
+  LEDGER_SERIES,
   ORDER_METRICS,
-  REFUND_METRICS,
+  PLACED_SERIES,
+  REFUND_SERIES,
   SIGNUP_METRICS,
   SIGNUP_OUTCOMES,
   WEBHOOK_METRICS,
+  WEBHOOK_SERIES,
 } from '#infra/metric-names.js';
 import type { PowertoolsMetricsProps } from './monitoring.js';
 
@@ -164,8 +168,8 @@ export class ReferralDashboard extends Construct {
           this.signupsTotal(),
           ...counters([
             SIGNUP_METRICS.referralsDropped,
-            'OrdersRecorded',
-            'OrdersRefunded',
+            ORDER_METRICS.recorded,
+            ORDER_METRICS.refunded,
             CREDIT_METRICS.issued,
           ]),
         ],
@@ -173,25 +177,17 @@ export class ReferralDashboard extends Construct {
         width: W,
         height: H,
       }),
-      this.graph('Orders', counters(ORDER_METRICS)),
-      this.graph('Refunds', counters(REFUND_METRICS)),
-      this.graph('Manual credits', counters([CREDIT_METRICS.issued, CREDIT_METRICS.replayed])),
-      this.graph(
-        'Webhook deliveries',
-        counters([
-          WEBHOOK_METRICS.deliveries,
-          WEBHOOK_METRICS.unauthorized,
-          WEBHOOK_METRICS.published,
-          WEBHOOK_METRICS.duplicate,
-        ]),
-      ),
+      this.graph('Orders', counters(PLACED_SERIES)),
+      this.graph('Refunds', counters(REFUND_SERIES)),
+      this.graph('Manual credits', counters(CREDIT_SERIES)),
+      this.graph('Webhook deliveries', counters(WEBHOOK_SERIES)),
       this.graph('Webhooks published by event', [
         this.search(WEBHOOK_METRICS.published, 'event', 'published'),
       ]),
       this.graph('Order ledger (reconciler)', [
-        this.app('LedgerRepairs', {}, 'repairs'),
-        this.search('LedgerRepairs', 'reason', 'repairs'),
-        ...counters(LEDGER_METRICS),
+        this.app(LEDGER_METRICS.repairs, {}, 'repairs'),
+        this.search(LEDGER_METRICS.repairs, 'reason', 'repairs'),
+        ...counters(LEDGER_SERIES),
       ]),
     ];
   }

@@ -14,7 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic, TopicProps } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CREDIT_METRICS, LEDGER_PARKED_METRIC, WEBHOOK_METRICS } from '#infra/metric-names.js';
+import { CREDIT_METRICS, LEDGER_METRICS, WEBHOOK_METRICS } from '#infra/metric-names.js';
 import { createAlarmTopic, createEmailSubscription } from './alarm-topic.js';
 
 /** Where the functions' Powertools metrics (EMF) go: namespace, and the `service` dimension. */
@@ -188,7 +188,7 @@ export class ReferralMonitoring extends Construct {
     this.addAlarm('LedgerRepairsKeepHappening', {
       metric: new Metric({
         namespace,
-        metricName: 'LedgerRepairs',
+        metricName: LEDGER_METRICS.repairs,
         dimensionsMap: { service },
         statistic: 'Sum',
         period,
@@ -248,10 +248,10 @@ export class ReferralMonitoring extends Construct {
 
   private addLedgerParkedAlarm({ namespace, service }: PowertoolsMetricsProps) {
     this.alarmAboveZero(
-      'LedgerEntriesParked',
+      LEDGER_METRICS.parked,
       new Metric({
         namespace,
-        metricName: LEDGER_PARKED_METRIC,
+        metricName: LEDGER_METRICS.parked,
         dimensionsMap: { service },
         statistic: 'Sum',
         period: FIVE_MINUTES,
