@@ -215,7 +215,7 @@ export class ReferralStack extends Stack {
           PARTNERO_SECRET_ID: partnero.secretId,
           PARTNERO_API_URL: config.partneroApiUrl,
           SECRET_CACHE_TTL_SECONDS: String(config.secretCacheTtlSeconds),
-          // The money rules every route and event checks (shared/schemas/order-fields.ts).
+          // The money rules every route and event checks (shared/schemas/fields.ts).
           MAX_AMOUNT_PER_CALL: String(config.maxAmountPerCall),
           ...(config.currencies ? { CURRENCIES: config.currencies.join(',') } : {}),
           POWERTOOLS_SERVICE_NAME: POWERTOOLS_SERVICE,

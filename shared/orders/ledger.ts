@@ -267,7 +267,7 @@ export interface LedgerTimings {
 /**
  * Versions of a partially refunded order. Version 0 is the order itself (its transaction key is the
  * order id); version k, after k partial refunds, records what was left then under its own key. `~`
- * never occurs in an order id (shared/schemas/keys.ts), so a version key is never another order's.
+ * never occurs in an order id (shared/schemas/fields.ts), so a version key is never another order's.
  */
 export const versionKey = (orderId: string, version: number) =>
   version === 0 ? orderId : `${orderId}~r${version}`;

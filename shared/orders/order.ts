@@ -1,13 +1,13 @@
 import * as z from 'zod/mini';
-import { customerKeySchema } from '#shared/schemas/keys.js';
 import {
   action,
   amount,
   amountInUnits,
   currency,
+  customerKeySchema,
   productId,
   productType,
-} from '#shared/schemas/order-fields.js';
+} from '#shared/schemas/fields.js';
 
 /** One order as this project understands it, whatever shape the order system sent. */
 export const orderSchema = z

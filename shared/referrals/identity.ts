@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { AppError } from '#shared/errors.js';
-import { isValidKey } from '#shared/schemas/keys.js';
+import { isValidKey } from '#shared/schemas/fields.js';
 
 export interface Identity {
   customerKey: string;

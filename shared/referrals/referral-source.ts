@@ -1,4 +1,4 @@
-import { isValidKey } from '#shared/schemas/keys.js';
+import { isValidKey } from '#shared/schemas/fields.js';
 
 export const REFERRAL_COOKIE = 'partnero_referral';
 

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import { customerKeySchema } from './keys.js';
-import { amount, amountInUnits, currency } from './order-fields.js';
+import { amount, amountInUnits, currency, customerKeySchema } from './fields.js';
 import { describe } from './z.js';
 
 /** Body, path and header of `POST /customers/{id}/credit`. */

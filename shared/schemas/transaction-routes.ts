@@ -1,6 +1,13 @@
 import * as z from 'zod/mini';
-import { customerKeySchema } from './keys.js';
-import { action, amount, amountInUnits, currency, productId, productType } from './order-fields.js';
+import {
+  action,
+  amount,
+  amountInUnits,
+  currency,
+  customerKeySchema,
+  productId,
+  productType,
+} from './fields.js';
 import { describe, text } from './z.js';
 
 /** Bodies and paths of `POST /transactions` and `DELETE /transactions/{key}`. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { readCookie } from '#shared/http/request.js';
 import { REFERRAL_COOKIE } from '#shared/referrals/referral-source.js';
-import { isValidKey, KEY_PATTERN } from '#shared/schemas/keys.js';
+import { isValidKey, KEY_PATTERN } from '#shared/schemas/fields.js';
 
 /** Fixed seed: a failure replays the same way on every machine. */
 const RUNS = { seed: 20260301, numRuns: 300 } as const;

@@ -15,7 +15,7 @@ import {
   parseOrderMessage,
 } from '#shared/order-events/parse-message.js';
 import { orderSchema } from '#shared/orders/order.js';
-import { isValidKey, KEY_PATTERN } from '#shared/schemas/keys.js';
+import { isValidKey, KEY_PATTERN } from '#shared/schemas/fields.js';
 
 /** Fixed seed: a failure replays the same way on every machine. */
 const RUNS = { seed: 20260303, numRuns: 300 } as const;

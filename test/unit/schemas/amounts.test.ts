@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { creditBody } from '#shared/schemas/credit-route.js';
-import { amountProblem, minorUnit } from '#shared/schemas/order-fields.js';
+import { amountProblem, minorUnit } from '#shared/schemas/fields.js';
 import { refundBody, singleTransactionBody } from '#shared/schemas/transaction-routes.js';
 
 const sale = (amount: number, currency = 'USD') => ({ customer_id: 'bob', key: 'o-1', amount, currency });

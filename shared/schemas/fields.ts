@@ -2,9 +2,25 @@ import * as z from 'zod/mini';
 import { text } from './z.js';
 
 /**
- * The rules for an order's fields, in one place: the order-events consumer and `POST /transactions`
- * both build their schemas from these, so an order one accepts the other accepts too.
+ * The rules for the fields several schemas share, in one place: keys (customers, referrals, orders)
+ * and an order's money fields. The order-events consumer, `POST /transactions` and the credit route
+ * build their schemas from these, so what one accepts the others accept too.
  */
+
+/**
+ * Customer, referral and order keys travel in URLs, cookies and Partnero paths. They come from
+ * identity providers (Cognito `sub` UUIDs, `auth0|123`, emails) and order systems, so the charset is
+ * broad but bounded; dot-only values are refused outright so no key can read as a path segment.
+ */
+export const KEY_PATTERN = /^[A-Za-z0-9_.:@|+-]{1,128}$/;
+
+export const customerKeySchema = z.string().check(
+  z.trim(),
+  z.regex(KEY_PATTERN, 'must be 1–128 characters of letters, digits and _ . : @ | + -'),
+  z.refine((key) => !/^\.+$/.test(key), 'must not consist of dots only'),
+);
+
+export const isValidKey = (value: string): boolean => customerKeySchema.safeParse(value).success;
 
 /** ISO 4217 codes as the runtime's Intl knows them (Node 20 and 22 ship the full list); built on first use. */
 let currencies: ReadonlySet<string> | undefined;
