@@ -48,7 +48,9 @@ export function takeOverWrite(order: Order, owner: string, now: number, lease: n
       `REMOVE ${['#doubt', '#reason', ...absent.map((name) => `#${name}`)].join(', ')}`,
     values: marshall({
       ':claimed': 'claimed',
-      ...{ ':rejected': 'rejected', ':deferred': 'deferred', ':parked': 'parked' },
+      ':rejected': 'rejected',
+      ':deferred': 'deferred',
+      ':parked': 'parked',
       ':owner': owner,
       ':lease': lease,
       ':shard': shardOf(order.orderId),
@@ -77,8 +79,9 @@ function refusedFinish(current: Item | undefined, settlement: Settlement): Finis
 }
 
 /**
- * The order ledger in one DynamoDB table: the order pipeline's transitions (see the state diagram in
- * ledger.ts), each one conditional write; the reconciler's are in ledger-sweep.ts.
+ * The order ledger in one DynamoDB table (see the state diagram in ledger.ts). Here a claim's transitions,
+ * each one conditional write: claim, finish, release, reject, defer; refunds and the reconciler's sweep
+ * are in ledger-sweep.ts.
  */
 export class DynamoOrderLedger extends LedgerSweep implements OrderLedger {
   /**

@@ -89,8 +89,12 @@ export class LedgerSweep extends LedgerStore {
         'REMOVE #owner, #leaseUntil, #checks, #trimming',
       {
         ...(reversed ? { ':true': true } : {}),
-        ...{ ':refunded': 'refunded', ':claimed': 'claimed', ':owner': owner ?? '\u0000none', ':now': now },
-        ...{ ':shard': shardOf(orderId), ':verifyAt': now + this.timings.verifyDelayMs },
+        ':refunded': 'refunded',
+        ':claimed': 'claimed',
+        ':owner': owner ?? '\u0000none',
+        ':now': now,
+        ':shard': shardOf(orderId),
+        ':verifyAt': now + this.timings.verifyDelayMs,
       },
       'attribute_exists(#refundRequested) AND (#state <> :claimed OR #owner = :owner)',
     );
@@ -112,9 +116,15 @@ export class LedgerSweep extends LedgerStore {
       'ADD #refundIds :ids, #refundAmounts :idAmount, #refundedTotal :amount, #version :one ' +
         'SET #updatedAt = :now, #sweepShard = :shard, #sweepAt = :due REMOVE #checks',
       {
-        ...{ ':ids': new Set([refundId]), ':idAmount': new Set([refundAmountOf(refundId, amount)]) },
-        ...{ ':id': refundId, ':amount': amount, ':one': 1, ':recorded': 'recorded', ':now': now },
-        ...{ ':shard': shardOf(orderId), ':due': now + this.timings.leaseMs },
+        ':ids': new Set([refundId]),
+        ':idAmount': new Set([refundAmountOf(refundId, amount)]),
+        ':id': refundId,
+        ':amount': amount,
+        ':one': 1,
+        ':recorded': 'recorded',
+        ':now': now,
+        ':shard': shardOf(orderId),
+        ':due': now + this.timings.leaseMs,
       },
       '#state = :recorded AND attribute_not_exists(#refundRequested) AND NOT contains(#refundIds, :id)',
       true,
@@ -241,7 +251,8 @@ export class LedgerSweep extends LedgerStore {
       trim.orderId,
       'SET #trimming = :trimmer',
       {
-        ...{ ':trimmer': trim.trimmer ?? '', ':recorded': 'recorded' },
+        ':trimmer': trim.trimmer ?? '',
+        ':recorded': 'recorded',
         ...(trim.version === undefined ? {} : { ':version': trim.version }),
       },
       `#trimming = :trimmer AND #state = :recorded AND attribute_not_exists(#refundRequested) AND ${version}`,
@@ -258,8 +269,11 @@ export class LedgerSweep extends LedgerStore {
       seen.orderId,
       'SET #state = :recorded, #reward = :reward, #sweepAt = :verifyAt, #updatedAt = :now REMOVE #doubt, #reason, #checks, #failures, #leaseUntil',
       {
-        ...{ ...seenValues(seen), ':recorded': 'recorded', ':reward': reward },
-        ...{ ':verifyAt': now + this.timings.verifyDelayMs, ':now': now },
+        ...seenValues(seen),
+        ':recorded': 'recorded',
+        ':reward': reward,
+        ':verifyAt': now + this.timings.verifyDelayMs,
+        ':now': now,
       },
       unchanged(seen),
     );

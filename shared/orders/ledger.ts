@@ -19,7 +19,7 @@ import type { Order } from './order.js';
  *   rejected in doubt ─adoptLateWrite→ recorded (its late write landed after all)
  *   recorded ─markTrimming→ recorded + trimming (one reconciler run deletes extra copies) ─settleSweep→ recorded
  *
- * The order pipeline's transitions are in dynamo-ledger.ts, the reconciler's in ledger-sweep.ts, each
+ * A claim's transitions are in dynamo-ledger.ts, refunds and the reconciler's in ledger-sweep.ts, each
  * with its condition; ledger-store.ts holds the table and how an entry is stored.
  *
  * Partnero has no partial refund. The k-th partial refund of an order (version k) retires the
