@@ -15,7 +15,7 @@ export const DEFAULT_REGION = 'us-east-1';
 
 export const DEFAULT_PORTS = { gateway: 3000, sandbox: 4010, aws: 4566 } as const;
 
-/** The local Secrets Manager secret holding `{apiKey, webhookSecret}` (PARTNERO_SECRET_ID). */
+/** The local Secrets Manager secret holding `{apiKey}` (PARTNERO_SECRET_ID). */
 export const LOCAL_SECRET_NAME = 'referrals/partnero';
 export const LOCAL_WEBHOOK_SECRET = 'whsec_local_demo';
 

@@ -23,10 +23,9 @@ export interface FunctionEnvironment {
 /**
  * The two secrets as the stack makes them: the API key (`PARTNERO_SECRET_ID`) and the webhook signing
  * secret (`WEBHOOK_SECRET_ID`, the only one the webhook function reads). Connected, they hold the
- * Partnero's key and, with the sandbox, `webhookSecret` (the API-key secret also keeps its older
- * `webhookSecret` field). Another Partnero has no subscription of ours, so its webhook secret stays empty
- * until someone subscribes a public URL and stores the signing secret. Unconnected, both start empty, as
- * after `cdk deploy`.
+ * Partnero's key and, with the sandbox, `webhookSecret`. Another Partnero has no subscription of ours,
+ * so its webhook secret stays empty until someone subscribes a public URL and stores the signing
+ * secret. Unconnected, both start empty, as after `cdk deploy`.
  */
 function storeSecrets(
   secrets: LocalSecrets,
@@ -38,14 +37,11 @@ function storeSecrets(
     secrets.put(LOCAL_WEBHOOK_SECRET_NAME, JSON.stringify({ webhookSecret: '' }));
     return;
   }
-  const { apiKey } = partnero;
-  if (!partnero.sandbox) {
-    secrets.put(LOCAL_SECRET_NAME, JSON.stringify({ apiKey }));
-    secrets.put(LOCAL_WEBHOOK_SECRET_NAME, JSON.stringify({ webhookSecret: '' }));
-    return;
-  }
-  secrets.put(LOCAL_SECRET_NAME, JSON.stringify({ apiKey, webhookSecret }));
-  secrets.put(LOCAL_WEBHOOK_SECRET_NAME, JSON.stringify({ webhookSecret }));
+  secrets.put(LOCAL_SECRET_NAME, JSON.stringify({ apiKey: partnero.apiKey }));
+  secrets.put(
+    LOCAL_WEBHOOK_SECRET_NAME,
+    JSON.stringify({ webhookSecret: partnero.sandbox ? webhookSecret : '' }),
+  );
 }
 
 /** Stores the secrets and sets the environment the stack gives the functions on this process. */

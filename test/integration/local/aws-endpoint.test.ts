@@ -49,12 +49,9 @@ describe('the SDK clients reach the local endpoint through AWS_ENDPOINT_URL_*', 
 });
 
 describe('Secrets Manager (JSON 1.1, secretsmanager.GetSecretValue)', () => {
-  it('serves the Partnero secret {apiKey, webhookSecret} by name and by ARN', async () => {
+  it('serves the Partnero secret {apiKey} by name and by ARN', async () => {
     const byName = await secrets.send(new GetSecretValueCommand({ SecretId: env.system.secretName }));
-    expect(JSON.parse(byName.SecretString ?? '{}')).toEqual({
-      apiKey: env.system.sandboxApiKey,
-      webhookSecret: env.system.webhookSecret,
-    });
+    expect(JSON.parse(byName.SecretString ?? '{}')).toEqual({ apiKey: env.system.sandboxApiKey });
     expect(byName.ARN).toMatch(
       /^arn:aws:secretsmanager:us-east-1:000000000000:secret:referrals\/partnero-[0-9a-f]{6}$/,
     );
@@ -75,7 +72,7 @@ describe('Secrets Manager (JSON 1.1, secretsmanager.GetSecretValue)', () => {
 
   it('stores a rotated value with PutSecretValue', async () => {
     const before = await secrets.send(new GetSecretValueCommand({ SecretId: env.system.secretName }));
-    const rotated = JSON.stringify({ apiKey: env.system.sandboxApiKey, webhookSecret: 'whsec_rotated' });
+    const rotated = JSON.stringify({ apiKey: 'pk_rotated' });
     const put = await secrets.send(
       new PutSecretValueCommand({ SecretId: env.system.secretName, SecretString: rotated }),
     );
