@@ -5,13 +5,10 @@ import { httpRoute, jsonResponse } from '#shared/http/route.js';
 import { dashboardAccountsOf, invalidateDashboards } from '#shared/referrals/dashboard-cache.js';
 import { referralKeysFromEnv } from '#shared/referrals/keys-env.js';
 import type { ReferralKeys } from '#shared/referrals/public-keys.js';
+import { acceptDelivery } from '#shared/webhooks/accept-delivery.js';
 import { countDelivery } from '#shared/webhooks/delivery-metrics.js';
-import {
-  acceptDelivery,
-  createWebhookRuntime,
-  SIGNATURE_HEADERS,
-  type WebhookRuntime,
-} from '#shared/webhooks/index.js';
+import { createWebhookRuntime, type WebhookRuntime } from '#shared/webhooks/runtime.js';
+import { SIGNATURE_HEADERS } from '#shared/webhooks/signature.js';
 
 /**
  * POST /webhooks/partnero (no authorizer: authenticated by the HMAC signature of the raw body) —

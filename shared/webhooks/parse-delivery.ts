@@ -1,9 +1,41 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { AppError } from '#shared/errors.js';
 import { validate } from '#shared/schemas/validate.js';
 import '#shared/schemas/z.js';
-import { deliveryIdOf } from './delivery-id.js';
-import { nestsDeeperThan } from './json-depth.js';
+
+/** A Partnero delivery as read from its bytes: its id, the depth scan, its shape. */
+
+/**
+ * The id deliveries are deduplicated by: `sha256:` + the hex SHA-256 of the raw body. Partnero has no
+ * delivery id (`webhook_key` names the subscription, the same on every delivery) and a retry resends
+ * the same bytes, so the body is what identifies a delivery.
+ */
+export const deliveryIdOf = (body: Buffer): string =>
+  `sha256:${createHash('sha256').update(body).digest('hex')}`;
+
+/**
+ * Whether a JSON text nests arrays/objects deeper than `max`. Scanned over the bytes with a counter
+ * (no recursion, no parse), so a hostile 40,000-deep body is refused before JSON.parse or
+ * JSON.stringify could overflow the stack. Brackets inside strings are skipped.
+ */
+export function nestsDeeperThan(body: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
 
 /** `customer.created`, `transaction.deleted`…: dot-separated lower-case words. */
 export const EVENT_NAME = /^[a-z_]+(\.[a-z_]+)+$/;

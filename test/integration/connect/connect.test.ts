@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Delivery } from '#local/sandbox/index.js';
 import { REFER_A_FRIEND_EVENTS } from '#shared/partnero/events.js';
-import { createWebhookRuntime } from '#shared/webhooks/index.js';
+import { createWebhookRuntime } from '#shared/webhooks/runtime.js';
 import { waitFor } from '../local/helpers.js';
 import { connectLocal, secretOf, startOutputsSystem, subscriptionsFor } from './helpers.js';
 

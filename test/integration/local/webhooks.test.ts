@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ActivityRecord } from '#local/bus/activity-log.js';
 import type { Delivery } from '#local/sandbox/index.js';
-import { deliveryIdOf } from '#shared/webhooks/index.js';
+import { deliveryIdOf } from '#shared/webhooks/parse-delivery.js';
 import { call, login, startTestSystem, waitFor } from './helpers.js';
 
 let env: Awaited<ReturnType<typeof startTestSystem>>;

@@ -3,7 +3,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { logger } from '#shared/lambda/runtime.js';
-import { MAX_DELIVERY_DEPTH, signBody } from '#shared/webhooks/index.js';
+import { MAX_DELIVERY_DEPTH } from '#shared/webhooks/parse-delivery.js';
+import { signBody } from '#shared/webhooks/signature.js';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/local-dynamo.js';
 import { recordingMetrics } from '#test/support/metrics.js';
 import {

@@ -5,7 +5,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { createHandler } from '#functions/partnero-webhook.js';
-import { createWebhookRuntime, deliveryIdOf, signBody, type WebhookRuntime } from '#shared/webhooks/index.js';
+import { deliveryIdOf } from '#shared/webhooks/parse-delivery.js';
+import { createWebhookRuntime, type WebhookRuntime } from '#shared/webhooks/runtime.js';
+import { signBody } from '#shared/webhooks/signature.js';
 import { answer, httpEvent, lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
 

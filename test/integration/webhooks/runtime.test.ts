@@ -3,8 +3,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createWebhookRuntime, DEDUP_TTL_SECONDS, parseWebhookSecret } from '#shared/webhooks/index.js';
-import { withReadTimeout } from '#shared/webhooks/webhook-secret.js';
+import { DEDUP_TTL_SECONDS } from '#shared/webhooks/constants.js';
+import { createWebhookRuntime } from '#shared/webhooks/runtime.js';
+import { parseWebhookSecret, withReadTimeout } from '#shared/webhooks/webhook-secret.js';
 import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
 import {
   BASE_ENV,

@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { AppError } from '#shared/errors.js';
-import { nestsDeeperThan } from '#shared/webhooks/json-depth.js';
-import { EVENT_NAME, MAX_DELIVERY_DEPTH, parseDelivery } from '#shared/webhooks/parse-delivery.js';
+import {
+  EVENT_NAME,
+  MAX_DELIVERY_DEPTH,
+  nestsDeeperThan,
+  parseDelivery,
+} from '#shared/webhooks/parse-delivery.js';
 
 /** Fixed seed: a failure replays the same way on every machine. */
 const RUNS = { seed: 20260306, numRuns: 300 } as const;

@@ -8,7 +8,7 @@ import {
   nestsDeeperThan,
   parseDelivery,
   readTimestamp,
-} from '#shared/webhooks/index.js';
+} from '#shared/webhooks/parse-delivery.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isValidSignature, parseSignature, signBody } from '#shared/webhooks/index.js';
+import { isValidSignature, parseSignature, signBody } from '#shared/webhooks/signature.js';
 
 const body = Buffer.from('{"event":"customer.created","data":{"key":"alice"}}');
 const good = signBody('whsec_test', body);
