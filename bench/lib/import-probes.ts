@@ -18,7 +18,9 @@ const PROBES: Record<string, string> = {
     "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'; export const c = new SecretsManagerClient({});",
   'zod (classic API, one schema)': "import { z } from 'zod'; export const s = z.object({ a: z.string() });",
   'zod/mini (one schema)': "import * as z from 'zod/mini'; export const s = z.object({ a: z.string() });",
-  'shared/schemas/api.ts (the project’s schemas)': `export * from '${join(ROOT, 'shared/schemas/api.ts')}';`,
+  'shared/schemas (the project’s request schemas)': ['credit-route', 'referral-routes', 'transaction-routes']
+    .map((route) => `export * from '${join(ROOT, `shared/schemas/${route}.ts`)}';`)
+    .join(' '),
   'shared/lambda/runtime.ts (Powertools Logger, Metrics)': `export { logger } from '${join(ROOT, 'shared/lambda/runtime.ts')}';`,
   '@middy/core': "import middy from '@middy/core'; export const h = middy().handler(async () => 1);",
   '@aws-lambda-powertools/metrics':

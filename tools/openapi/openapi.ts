@@ -1,14 +1,13 @@
 import type * as z from 'zod/mini';
 import { toJSONSchema } from 'zod/v4/core';
 import { ROUTES, type RouteAuthorization, type RouteKey, routeKeyOf } from '#infra/routes.js';
+import { creditBody } from '#shared/schemas/credit-route.js';
+import { meQuery, signupBody } from '#shared/schemas/referral-routes.js';
 import {
   batchTransactionBody,
-  creditBody,
-  meQuery,
   refundBody,
-  signupBody,
   singleTransactionBody,
-} from '#shared/schemas/api.js';
+} from '#shared/schemas/transaction-routes.js';
 import {
   creditResponse,
   dashboardResponse,
