@@ -9,9 +9,9 @@ import type { PartneroClient } from '#shared/partnero/index.js';
 import { customerView } from '#shared/referrals/customer-view.js';
 import { invalidateDashboards } from '#shared/referrals/dashboard-cache.js';
 import { disposableEmailGuard } from '#shared/referrals/disposable-email.js';
-import type { EmailHasher } from '#shared/referrals/email-hash.js';
 import { type IdentityRules, identityFromEvent, identityRulesFromEnv } from '#shared/referrals/identity.js';
 import { emailHasherFromEnv, referralKeysFromEnv } from '#shared/referrals/keys-env.js';
+import type { EmailHasher } from '#shared/referrals/mailbox.js';
 import type { ReferralKeys } from '#shared/referrals/public-keys.js';
 import {
   expireReferralCookie,

@@ -3,7 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { requiredEnv } from '#shared/lambda/runtime.js';
 import { createCachedSecret } from '#shared/secrets/cached-secret.js';
 import { readSecretValue, SecretError, secretField } from '#shared/secrets/secret-value.js';
-import { type EmailHasher, emailHasher } from './email-hash.js';
+import { type EmailHasher, emailHasher } from './mailbox.js';
 import { DynamoReferralKeys, type ReferralKeys } from './public-keys.js';
 
 /** The key map from the function's environment (`REFERRAL_KEYS_TABLE_NAME`). */

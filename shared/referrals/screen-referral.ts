@@ -4,9 +4,8 @@ import {
   isPartneroError,
   type PartneroClient,
 } from '#shared/partnero/index.js';
-import { sameMailbox } from './canonical-email.js';
-import type { EmailHasher } from './email-hash.js';
 import type { Identity } from './identity.js';
+import { type EmailHasher, sameMailbox } from './mailbox.js';
 import type { ReferralKeys } from './public-keys.js';
 import type { ReferralSource } from './referral-source.js';
 

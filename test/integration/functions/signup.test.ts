@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHandler, type SignupDeps } from '#functions/signup.js';
 import { disposableEmailGuard } from '#shared/referrals/disposable-email.js';
-import { emailHasher } from '#shared/referrals/email-hash.js';
+import { emailHasher } from '#shared/referrals/mailbox.js';
 import { DynamoReferralKeys, type ReferralKeys } from '#shared/referrals/public-keys.js';
 import { answer, jwtEvent, lambdaContext } from '#test/support/events.js';
 import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { canonicalEmail, sameMailbox } from '#shared/referrals/canonical-email.js';
 import { loadDisposableEmailCheck } from '#shared/referrals/disposable-email.js';
+import { canonicalEmail, sameMailbox } from '#shared/referrals/mailbox.js';
 
 describe('canonicalEmail', () => {
   it.each([

@@ -1,3 +1,7 @@
+import { createHmac } from 'node:crypto';
+
+/** Two people compared by the mailbox their addresses deliver to, by address or by a keyed hash. */
+
 /** Mailbox providers that ignore dots in the local part, with the domain they deliver for. */
 const DOTLESS_DOMAINS: Record<string, string> = { 'gmail.com': 'gmail.com', 'googlemail.com': 'gmail.com' };
 
@@ -23,3 +27,18 @@ export function canonicalEmail(email: string): string {
 }
 
 export const sameMailbox = (a: string, b: string) => canonicalEmail(a) === canonicalEmail(b);
+
+/** A keyed hash of an email: compares two people's mailboxes without storing either address. */
+export type EmailHasher = (email: string) => Promise<string>;
+
+/**
+ * HMAC-SHA256 of the canonical mailbox (`canonicalEmail`: `A.lice+ref@GoogleMail.com` and
+ * `alice@gmail.com` hash alike), keyed with the stack's email-hash secret, so a copy of the key map alone
+ * cannot be turned back into addresses by hashing guesses.
+ */
+export function emailHasher(hashKey: () => Promise<string>): EmailHasher {
+  return async (email) =>
+    createHmac('sha256', await hashKey())
+      .update(canonicalEmail(email))
+      .digest('base64url');
+}
