@@ -72,8 +72,6 @@ export class PublishError extends AppError {
   }
 }
 
-export const isPublishError = (e: unknown): e is PublishError => e instanceof PublishError;
-
 /**
  * Puts one entry on the bus, giving up at `deadline`. Throws `PublishError` when the call fails or the
  * entry is rejected (`FailedEntryCount > 0`); resolves with the EventBridge event id.

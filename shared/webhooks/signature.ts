@@ -25,9 +25,3 @@ export function matchesSignature(body: Buffer, signature: Buffer, secret: string
   const expected = createHmac('sha256', secret).update(body).digest();
   return signature.length === expected.length && timingSafeEqual(signature, expected);
 }
-
-/** Convenience: parse the header value and compare. */
-export function isValidSignature(body: Buffer, header: string | undefined, secret: string): boolean {
-  const signature = parseSignature(header);
-  return signature !== undefined && matchesSignature(body, signature, secret);
-}

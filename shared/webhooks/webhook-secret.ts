@@ -70,11 +70,6 @@ export function parseSigningKeys(secretId: string, raw: string | undefined): Sig
     : { current };
 }
 
-/** The current signing secret of a dedicated webhook secret (see `parseSigningKeys`). */
-export function parseWebhookSecret(secretId: string, raw: string | undefined): string {
-  return parseSigningKeys(secretId, raw).current;
-}
-
 export interface DedicatedSecretOptions {
   client: SecretsClient;
   secretId: string;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEDUP_TTL_SECONDS } from '#shared/webhooks/constants.js';
 import { createWebhookRuntime } from '#shared/webhooks/runtime.js';
-import { parseWebhookSecret, withReadTimeout } from '#shared/webhooks/webhook-secret.js';
+import { parseSigningKeys, withReadTimeout } from '#shared/webhooks/webhook-secret.js';
 import { type LocalDynamo, startLocalDynamo, TEST_TABLES } from '#test/support/local-dynamo.js';
 import {
   BASE_ENV,
@@ -93,11 +93,11 @@ describe('a separate WEBHOOK_SECRET_ID', () => {
   });
 
   it('parses the forms it accepts and names what is wrong otherwise', () => {
-    expect(parseWebhookSecret('s', '  whsec_x \n')).toBe('whsec_x');
-    expect(parseWebhookSecret('s', '{"apiKey":"k","webhookSecret":"whsec_y"}')).toBe('whsec_y');
-    expect(() => parseWebhookSecret('s', '')).toThrow('is empty');
-    expect(() => parseWebhookSecret('s', '{"apiKey":"k"}')).toThrow('no non-empty "webhookSecret"');
-    expect(() => parseWebhookSecret('s', '{oops')).toThrow('not valid JSON');
+    expect(parseSigningKeys('s', '  whsec_x \n')).toEqual({ current: 'whsec_x' });
+    expect(parseSigningKeys('s', '{"apiKey":"k","webhookSecret":"whsec_y"}')).toEqual({ current: 'whsec_y' });
+    expect(() => parseSigningKeys('s', '')).toThrow('is empty');
+    expect(() => parseSigningKeys('s', '{"apiKey":"k"}')).toThrow('no non-empty "webhookSecret"');
+    expect(() => parseSigningKeys('s', '{oops')).toThrow('not valid JSON');
   });
 });
 
