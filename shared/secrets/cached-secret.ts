@@ -61,28 +61,16 @@ export function createCachedSecret<T>(options: CachedSecretOptions<T>): Refresha
   };
 }
 
-/** The Partnero secret's two values, each a `RefreshableValue` over one cached read. */
+/** The Partnero secret's API key, as a `RefreshableValue` over one cached read. */
 export interface PartneroSecretProvider {
   /** The API key as the Partnero client's `ApiKeySource`. */
   readonly apiKey: RefreshableValue;
-  /** The webhook signing secret; fails with `secret_invalid` when the secret has none. */
-  readonly webhookSecret: RefreshableValue;
 }
 
-/** The Partnero secret (API key and optional webhook signing secret), cached per container. */
+/** The Partnero secret (the API key, bare or as JSON `apiKey`), cached per container. */
 export function createSecretProvider(
   options: Omit<CachedSecretOptions<unknown>, 'parse'>,
 ): PartneroSecretProvider {
-  const { secretId } = options;
   const cache = createCachedSecret({ ...options, parse: parsePartneroSecret });
-  const invalidate = () => cache.invalidate();
-  const webhookSecret = async () => {
-    const { webhookSecret } = await cache.get();
-    if (webhookSecret) return webhookSecret;
-    throw new SecretError('secret_invalid', secretId, `Secret "${secretId}" has no "webhookSecret" field`);
-  };
-  return {
-    apiKey: { get: async () => (await cache.get()).apiKey, invalidate },
-    webhookSecret: { get: webhookSecret, invalidate },
-  };
+  return { apiKey: { get: async () => (await cache.get()).apiKey, invalidate: () => cache.invalidate() } };
 }

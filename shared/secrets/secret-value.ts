@@ -16,10 +16,9 @@ export class SecretError extends AppError {
 
 export const isSecretError = (e: unknown): e is SecretError => e instanceof SecretError;
 
-/** What the project's secret holds: the Partnero API key and, optionally, the webhook signing secret. */
+/** What the Partnero secret holds: the API key (the webhook signing secret has a secret of its own). */
 export interface PartneroSecret {
   apiKey: string;
-  webhookSecret?: string;
 }
 
 /**
@@ -53,13 +52,12 @@ export const secretField = (value: Record<string, unknown>, field: string): stri
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 };
 
-/** Accepts either the bare API key or JSON `{"apiKey": "...", "webhookSecret": "..."}`. */
+/** Accepts either the bare API key or JSON `{"apiKey": "..."}` (other fields are ignored). */
 export function parsePartneroSecret(secretId: string, raw: string | undefined): PartneroSecret {
   const value = readSecretValue(secretId, raw);
   if (typeof value === 'string') return { apiKey: value };
   const apiKey = secretField(value, 'apiKey');
   if (!apiKey)
     throw new SecretError('secret_invalid', secretId, `Secret "${secretId}" has no non-empty "apiKey" field`);
-  const webhookSecret = secretField(value, 'webhookSecret');
-  return webhookSecret ? { apiKey, webhookSecret } : { apiKey };
+  return { apiKey };
 }

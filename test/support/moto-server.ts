@@ -1,8 +1,8 @@
 /**
  * moto's server (an independent AWS implementation, `pip install 'moto[server]'`) for the tests that
  * check our local AWS twin and the stack against it, and the gate every such test goes through when a
- * tool is missing: on a laptop the checks are skipped loudly (a warning naming the tool and how to get
- * it, and a test whose name says the check did not run); under CI=true they fail.
+ * tool is missing: on a laptop the checks do not run, and say so (a warning naming the tool and how to
+ * get it, and a passing test whose name says the check did not run); under CI=true they fail.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';

@@ -133,7 +133,7 @@ describe('size: each concept reads in one screen', () => {
 });
 
 describe('metric names', () => {
-    const deployed = DEPLOYED.flatMap(tsFilesUnder).map((file) => [
+  const deployed = DEPLOYED.flatMap(tsFilesUnder).map((file) => [
     file,
     readFileSync(join(ROOT, file), 'utf8'),
   ]);

@@ -56,11 +56,10 @@ describe('secret provider', () => {
     expect(await provider.apiKey.get()).toBe('fresh');
   });
 
-  it('parses the JSON form with apiKey and webhookSecret', async () => {
+  it('parses the JSON form, reading apiKey and ignoring other fields', async () => {
     const { sm, provider } = setup();
     sm.on(GetSecretValueCommand).resolves({ SecretString: '{"apiKey":" k1 ","webhookSecret":"whsec"}' });
     expect(await provider.apiKey.get()).toBe('k1');
-    expect(await provider.webhookSecret.get()).toBe('whsec');
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
@@ -105,12 +104,6 @@ describe('secret provider', () => {
       retryable: true,
     });
     expect(await provider.apiKey.get()).toBe('pk');
-  });
-
-  it('fails the webhook secret clearly when the secret holds only an API key', async () => {
-    const { sm, provider } = setup();
-    sm.on(GetSecretValueCommand).resolves({ SecretString: 'just-a-key' });
-    await expect(provider.webhookSecret.get()).rejects.toThrow('has no "webhookSecret" field');
   });
 
   it('never puts the secret value into an error message', async () => {
