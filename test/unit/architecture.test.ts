@@ -71,6 +71,12 @@ describe('who may import whom', () => {
     expect(violations((f, t) => top(f) === 'infra' && top(t) === 'functions')).toEqual([]);
   });
 
+  it("shared/ has one barrel, the Partnero client's public face: everything else is imported by name", () => {
+    expect([...graph.keys()].filter((f) => top(f) === 'shared' && f.endsWith('/index.ts'))).toEqual([
+      'shared/partnero/index.ts',
+    ]);
+  });
+
   it('uses subpath imports (#shared/…) across folders, never ../', () => {
     const relativeAcross = [...graph.keys()].flatMap((file) =>
       importsOf(file)
