@@ -5,6 +5,7 @@ import type { HttpRequestInfo } from './api-event.js';
 import { authorizeJwt } from './authorizers.js';
 import { type DemoShop, OrderError } from './demo-shop.js';
 import type { LocalIssuer } from './jwt-issuer.js';
+import { matchPath } from './routes.js';
 import { streamActivity } from './sse.js';
 
 export interface LocalRouteDeps {
@@ -18,15 +19,6 @@ export interface LocalRouteDeps {
 /** Local user ids are also referral keys the sandbox's script accepts in `?ref=`. */
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** A path segment decoded, or undefined when it is not valid percent-encoding (e.g. `%ZZ`). */
-function decodedOrUndefined(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
 
 class LocalError extends Error {
   constructor(
@@ -73,27 +65,97 @@ async function signedInCustomer(request: HttpRequestInfo, deps: LocalRouteDeps):
   return auth.subject;
 }
 
-async function orders(request: HttpRequestInfo, deps: LocalRouteDeps, segments: string[]) {
+/** The demo shop's order system, for the signed-in customer; its refusals answer as the API's errors do. */
+async function shop(
+  request: HttpRequestInfo,
+  deps: LocalRouteDeps,
+  act: (customerId: string) => Promise<{ status: number; body: unknown }>,
+) {
   const customerId = await signedInCustomer(request, deps);
   try {
-    if (segments.length === 0 && request.method === 'GET') {
-      return { status: 200, body: { orders: deps.orders.list(customerId) } };
-    }
-    if (segments.length === 0 && request.method === 'POST') {
-      return { status: 201, body: { order: await deps.orders.place(customerId, jsonBody(request)) } };
-    }
-    if (segments.length === 2 && segments[1] === 'refund' && request.method === 'POST') {
-      const orderId = decodedOrUndefined(segments[0] ?? '');
-      if (orderId === undefined) throw new LocalError(404, 'Not Found');
-      return { status: 200, body: { order: await deps.orders.refund(customerId, orderId) } };
-    }
+    return await act(customerId);
   } catch (e) {
     if (e instanceof OrderError)
       return { status: e.status, body: { error: { code: e.code, message: e.message } } };
     throw e;
   }
-  throw new LocalError(404, 'Not Found');
 }
+
+type LocalAnswer = { status: number; body: unknown } | 'streamed';
+type LocalRoute = {
+  method: string;
+  path: string;
+  answer: (call: LocalCall) => Promise<LocalAnswer> | LocalAnswer;
+};
+interface LocalCall {
+  req: IncomingMessage;
+  request: HttpRequestInfo;
+  res: ServerResponse;
+  deps: LocalRouteDeps;
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+/** `/local/*`, matched as the API's routes are (`matchPath`). */
+const LOCAL_ROUTES: LocalRoute[] = [
+  { method: 'POST', path: '/local/login', answer: ({ request, deps }) => login(request, deps) },
+  {
+    method: 'GET',
+    path: '/local/.well-known/jwks.json',
+    answer: ({ deps }) => ({ status: 200, body: deps.issuer.jwks }),
+  },
+  {
+    method: 'GET',
+    path: '/local/.well-known/openid-configuration',
+    answer: ({ deps }) => ({ status: 200, body: deps.issuer.openIdConfiguration() }),
+  },
+  { method: 'GET', path: '/local/config', answer: ({ deps }) => ({ status: 200, body: deps.pageConfig }) },
+  {
+    method: 'GET',
+    path: '/local/events',
+    answer: ({ req, res, deps, query }) => {
+      const after = query.get('after');
+      streamActivity(req, res, deps.log, after === null ? undefined : Number(after));
+      return 'streamed';
+    },
+  },
+  {
+    method: 'GET',
+    path: '/local/events/recent',
+    answer: ({ deps, query }) => {
+      const after = Number(query.get('after') ?? 0);
+      const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 100) || 100));
+      return { status: 200, body: { events: deps.log.recent(Number.isFinite(after) ? after : 0, limit) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/local/orders',
+    answer: ({ request, deps }) =>
+      shop(request, deps, async (customerId) => ({
+        status: 200,
+        body: { orders: deps.orders.list(customerId) },
+      })),
+  },
+  {
+    method: 'POST',
+    path: '/local/orders',
+    answer: ({ request, deps }) =>
+      shop(request, deps, async (customerId) => ({
+        status: 201,
+        body: { order: await deps.orders.place(customerId, jsonBody(request)) },
+      })),
+  },
+  {
+    method: 'POST',
+    path: '/local/orders/{orderId}/refund',
+    answer: ({ request, deps, params }) =>
+      shop(request, deps, async (customerId) => ({
+        status: 200,
+        body: { order: await deps.orders.refund(customerId, params.orderId as string) },
+      })),
+  },
+];
 
 /**
  * `/local/*`: what the local system adds around the API — the issuer (`login`, JWKS, OpenID
@@ -106,26 +168,17 @@ export async function handleLocalRoute(
   deps: LocalRouteDeps,
   corsHeaders: Record<string, string>,
 ): Promise<void> {
-  const [, , section = '', ...rest] = request.rawPath.split('/');
-  const key = `${request.method} ${[section, ...rest].join('/')}`;
   const query = new URLSearchParams(request.rawQuery);
   try {
-    let result: { status: number; body: unknown };
-    if (key === 'POST login') result = await login(request, deps);
-    else if (key === 'GET .well-known/jwks.json') result = { status: 200, body: deps.issuer.jwks };
-    else if (key === 'GET .well-known/openid-configuration')
-      result = { status: 200, body: deps.issuer.openIdConfiguration() };
-    else if (key === 'GET config') result = { status: 200, body: deps.pageConfig };
-    else if (key === 'GET events') {
-      const after = query.get('after');
-      return streamActivity(req, res, deps.log, after === null ? undefined : Number(after));
-    } else if (key === 'GET events/recent') {
-      const after = Number(query.get('after') ?? 0);
-      const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 100) || 100));
-      result = { status: 200, body: { events: deps.log.recent(Number.isFinite(after) ? after : 0, limit) } };
-    } else if (section === 'orders') result = await orders(request, deps, rest);
-    else throw new LocalError(404, 'Not Found');
-    sendJson(res, result.status, result.body, { 'cache-control': 'no-store', ...corsHeaders });
+    for (const route of LOCAL_ROUTES) {
+      const params = route.method === request.method ? matchPath(route.path, request.rawPath) : undefined;
+      if (!params) continue;
+      const result = await route.answer({ req, request, res, deps, params, query });
+      if (result !== 'streamed')
+        sendJson(res, result.status, result.body, { 'cache-control': 'no-store', ...corsHeaders });
+      return;
+    }
+    throw new LocalError(404, 'Not Found');
   } catch (e) {
     if (!(e instanceof LocalError)) throw e;
     sendJson(res, e.status, { message: e.message }, corsHeaders);

@@ -12,28 +12,36 @@ export interface RouteMatch {
 }
 
 /**
- * Finds the route for a request path (still percent-encoded). Path parameters are decoded and take
- * exactly one segment; an undecodable parameter matches nothing (API Gateway answers 404 then too).
+ * The path parameters of `rawPath` (still percent-encoded) under `pattern` (`/customers/{id}/credit`),
+ * or undefined when it does not fit. A parameter takes exactly one non-empty segment and is decoded; an
+ * undecodable one matches nothing (API Gateway answers 404 then too). The one path matcher of the local
+ * gateway: the API's routes and its own `/local/*` routes.
  */
-export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
+export function matchPath(pattern: string, rawPath: string): Record<string, string> | undefined {
   const segments = rawPath.split('/');
+  const parts = pattern.split('/');
+  if (parts.length !== segments.length) return undefined;
+  const pathParameters: Record<string, string> = {};
+  const fits = parts.every((part, i) => {
+    const value = segments[i] ?? '';
+    if (!part.startsWith('{')) return part === value;
+    if (value === '') return false;
+    try {
+      pathParameters[part.slice(1, -1)] = decodeURIComponent(value);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return fits ? pathParameters : undefined;
+}
+
+/** Finds the API route for a request. */
+export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
   for (const route of API_ROUTES) {
     if (route.method !== method) continue;
-    const parts = route.path.split('/');
-    if (parts.length !== segments.length) continue;
-    const pathParameters: Record<string, string> = {};
-    const fits = parts.every((part, i) => {
-      const value = segments[i] ?? '';
-      if (!part.startsWith('{')) return part === value;
-      if (value === '') return false;
-      try {
-        pathParameters[part.slice(1, -1)] = decodeURIComponent(value);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (fits) return { route, routeKey: routeKeyOf(route), pathParameters };
+    const pathParameters = matchPath(route.path, rawPath);
+    if (pathParameters) return { route, routeKey: routeKeyOf(route), pathParameters };
   }
   return undefined;
 }

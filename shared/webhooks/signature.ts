@@ -22,6 +22,6 @@ export function parseSignature(value: string | undefined): Buffer | undefined {
 
 /** Whether `signature` (parsed with `parseSignature`) is the HMAC of `body` under `secret`; constant time. */
 export function matchesSignature(body: Buffer, signature: Buffer, secret: string): boolean {
-  const expected = createHmac('sha256', secret).update(body).digest();
+  const expected = Buffer.from(signBody(secret, body), 'hex');
   return signature.length === expected.length && timingSafeEqual(signature, expected);
 }
