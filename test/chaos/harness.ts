@@ -633,7 +633,9 @@ export async function runSchedule(world: OrdersWorld, rig: ChaosRig, seed: numbe
     const pendingHttp = http.filter((c) => !c.done);
     if (step % REDRIVE_EVERY === REDRIVE_EVERY - 1 || (s.queue.length === 0 && s.exhausted.length > 0))
       s.redrive();
-    if (s.queue.length === 0 && s.exhausted.length === 0 && pendingHttp.length === 0) break;
+    // Not before the late sign-up: the model's erin always signs up, however fast the rest drains.
+    const drained = s.queue.length === 0 && s.exhausted.length === 0 && pendingHttp.length === 0;
+    if (drained && step >= SIGN_UP_STEP) break;
     const work: Promise<unknown>[] = [s.consume()];
     if (chance(random, 0.3)) work.push(s.consume());
     const client = pendingHttp.length && chance(random, 0.5) ? pick(random, pendingHttp) : undefined;
