@@ -32,12 +32,23 @@ export interface RecordedCall {
 
 const tags = new Map<number, string>();
 
+/** The name a still-connecting socket gets once connected (the last request queued on it wins). */
+const connecting = new WeakMap<Socket, string>();
+
 function tag(socket: Socket, name: string): void {
-  const set = () => {
-    if (socket.localPort !== undefined) tags.set(socket.localPort, name);
-  };
-  if (socket.localPort !== undefined && !socket.connecting) set();
-  else socket.once('connect', set);
+  if (socket.localPort !== undefined && !socket.connecting) {
+    tags.set(socket.localPort, name);
+    return;
+  }
+  // One listener per socket, however many requests queue on it before it connects.
+  const listening = connecting.has(socket);
+  connecting.set(socket, name);
+  if (listening) return;
+  socket.once('connect', () => {
+    const last = connecting.get(socket);
+    connecting.delete(socket);
+    if (socket.localPort !== undefined && last !== undefined) tags.set(socket.localPort, last);
+  });
 }
 
 subscribe('http.client.request.start', (message) => {
