@@ -13,13 +13,36 @@
  * to that file as one JSON line, so a whole test or e2e run can be checked afterwards.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { subscribe } from 'node:diagnostics_channel';
+import { type Channel, channel, subscribe } from 'node:diagnostics_channel';
 import { appendFileSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 
+/**
+ * The tagging state, one per process, kept on the diagnostics channel itself: the channel is
+ * process-wide, while a test runner may load this module once per test file, each in its own global
+ * scope; a subscriber per load would add its own listener to every socket.
+ */
+interface Tagging {
+  scope: AsyncLocalStorage<string>;
+  /** Client port → the function whose request it carries. */
+  tags: Map<number, string>;
+  /** The name a still-connecting socket gets once connected (the last request queued on it wins). */
+  connecting: WeakMap<Socket, string>;
+}
+const TAGGING = Symbol.for('partnero-referrals.local.call-recording');
+const requestStart = channel('http.client.request.start') as Channel & { [TAGGING]?: Tagging };
+const firstLoad = requestStart[TAGGING] === undefined;
+if (firstLoad)
+  requestStart[TAGGING] = {
+    scope: new AsyncLocalStorage<string>(),
+    tags: new Map(),
+    connecting: new WeakMap(),
+  };
+const tagging = requestStart[TAGGING] as Tagging;
+
 /** The function (LOCAL_FUNCTIONS key, e.g. `orderConsumer`) an invocation runs. */
-export const invocationScope = new AsyncLocalStorage<string>();
+export const invocationScope = tagging.scope;
 
 export interface RecordedCall {
   /** `X-Amz-Target`, e.g. `DynamoDB_20120810.UpdateItem`. */
@@ -30,12 +53,8 @@ export interface RecordedCall {
   input: Record<string, unknown>;
 }
 
-const tags = new Map<number, string>();
-
-/** The name a still-connecting socket gets once connected (the last request queued on it wins). */
-const connecting = new WeakMap<Socket, string>();
-
 function tag(socket: Socket, name: string): void {
+  const { tags, connecting } = tagging;
   if (socket.localPort !== undefined && !socket.connecting) {
     tags.set(socket.localPort, name);
     return;
@@ -51,16 +70,18 @@ function tag(socket: Socket, name: string): void {
   });
 }
 
-subscribe('http.client.request.start', (message) => {
-  const request = (message as { request: ClientRequest }).request;
-  const name = invocationScope.getStore() ?? '';
-  if (request.socket) tag(request.socket, name);
-  else request.once('socket', (socket: Socket) => tag(socket, name));
-});
+if (firstLoad) {
+  subscribe('http.client.request.start', (message) => {
+    const request = (message as { request: ClientRequest }).request;
+    const name = tagging.scope.getStore() ?? '';
+    if (request.socket) tag(request.socket, name);
+    else request.once('socket', (socket: Socket) => tag(socket, name));
+  });
+}
 
 /** The function that sent the request arriving from `remotePort` on this host, if any. */
 export const functionOfPort = (remotePort: number | undefined): string | undefined =>
-  (remotePort === undefined ? undefined : tags.get(remotePort)) || undefined;
+  (remotePort === undefined ? undefined : tagging.tags.get(remotePort)) || undefined;
 
 const listeners = new Set<(call: RecordedCall) => void>();
 
