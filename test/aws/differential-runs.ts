@@ -249,6 +249,25 @@ class Gates {
     for (const open of this.waiting.splice(0)) open();
     await Promise.all(this.running.splice(0));
   }
+
+  /**
+   * Runs a sequence: a `release` step lets every held call finish, any other step starts `call` (which
+   * may hold); both tables are compared after each step and once everything is released.
+   */
+  static async run<S extends { op: string }>(
+    steps: S[],
+    call: (step: Exclude<S, { op: 'release' }>, hold: () => Promise<void>) => Promise<unknown>,
+    check: (after: string) => Promise<void>,
+  ): Promise<void> {
+    const gates = new Gates();
+    for (const [i, step] of steps.entries()) {
+      if (step.op === 'release') await gates.releaseAll();
+      else await gates.start((hold) => call(step as Exclude<S, { op: 'release' }>, hold));
+      await check(`step ${i + 1} ${JSON.stringify(step)}`);
+    }
+    await gates.releaseAll();
+    await check('all released');
+  }
 }
 
 const creditStep = fc.oneof(
@@ -291,36 +310,31 @@ const creditRun: DifferentialRun<CreditStep> = {
   steps: fc.array(creditStep, { minLength: 4, maxLength: 16 }),
   async execute(steps, { client, names }, check) {
     const store = new DynamoDBPersistenceLayer({ tableName: names.idempotency, awsSdkV3Client: client });
-    const gates = new Gates();
-    for (const [i, step] of steps.entries()) {
-      if (step.op === 'release') await gates.releaseAll();
-      else {
-        await gates.start(async (hold) => {
-          const partnero = {
-            customers: {
-              creditBalance: async () => {
-                if (step.partnero === 'hold') await hold();
-                if (step.partnero === 'unknown') throw unknownOutcome();
-                if (step.partnero === 'refused') throw refused();
-                return { balance: step.amount, currency: 'usd' };
-              },
+    await Gates.run(
+      steps,
+      async (step, hold) => {
+        const partnero = {
+          customers: {
+            creditBalance: async () => {
+              if (step.partnero === 'hold') await hold();
+              if (step.partnero === 'unknown') throw unknownOutcome();
+              if (step.partnero === 'refused') throw refused();
+              return { balance: step.amount, currency: 'usd' };
             },
-          } as unknown as PartneroClient;
-          const credit = createIdempotentCredit(store, () => partnero);
-          await credit(
-            {
-              customerKey: step.customer,
-              idempotencyKey: step.key,
-              body: { amount: step.amount, currency: 'USD', is_currency: true },
-            },
-            {},
-          );
-        });
-      }
-      await check(`step ${i + 1} ${JSON.stringify(step)}`);
-    }
-    await gates.releaseAll();
-    await check('all released');
+          },
+        } as unknown as PartneroClient;
+        const credit = createIdempotentCredit(store, () => partnero);
+        await credit(
+          {
+            customerKey: step.customer,
+            idempotencyKey: step.key,
+            body: { amount: step.amount, currency: 'USD', is_currency: true },
+          },
+          {},
+        );
+      },
+      check,
+    );
   },
 };
 
@@ -346,28 +360,23 @@ const webhookRun: DifferentialRun<WebhookStep> = {
   steps: fc.array(webhookStep, { minLength: 4, maxLength: 16 }),
   async execute(steps, { client, names }, check) {
     const store = new DynamoDBPersistenceLayer({ tableName: names.idempotency, awsSdkV3Client: client });
-    const gates = new Gates();
-    for (const [i, step] of steps.entries()) {
-      if (step.op === 'release') await gates.releaseAll();
-      else {
-        await gates.start(async (hold) => {
-          const once = createPublishOnce(store, async () => {
-            if (step.publish === 'hold') await hold();
-            if (step.publish === 'fail') throw new Error('EventBridge is down');
-            return { eventId: `event-${step.delivery}` };
-          });
-          await once(
-            step.delivery,
-            { Source: 'partnero', DetailType: 'x', Detail: '{}' },
-            lambdaContext,
-            Date.now() + 5_000,
-          );
+    await Gates.run(
+      steps,
+      async (step, hold) => {
+        const once = createPublishOnce(store, async () => {
+          if (step.publish === 'hold') await hold();
+          if (step.publish === 'fail') throw new Error('EventBridge is down');
+          return { eventId: `event-${step.delivery}` };
         });
-      }
-      await check(`step ${i + 1} ${JSON.stringify(step)}`);
-    }
-    await gates.releaseAll();
-    await check('all released');
+        await once(
+          step.delivery,
+          { Source: 'partnero', DetailType: 'x', Detail: '{}' },
+          lambdaContext,
+          Date.now() + 5_000,
+        );
+      },
+      check,
+    );
   },
 };
 

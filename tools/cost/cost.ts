@@ -201,16 +201,23 @@ export function costAtRest(template: CfnTemplate, table: PriceTable): CostReport
   const counted = new Set<string>();
   const lines: CostLine[] = [];
 
-  const fixed = (kind: string, types: string[], count: number, key: string, quantity: number, note = '') => {
-    for (const t of types) counted.add(t);
-    if (count === 0) return;
+  /** A line charged by `quantity` of the price `key`. */
+  const priced = (
+    basis: 'fixed' | 'at rest',
+    kind: string,
+    types: string[],
+    count: number,
+    key: string,
+    quantity: number,
+    note: string,
+  ) => {
     const price = priceOf(key);
     const { monthly, afterFreeTier } = charge(price, quantity);
     lines.push({
       kind,
       types,
       count,
-      basis: 'fixed',
+      basis,
       quantity,
       priceKey: key,
       price,
@@ -218,6 +225,10 @@ export function costAtRest(template: CfnTemplate, table: PriceTable): CostReport
       monthlyAfterFreeTier: afterFreeTier,
       note: note || price.note || '',
     });
+  };
+  const fixed = (kind: string, types: string[], count: number, key: string, quantity: number, note = '') => {
+    for (const t of types) counted.add(t);
+    if (count > 0) priced('fixed', kind, types, count, key, quantity, note);
   };
   const perUse = (kind: string, types: string[], count: number, key: string | undefined, note: string) => {
     for (const t of types) counted.add(t);
@@ -242,21 +253,7 @@ export function costAtRest(template: CfnTemplate, table: PriceTable): CostReport
     quantity: number,
     note: string,
   ) => {
-    if (quantity === 0) return;
-    const price = priceOf(key);
-    const { monthly, afterFreeTier } = charge(price, quantity);
-    lines.push({
-      kind,
-      types,
-      count,
-      basis: 'at rest',
-      quantity,
-      priceKey: key,
-      price,
-      monthly,
-      monthlyAfterFreeTier: afterFreeTier,
-      note,
-    });
+    if (quantity > 0) priced('at rest', kind, types, count, key, quantity, note);
   };
 
   // CloudWatch alarms: per alarm metric, standard or high resolution.

@@ -33,6 +33,17 @@ const deps = (partnero: PartneroClient = world.partnero()) => ({
   partnero,
   ledger: world.ledger({ leaseMs: LEASE, verifyDelayMs: VERIFY }),
 });
+/**
+ * A sale whose POST Partnero holds (it lands when `lateCommits.flush()` runs) while its client gives up
+ * in doubt; the clock is then past the verify delay, so a redelivery may send it again.
+ */
+const sentInDoubtWithHeldCopy = async () => {
+  const order = sale(BOB, 100);
+  world.sandbox.faults.set({ kinds: ['late-commit'], match: 'POST /v1/transactions', count: 1, hold: true });
+  await recordOrders(deps(world.partnero({ attemptTimeoutMs: 100, maxAttempts: 2 })), [order]);
+  world.advance(VERIFY + 1);
+  return order;
+};
 /** The reconciler after `ms` (default: long enough for every check due, 15 verify delays and more). */
 const sweepAfter = async (ms = 30 * 60_000, partnero?: PartneroClient) => {
   world.advance(ms);
@@ -115,16 +126,8 @@ describe('an order that owes Partnero a transaction ends recorded or parked, nev
 
 describe('a scheduled check only ever moves later', () => {
   it('ignores a postpone from a run that read the entry before another run scheduled its last check', async () => {
-    const order = sale(BOB, 100);
     // A write in doubt: held by Partnero, it lands minutes later; the redelivery sends the order again.
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
-    await recordOrders(deps(world.partnero({ attemptTimeoutMs: 100, maxAttempts: 2 })), [order]);
-    world.advance(VERIFY + 1);
+    const order = await sentInDoubtWithHeldCopy();
     expect((await recordOrders(deps(), [order]))[0]?.status).toBe('recorded');
     world.advance(VERIFY + 1);
     // Run B reads the due entry (or reads a stale sweep index); run A then makes the first check.
@@ -155,15 +158,7 @@ describe('a scheduled check only ever moves later', () => {
 
 describe('a trim is judged by time', () => {
   it('keeps the trim mark while its own DELETE may still land, then puts the copy back', async () => {
-    const order = sale(BOB, 100);
-    world.sandbox.faults.set({
-      kinds: ['late-commit'],
-      match: 'POST /v1/transactions',
-      count: 1,
-      hold: true,
-    });
-    await recordOrders(deps(world.partnero({ attemptTimeoutMs: 100, maxAttempts: 2 })), [order]);
-    world.advance(VERIFY + 1);
+    const order = await sentInDoubtWithHeldCopy();
     await recordOrders(deps(), [order]);
     await world.sandbox.lateCommits.flush();
     expect(world.copies(order.orderId)).toBe(2);
