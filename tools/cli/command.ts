@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { DEFAULT_OUTPUTS_FILE } from '#local/system/stack-outputs.js';
-import { describeError, isToolError } from './errors.js';
 import type { TargetOptions } from './target.js';
 
 /** The flags connect and doctor share: which stack, and how to reach it and Partnero. */
@@ -44,20 +43,4 @@ export function targetOptionsOf(command: Command): TargetOptions {
     ...(o.profile ? { profile: o.profile } : {}),
     ...(o.partneroUrl ? { partneroUrl: o.partneroUrl } : {}),
   };
-}
-
-/**
- * Runs a tool's main and exits with its code. A `ToolError` prints as one line saying what to do (and
- * its exit code); anything else prints as one line too, with exit code 1.
- */
-export function runMain(main: () => Promise<number>): void {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      console.error(`error: ${isToolError(e) ? e.message : describeError(e)}`);
-      process.exitCode = isToolError(e) ? e.exitCode : 1;
-    },
-  );
 }

@@ -22,3 +22,19 @@ export function describeError(e: unknown): string {
     ? `${e.name}: ${e.message}`
     : e.message;
 }
+
+/**
+ * Runs a tool's main and exits with its code. A `ToolError` prints as one line saying what to do (and
+ * its exit code); anything else prints as one line too, with exit code 1.
+ */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(`error: ${isToolError(e) ? e.message : describeError(e)}`);
+      process.exitCode = isToolError(e) ? e.exitCode : 1;
+    },
+  );
+}

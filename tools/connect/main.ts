@@ -2,9 +2,9 @@
 import password from '@inquirer/password';
 import { Command } from 'commander';
 import { createAwsClients } from '#tools/cli/aws-clients.js';
-import { addTargetOptions, runMain, targetOptionsOf } from '#tools/cli/command.js';
+import { addTargetOptions, targetOptionsOf } from '#tools/cli/command.js';
 import { parseDuration } from '#tools/cli/duration.js';
-import { ToolError } from '#tools/cli/errors.js';
+import { runMain, ToolError } from '#tools/cli/errors.js';
 import { createPartneroAdmin } from '#tools/cli/partnero-webhooks.js';
 import { resolveTarget } from '#tools/cli/target.js';
 import { commandFor } from '#tools/cli/target-flags.js';

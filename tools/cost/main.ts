@@ -2,7 +2,7 @@
 // synthesized template and the dated list prices in tools/cost/prices.json. Offline.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { describeError, isToolError, ToolError } from '#tools/cli/errors.js';
+import { runMain, ToolError } from '#tools/cli/errors.js';
 import { type CfnTemplate, costAtRest } from './cost.js';
 import { loadPrices } from './prices.js';
 import { formatTable, toJson } from './report.js';
@@ -61,13 +61,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// As the other tools do (tools/cli/command.ts runMain), without loading the stack's code for --template.
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(`error: ${isToolError(e) ? e.message : describeError(e)}`);
-    process.exitCode = isToolError(e) ? e.exitCode : 1;
-  },
-);
+runMain(main);

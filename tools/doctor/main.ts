@@ -3,8 +3,8 @@
 import { Command, Option } from 'commander';
 import { nodeHttpTransport, partneroHttpHandler } from '#shared/partnero/index.js';
 import { createAwsClients } from '#tools/cli/aws-clients.js';
-import { addTargetOptions, runMain, targetOptionsOf } from '#tools/cli/command.js';
-import { ToolError } from '#tools/cli/errors.js';
+import { addTargetOptions, targetOptionsOf } from '#tools/cli/command.js';
+import { runMain, ToolError } from '#tools/cli/errors.js';
 import { createPartneroAdmin } from '#tools/cli/partnero-webhooks.js';
 import { resolveTarget, type TargetOptions } from '#tools/cli/target.js';
 import { connectCommandFor } from '#tools/cli/target-flags.js';
