@@ -6,7 +6,7 @@ import { keyOf, SWEEP_INDEX, SWEEP_SHARDS } from '#shared/orders/ledger-store.js
 import { ttlTable } from './ttl-table.js';
 
 /** What shared/orders/dynamo-ledger.ts does with its table: conditional writes, and the sweep query. */
-export const ORDER_LEDGER_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+export const ORDER_LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 export const ORDER_LEDGER_INDEX_ACTIONS = ['dynamodb:Query'] as const;
 
 /** Every ledger item's partition key (`id`) starts with this: `order#<orderId>` (ledger-store.ts `keyOf`). */

@@ -20,6 +20,7 @@ import {
   type Logs,
   MAX_DELAY_SECONDS,
   type ParkReason,
+  parkCodeOf,
   requeuesOf,
   SendBack,
   type SendBackDeps,
@@ -232,8 +233,7 @@ function verdictOf(error: unknown, record: SQSRecord): Verdict {
           .map(([f, reasons]) => `${f}: ${reasons.join(' ')}`)
           .join('; ')})`
       : '';
-    const code = error.name === 'PartneroError' ? `partnero_${error.code}` : error.code;
-    return { status: 'park', reason: { code, reason: `${error.message}${fields}` } };
+    return { status: 'park', reason: { code: parkCodeOf(error), reason: `${error.message}${fields}` } };
   }
   return { status: 'retry', error };
 }

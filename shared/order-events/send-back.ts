@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSRecord } from 'aws-lambda';
+import type { AppError } from '#shared/errors.js';
 
 /**
  * How a record goes back to SQS: parked in the dead-letter queue with its reason, re-enqueued as a
@@ -24,6 +25,16 @@ export interface ParkReason {
   code: string;
   /** Human-readable, safe to log (no secrets, values only as short type descriptions). */
   reason: string;
+}
+
+/**
+ * The code a failure no retry fixes is parked under: `partnero_<code>` for Partnero's refusals,
+ * `invalid_fields` for a rule broken past parsing (a refund part out of its order's currency units), as
+ * the parser's own refusals are; else the error's code.
+ */
+export function parkCodeOf(error: AppError): string {
+  if (error.name === 'PartneroError') return `partnero_${error.code}`;
+  return error.code === 'validation' ? 'invalid_fields' : error.code;
 }
 
 /** Sends `record` to the dead-letter queue with `reason`; rejects when that did not happen. */

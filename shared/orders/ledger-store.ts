@@ -2,6 +2,7 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
@@ -262,6 +263,12 @@ export class LedgerStore {
           : { ok: 'not_applied' },
       );
     }
+  }
+
+  /** The entry of an order as it stands now (a strongly consistent read), or undefined. */
+  async entry(orderId: string): Promise<LedgerEntry | undefined> {
+    const read = new GetItemCommand({ TableName: this.tableName, Key: keyOf(orderId), ConsistentRead: true });
+    return entryIn((await this.client.send(read)).Item);
   }
 
   /** Entries of one sweep shard whose `sweepAt` is at most `now`, oldest first. */

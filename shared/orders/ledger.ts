@@ -210,6 +210,8 @@ export interface OrderLedger {
    * the call deleted a transaction of it.
    */
   completeRefund(orderId: string, owner?: string, reversed?: boolean): Promise<void>;
+  /** The entry of an order as it stands now, or undefined. */
+  entry(orderId: string): Promise<LedgerEntry | undefined>;
   /**
    * Remembers a partial refund of a recorded order, once per `refundId`: the total grows by `amount` and
    * the version by one. The entry becomes due, so the reconciler finishes the change if its caller dies.

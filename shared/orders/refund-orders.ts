@@ -1,4 +1,6 @@
+import { validationError } from '#shared/errors.js';
 import type { CallOptions, PartneroClient } from '#shared/partnero/index.js';
+import { amountProblem } from '#shared/schemas/fields.js';
 import {
   abandonedClaim,
   type LedgerEntry,
@@ -105,6 +107,7 @@ export async function refundPart(
   part: RefundPart,
   call: CallOptions = {},
 ): Promise<RefundOutcome> {
+  await refusePartOutOfUnits(deps, orderId, part);
   const register = () => deps.ledger.registerPartialRefund(orderId, part.refundId, part.amount);
   let registration = await register();
   const abandoned = !registration.registered && abandonedOrder(registration.entry, deps.ledger.now());
@@ -116,6 +119,18 @@ export async function refundPart(
   }
   if (!registration.registered) return unregistered(orderId, registration);
   return applyVersion(deps, registration.entry, call);
+}
+
+/**
+ * A part with decimals must be whole minor units of the order's currency, as the order itself was
+ * (`amountProblem`): 0.001 off a USD order, or 0.5 off a JPY one, would leave a remainder Partnero should
+ * never hold. The currency is the order's, so it is read first; a whole part needs no read.
+ */
+async function refusePartOutOfUnits(deps: OrderDeps, orderId: string, part: RefundPart) {
+  if (Number.isInteger(part.amount)) return;
+  const currency = (await deps.ledger.entry(orderId))?.order?.currency;
+  const problem = currency ? amountProblem(part.amount, { currency }) : undefined;
+  if (problem) throw validationError({ amount: [problem] }, `The refund amount ${problem}`);
 }
 
 /** The order of a claim whose holder's lease ran out, if `entry` is one. */

@@ -289,6 +289,17 @@ describe('DELETE /transactions/{key} with an amount: partial refunds', () => {
     expect(await balance('alice')).toBe(15);
   });
 
+  it('answers 400 for a part that is not whole cents of the order, and changes nothing', async () => {
+    await sale();
+    const res = await del('order-p', { body: { amount: 0.001, refund_id: 're_1' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      code: 'validation',
+      fields: { amount: ['has 3 decimals, but USD has 2 (its ISO 4217 minor unit)'] },
+    });
+    expect(await balance('alice')).toBe(20);
+  });
+
   it('answers 404 for a partial refund of an order not recorded (yet), naming why', async () => {
     const res = await del('never-sold', { body: { amount: 5, refund_id: 're_x' } });
     expect(res.status).toBe(404);

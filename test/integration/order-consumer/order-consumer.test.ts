@@ -225,6 +225,22 @@ describe('order consumer over real HTTP', () => {
     expect(await transactionKeys()).toEqual(['order-1']);
   });
 
+  it('parks a partial refund that is not whole cents of its order as invalid_fields, and changes nothing', async () => {
+    await consume([sqsRecord(orderPlaced('order-1', 'bob', 100))]);
+    const part = sqsRecord(
+      eventBridgeEvent('Order Refunded', { orderId: 'order-1', amount: 0.001, refundId: 'r-1' }),
+    );
+    expect(await consume([part])).toEqual({ batchItemFailures: [] });
+    const [parked] = parkedInputs();
+    expect(parked?.MessageBody).toBe(part.body);
+    expect(parked?.MessageAttributes?.failure_code?.StringValue).toBe('invalid_fields');
+    expect(parked?.MessageAttributes?.failure_reason?.StringValue).toMatch(
+      /amount: has 3 decimals, but USD has 2/,
+    );
+    expect(await balance('alice')).toBe(10);
+    expect(await transactionKeys()).toEqual(['order-1']);
+  });
+
   it('parks an order Partnero rejects as invalid and records the rest of its batch request', async () => {
     corruptKeys.add('order-bad');
     const bad = sqsRecord(orderPlaced('order-bad', 'bob', 50));

@@ -76,6 +76,30 @@ describe('partial refunds', () => {
     expect(world.rewards(REFERRER)).toBe(1);
   });
 
+  it.each([
+    ['a tenth of a cent off a USD order', 'usd', 100, 0.001, 'has 3 decimals, but USD has 2'],
+    ['half a yen off a JPY order', 'jpy', 1000, 0.5, 'has 1 decimals, but JPY has 0'],
+  ])(
+    'refuses %s: the remainder would not be whole minor units, and nothing changes',
+    async (_, currency, amount, part, problem) => {
+      const order = { ...sale(BOB, amount), currency };
+      await recordOrders(deps(), [order]);
+      const refused = refundPart(deps(), order.orderId, { refundId: 'r-1', amount: part });
+      await expect(refused).rejects.toMatchObject({
+        code: 'validation',
+        fields: { amount: [expect.stringContaining(problem)] },
+      });
+      expect(live(order.orderId)).toEqual([{ key: order.orderId, amount }]);
+      expect(world.ledgerItemsFor(order.orderId)[0]?.refundIds).toBeUndefined();
+      // A part in whole minor units still applies.
+      const whole = currency === 'jpy' ? 1 : 0.01;
+      expect(await refundPart(deps(), order.orderId, { refundId: 'r-2', amount: whole })).toMatchObject({
+        status: 'partially_refunded',
+        remaining: amount - whole,
+      });
+    },
+  );
+
   it('applies a refund id once, however often it is delivered', async () => {
     const order = sale(BOB, 100);
     await recordOrders(deps(), [order]);
