@@ -74,10 +74,12 @@ export function amountProblem(
   value: number,
   unit: { currency?: string | undefined; isCurrency?: boolean | undefined } = {},
 ): string | undefined {
-  const text = String(value);
-  if (!/^\d+(\.\d+)?$/.test(text)) return 'must be a plain decimal number (no exponent)';
+  if (!(value > 0)) return 'must be greater than 0';
   const max = maxAmountPerCall();
   if (value > max) return `must be at most ${max}`;
+  // Below 1e-6 a number's shortest text has an exponent: more decimals than any unit of money has.
+  const text = String(value);
+  if (!/^\d+(\.\d+)?$/.test(text)) return 'has more decimals than any currency has';
   const decimals = text.split('.')[1]?.length ?? 0;
   if (unit.isCurrency === false) return decimals > 0 ? 'must be a whole number of points' : undefined;
   if (!unit.currency) return undefined;
@@ -87,25 +89,28 @@ export function amountProblem(
     : undefined;
 }
 
-/** An amount: positive, a plain decimal; whole units of its currency are checked with `amountInUnits`. */
+/** An amount: positive, at most the maximum per call; whole units of its currency: `amountInUnits`. */
 export const amount = z.number().check(
+  // `positive` names the sign (and gives the OpenAPI document its exclusiveMinimum); the refinement the rest.
   z.positive('must be greater than 0'),
-  z.refine((v) => amountProblem(v) === undefined, { error: (iss) => amountProblem(iss.input as number) }),
+  z.refine((v) => !(v > 0) || amountProblem(v) === undefined, {
+    error: (iss) => amountProblem(iss.input as number),
+  }),
 );
 
 type Priced = { amount: number; currency: string; is_currency?: boolean };
 
 /** The object-level rule: the amount in whole minor units of its currency, or whole points. */
-export const amountInUnits = z.refine<Priced>(
-  (o) => amountProblem(o.amount, { currency: o.currency, isCurrency: o.is_currency }) === undefined,
-  {
-    path: ['amount'],
-    error: (iss) => {
-      const o = iss.input as Priced;
-      return amountProblem(o.amount, { currency: o.currency, isCurrency: o.is_currency });
-    },
-  },
-);
+/** What the unit adds to the field's own rule (a problem the field already names is not named twice). */
+const unitProblem = (o: Priced) =>
+  amountProblem(o.amount)
+    ? undefined
+    : amountProblem(o.amount, { currency: o.currency, isCurrency: o.is_currency });
+
+export const amountInUnits = z.refine<Priced>((o) => unitProblem(o) === undefined, {
+  path: ['amount'],
+  error: (iss) => unitProblem(iss.input as Priced),
+});
 export const action = z._default(text(1, 64), 'sale');
 export const productId = z.optional(text(1, 128));
 export const productType = z.optional(text(1, 64));

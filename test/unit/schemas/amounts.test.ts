@@ -28,6 +28,17 @@ describe('money amounts in real units', () => {
     expect(fieldsOf(singleTransactionBody.safeParse(sale(amount)))).toContain('amount');
   });
 
+  it.each([
+    [-5, 'must be greater than 0'],
+    [0.0000001, 'has more decimals than any currency has'],
+    [1e-300, 'has more decimals than any currency has'],
+    [1e15, 'must be at most 1000000000'],
+    [0.001, 'has 3 decimals, but USD has 2 (its ISO 4217 minor unit)'],
+  ])('names one problem of %p, once', (amount, message) => {
+    const issues = singleTransactionBody.safeParse(sale(amount)).error?.issues ?? [];
+    expect(issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([`amount: ${message}`]);
+  });
+
   it('takes whole minor units of each currency: cents of USD, none of JPY, fils of KWD', () => {
     expect(singleTransactionBody.safeParse(sale(19.99)).success).toBe(true);
     expect(singleTransactionBody.safeParse(sale(1500, 'JPY')).success).toBe(true);
