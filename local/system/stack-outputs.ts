@@ -56,7 +56,9 @@ export const localEndpointFileFor = (outputsFile: string) => join(dirname(output
 
 /**
  * Writes the outputs as `cdk deploy --outputs-file` does (`{"<stack name>": {"ApiUrl": …}}`) and the
- * endpoint file beside them. The returned function removes both, unless another system rewrote them.
+ * endpoint file beside them. The returned function undoes that, unless another system rewrote them: it
+ * puts back what a system started before this one had written (a second `npm start` on other ports
+ * leaves the first one reachable by `npm run doctor -- --local`), or removes them.
  */
 export function writeOutputsFiles(
   outputsFile: string,
@@ -67,17 +69,23 @@ export function writeOutputsFiles(
     [outputsFile, `${JSON.stringify({ [endpoint.stackName]: outputs }, null, 2)}\n`],
     [localEndpointFileFor(outputsFile), `${JSON.stringify(endpoint, null, 2)}\n`],
   ] as const;
+  const before = files.map(([file]) => readOrUndefined(file));
   mkdirSync(dirname(outputsFile), { recursive: true });
   for (const [file, text] of files) writeFileSync(file, text);
   return () => {
-    for (const [file, text] of files) {
-      let current: string | undefined;
-      try {
-        current = readFileSync(file, 'utf8');
-      } catch {
-        continue;
-      }
-      if (current === text) rmSync(file, { force: true });
-    }
+    files.forEach(([file, text], i) => {
+      if (readOrUndefined(file) !== text) return;
+      const previous = before[i];
+      if (previous === undefined) rmSync(file, { force: true });
+      else writeFileSync(file, previous);
+    });
   };
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

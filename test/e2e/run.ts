@@ -9,7 +9,15 @@ const START_TIMEOUT_MS = 60_000;
 
 function startSystem(): { child: ChildProcess; urls: Promise<DemoUrls>; output: () => string } {
   const child = spawn('npm', ['start', '--silent', '--', '--quiet'], {
-    env: { ...process.env, PORT: '0', SANDBOX_PORT: '0', AWS_PORT: '0', SANDBOX_STATE_FILE: '' },
+    // No state file and no outputs file: a developer's own `npm start` keeps its files while this runs.
+    env: {
+      ...process.env,
+      PORT: '0',
+      SANDBOX_PORT: '0',
+      AWS_PORT: '0',
+      SANDBOX_STATE_FILE: '',
+      LOCAL_OUTPUTS_FILE: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the whole tree stops at the end
   });
