@@ -20,6 +20,13 @@ export interface LocalRouteDeps {
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** The local routes answer errors in the API's shape, `{ "error": { "code", "message" } }`. */
+const LOCAL_ERROR_CODES: Record<number, string> = {
+  400: 'validation',
+  401: 'unauthorized',
+  404: 'not_found',
+};
+
 class LocalError extends Error {
   constructor(
     readonly status: number,
@@ -181,6 +188,11 @@ export async function handleLocalRoute(
     throw new LocalError(404, 'Not Found');
   } catch (e) {
     if (!(e instanceof LocalError)) throw e;
-    sendJson(res, e.status, { message: e.message }, corsHeaders);
+    sendJson(
+      res,
+      e.status,
+      { error: { code: LOCAL_ERROR_CODES[e.status] ?? 'error', message: e.message } },
+      corsHeaders,
+    );
   }
 }
