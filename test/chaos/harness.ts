@@ -187,7 +187,9 @@ function plan(random: Random, seed: number) {
         ? 0
         : 1 + Math.floor(random() * 3);
     for (let k = 0; k < partials; k++) {
-      const amount = 10 * (1 + Math.floor(random() * Math.max(1, order.amount / 20)));
+      // Some parts in cents (halves add up exactly), so the refund's check of its order's units runs too.
+      const cents = chance(random, 0.3) ? 0.5 : 0;
+      const amount = 10 * (1 + Math.floor(random() * Math.max(1, order.amount / 20))) + cents;
       const viaEvent = chance(random, 0.75);
       // An event's refund id is the shop's own, or else the event's id (the same on every redelivery).
       const shopId = chance(random, 0.5) ? `${order.orderId}-refund-${k}` : undefined;
