@@ -22,6 +22,9 @@ export const signupBody = z.optional(
   }),
 );
 
+/** One message for every bad page: API Gateway joins a repeated `?page=` with commas ("1,2"). */
+const PAGE = { error: 'must be one whole number from 1 to 10000' };
+
 export const meQuery = z.object({
-  page: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 1),
+  page: z._default(z.coerce.number(PAGE).check(z.int(PAGE), z.minimum(1, PAGE), z.maximum(10_000, PAGE)), 1),
 });
