@@ -25,8 +25,12 @@ import type { Socket } from 'node:net';
  */
 interface Tagging {
   scope: AsyncLocalStorage<string>;
-  /** Client port → the function whose request it carries. */
-  tags: Map<number, string>;
+  /**
+   * Client port → the socket of ours bound to it and the function whose request it carries. The socket is
+   * kept so a tag dies with it: once ours is closed, another process (a CLI the test spawned) may connect
+   * from the same port, and its calls are no function's.
+   */
+  tags: Map<number, { socket: Socket; name: string }>;
   /** The name a still-connecting socket gets once connected (the last request queued on it wins). */
   connecting: WeakMap<Socket, string>;
 }
@@ -54,9 +58,9 @@ export interface RecordedCall {
 }
 
 function tag(socket: Socket, name: string): void {
-  const { tags, connecting } = tagging;
+  const { connecting } = tagging;
   if (socket.localPort !== undefined && !socket.connecting) {
-    tags.set(socket.localPort, name);
+    setTag(socket, name);
     return;
   }
   // One listener per socket, however many requests queue on it before it connects.
@@ -66,8 +70,17 @@ function tag(socket: Socket, name: string): void {
   socket.once('connect', () => {
     const last = connecting.get(socket);
     connecting.delete(socket);
-    if (socket.localPort !== undefined && last !== undefined) tags.set(socket.localPort, last);
+    if (last !== undefined) setTag(socket, last);
   });
+}
+
+function setTag(socket: Socket, name: string): void {
+  const port = socket.localPort;
+  if (port === undefined) return;
+  const { tags } = tagging;
+  const known = tags.get(port)?.socket === socket;
+  tags.set(port, { socket, name });
+  if (!known) socket.once('close', () => tags.get(port)?.socket === socket && tags.delete(port));
 }
 
 if (firstLoad) {
@@ -80,8 +93,12 @@ if (firstLoad) {
 }
 
 /** The function that sent the request arriving from `remotePort` on this host, if any. */
-export const functionOfPort = (remotePort: number | undefined): string | undefined =>
-  (remotePort === undefined ? undefined : tagging.tags.get(remotePort)) || undefined;
+export function functionOfPort(remotePort: number | undefined): string | undefined {
+  const tagged = remotePort === undefined ? undefined : tagging.tags.get(remotePort);
+  // A destroyed socket of ours no longer holds its port: a request from it now is another process's.
+  if (!tagged || tagged.socket.destroyed || tagged.socket.localPort !== remotePort) return undefined;
+  return tagged.name || undefined;
+}
 
 const listeners = new Set<(call: RecordedCall) => void>();
 
