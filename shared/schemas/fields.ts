@@ -100,13 +100,13 @@ export const amount = z.number().check(
 
 type Priced = { amount: number; currency: string; is_currency?: boolean };
 
-/** The object-level rule: the amount in whole minor units of its currency, or whole points. */
 /** What the unit adds to the field's own rule (a problem the field already names is not named twice). */
 const unitProblem = (o: Priced) =>
   amountProblem(o.amount)
     ? undefined
     : amountProblem(o.amount, { currency: o.currency, isCurrency: o.is_currency });
 
+/** The object-level rule: the amount in whole minor units of its currency, or whole points. */
 export const amountInUnits = z.refine<Priced>((o) => unitProblem(o) === undefined, {
   path: ['amount'],
   error: (iss) => unitProblem(iss.input as Priced),

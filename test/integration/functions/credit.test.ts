@@ -82,6 +82,22 @@ describe('POST /customers/{id}/credit', () => {
     expect(await balance()).toBe(5);
   });
 
+  it('credits points in the unit the program names them, beside the money', async () => {
+    await credit(body, { 'idempotency-key': freshKey() });
+    const points = { amount: 50, currency: 'points', is_currency: false };
+    expect((await credit(points, { 'idempotency-key': freshKey() })).status).toBe(201);
+    const units = (await env.api('GET', '/customers/alice/balance')).body.data.balance.currency;
+    expect(units).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ amount: 50, amount_units: 'points', is_currency: false }),
+        expect.objectContaining({ amount: 5, is_currency: true }),
+      ]),
+    );
+    const money = await credit({ ...points, is_currency: true }, { 'idempotency-key': freshKey() });
+    expect(money.status).toBe(400);
+    expect(money.body.error.fields.currency).toEqual(['must be a 3-letter ISO 4217 currency code']);
+  });
+
   it('never credits twice for the same key and body, and replays the first answer', async () => {
     const key = freshKey();
     const first = await credit(body, { 'Idempotency-Key': key });

@@ -47,9 +47,12 @@ describe('money amounts in real units', () => {
     expect(amountProblem(15.5, { currency: 'JPY' })).toMatch(/JPY has 0/);
   });
 
-  it('takes points as whole numbers only, on the credit route', () => {
-    const points = { amount: 50, currency: 'USD', is_currency: false };
+  it('takes points as whole numbers only, in a unit the program names, on the credit route', () => {
+    const points = { amount: 50, currency: 'points', is_currency: false };
     expect(creditBody.safeParse(points).success).toBe(true);
+    expect(creditBody.safeParse({ ...points, currency: 'USD' }).success).toBe(true);
+    expect(fieldsOf(creditBody.safeParse({ ...points, currency: '9 pts' }))).toEqual(['currency']);
+    expect(fieldsOf(creditBody.safeParse({ ...points, is_currency: true }))).toEqual(['currency']);
     expect(fieldsOf(creditBody.safeParse({ ...points, amount: 1.5 }))).toContain('amount');
     expect(fieldsOf(creditBody.safeParse({ amount: 1e-300, currency: 'USD', is_currency: true }))).toContain(
       'amount',
