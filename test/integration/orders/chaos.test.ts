@@ -43,5 +43,7 @@ describe('money under an adversarial Partnero', () => {
     expect(summary.counted).toBe(summary.schedules);
     expect(summary.stops).toBeGreaterThan(0);
     expect(summary.partialRefunds).toBeGreaterThan(0);
-  }, 120_000);
+    // A guard against a hang, not a speed check: the run takes about a minute beside the other suites on
+    // two busy cores (CI's slowest test), so the limit leaves it six times that.
+  }, 360_000);
 });
